@@ -1,0 +1,22 @@
+/* pm-window.h
+ *
+ * Copyright 2026 The Paymint Desk authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "pm-application.h"
+
+G_BEGIN_DECLS
+
+#define PM_TYPE_WINDOW (pm_window_get_type ())
+G_DECLARE_FINAL_TYPE (PmWindow, pm_window, PM, WINDOW, AdwApplicationWindow)
+
+PmWindow *pm_window_new        (PmApplication *application);
+void      pm_window_add_toast  (PmWindow      *self,
+                                AdwToast      *toast);
+
+G_END_DECLS

@@ -1,0 +1,122 @@
+/* pm-test-util.c
+ *
+ * Copyright 2026 The Paymint Desk authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <stdlib.h>
+
+#include "pm-test-util.h"
+
+static char *test_root;
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+            remove_tree (child);
+          else
+            g_unlink (child);
+        }
+    }
+  g_rmdir (path);
+}
+
+static void
+cleanup_root (void)
+{
+  if (test_root != NULL && g_getenv ("PM_TEST_KEEP") == NULL)
+    remove_tree (test_root);
+  g_clear_pointer (&test_root, g_free);
+}
+
+const char *
+pm_test_init (int    *argc,
+              char ***argv)
+{
+  static const char *subdirs[][2] = {
+    { "XDG_CONFIG_HOME", "config" },
+    { "XDG_DATA_HOME", "data" },
+    { "XDG_CACHE_HOME", "cache" },
+    { "XDG_STATE_HOME", "state" },
+    { "XDG_RUNTIME_DIR", "runtime" },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *home = NULL;
+
+  test_root = g_dir_make_tmp ("paymint-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_chmod (test_root, 0700);
+
+  home = g_build_filename (test_root, "home", NULL);
+  g_mkdir_with_parents (home, 0700);
+  g_setenv ("HOME", home, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (subdirs); i++)
+    {
+      g_autofree char *dir = g_build_filename (test_root, subdirs[i][1], NULL);
+
+      g_mkdir_with_parents (dir, 0700);
+      g_setenv (subdirs[i][0], dir, TRUE);
+    }
+  atexit (cleanup_root);
+
+  g_test_init (argc, argv, NULL);
+  return test_root;
+}
+
+gboolean
+pm_test_wait_flag (const gboolean *flag,
+                   guint           timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!*flag && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  return *flag;
+}
+
+static void
+collect (const char *dir,
+         GPtrArray  *out)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  if (d == NULL)
+    return;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        continue;
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        collect (child, out);
+      else
+        g_ptr_array_add (out, g_steal_pointer (&child));
+    }
+}
+
+GPtrArray *
+pm_test_list_files (const char *dir)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+
+  collect (dir, out);
+  return out;
+}

@@ -1,0 +1,26 @@
+/* pm-test-util.h — what every test program shares
+ *
+ * Copyright 2026 The Paymint Desk authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* g_test_init() plus a private HOME and XDG directories under a fresh temporary
+ * folder, removed at exit; returns that folder. */
+const char *pm_test_init (int    *argc,
+                          char ***argv);
+
+/* Spin the default main context until *@flag is TRUE or @timeout_ms passes;
+ * returns *@flag. */
+gboolean    pm_test_wait_flag (const gboolean *flag,
+                               guint           timeout_ms);
+
+/* Every regular file under @dir, recursively (paths, newly allocated). */
+GPtrArray  *pm_test_list_files (const char *dir);
+
+G_END_DECLS

@@ -1,0 +1,242 @@
+/* test-window.c — the main window under a real display (Xvfb in CI)
+ *
+ * Copyright 2026 The Paymint Desk authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "pm-application.h"
+#include "pm-preferences-window.h"
+#include "pm-test-util.h"
+#include "pm-window.h"
+
+static PmApplication *app;
+
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+}
+
+static gboolean
+wait_for (gboolean (*predicate) (gpointer),
+          gpointer  data)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!predicate (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+  return TRUE;
+}
+
+static gboolean
+is_mapped (gpointer widget)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (widget));
+}
+
+static GtkWidget *
+find_widget (GtkWidget *root,
+             GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  g_autoptr(GListModel) toplevels = gtk_window_get_toplevels ();
+
+  g_object_ref (toplevels);
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}
+
+static gboolean
+toplevel_shown (gpointer type)
+{
+  GtkWindow *window = find_toplevel (GPOINTER_TO_SIZE (type));
+
+  return window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window));
+}
+
+static GtkWindow *
+main_window (void)
+{
+  GtkWindow *window;
+
+  g_application_activate (G_APPLICATION (app));
+  window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  g_assert_nonnull (window);
+  g_assert_true (PM_IS_WINDOW (window));
+  g_assert_true (wait_for (is_mapped, window));
+  return window;
+}
+
+static void
+test_window_empty_state (void)
+{
+  GtkWindow *window = main_window ();
+  AdwStatusPage *page = ADW_STATUS_PAGE (find_widget (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE));
+  AdwHeaderBar *header = ADW_HEADER_BAR (find_widget (GTK_WIDGET (window), ADW_TYPE_HEADER_BAR));
+
+  g_assert_nonnull (header);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (header)));
+  g_assert_nonnull (page);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (page)));
+  g_assert_cmpstr (adw_status_page_get_title (page), ==, "No Payment Requests Yet");
+  g_assert_nonnull (adw_status_page_get_description (page));
+  g_assert_cmpstr (gtk_window_get_title (window), ==, "Paymint Desk");
+  /* a development build marks itself */
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (window), "devel")
+                 == (g_strcmp0 (PROFILE, "development") == 0));
+}
+
+static void
+test_window_shortcuts (void)
+{
+  GtkWindow *window = main_window ();
+  GtkWindow *shortcuts;
+
+  g_assert_null (find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL));
+  g_assert_true (wait_for (toplevel_shown, GSIZE_TO_POINTER (GTK_TYPE_SHORTCUTS_WINDOW)));
+  shortcuts = find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
+  g_assert_true (gtk_window_get_transient_for (shortcuts) == window);
+  /* the accelerator the window lists is the one the app installed */
+  {
+    g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app),
+                                                                  "win.show-help-overlay");
+    g_assert_cmpstr (accels[0], ==, "<Control>question");
+  }
+  gtk_window_close (shortcuts);
+  spin (50);
+}
+
+static void
+test_window_about (void)
+{
+  GtkWindow *about;
+
+  main_window ();
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  g_assert_true (wait_for (toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_ABOUT_WINDOW)));
+  about = find_toplevel (ADW_TYPE_ABOUT_WINDOW);
+  g_assert_cmpstr (adw_about_window_get_application_name (ADW_ABOUT_WINDOW (about)), ==,
+                   "Paymint Desk");
+  g_assert_cmpstr (adw_about_window_get_version (ADW_ABOUT_WINDOW (about)), ==, PACKAGE_VERSION);
+  gtk_window_destroy (about);
+  spin (50);
+}
+
+static void
+test_window_preferences (void)
+{
+  GtkWindow *prefs;
+  GSettings *settings = pm_application_get_settings (app);
+  GtkSwitch *polling;
+
+  main_window ();
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  g_assert_true (wait_for (toplevel_shown, GSIZE_TO_POINTER (PM_TYPE_PREFERENCES_WINDOW)));
+  prefs = find_toplevel (PM_TYPE_PREFERENCES_WINDOW);
+  polling = GTK_SWITCH (find_widget (GTK_WIDGET (prefs), GTK_TYPE_SWITCH));
+  g_assert_nonnull (polling);
+  /* the switch shows the setting and writes it back */
+  g_assert_true (gtk_switch_get_active (polling) == g_settings_get_boolean (settings, "polling-enabled"));
+  gtk_switch_set_active (polling, !gtk_switch_get_active (polling));
+  g_assert_true (gtk_switch_get_active (polling) == g_settings_get_boolean (settings, "polling-enabled"));
+  g_settings_reset (settings, "polling-enabled");
+  gtk_window_destroy (prefs);
+  spin (50);
+}
+
+static void
+test_window_size_restored (void)
+{
+  GSettings *settings = pm_application_get_settings (app);
+  PmWindow *window;
+  int width = 0;
+  int height = 0;
+
+  g_settings_set_int (settings, "window-width", 777);
+  g_settings_set_int (settings, "window-height", 555);
+  g_settings_set_boolean (settings, "window-maximized", FALSE);
+
+  window = pm_window_new (app);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (wait_for (is_mapped, window));
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 777);
+  g_assert_cmpint (height, ==, 555);
+
+  /* the user resizes, then closes: the new size is saved… */
+  gtk_window_set_default_size (GTK_WINDOW (window), 640, 480);
+  spin (100);
+  gtk_window_close (GTK_WINDOW (window));
+  spin (50);
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 640);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 480);
+  g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
+
+  /* …and the next window opens at that size */
+  window = pm_window_new (app);
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 640);
+  g_assert_cmpint (height, ==, 480);
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (50);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  pm_test_init (&argc, &argv);
+  app = pm_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/window/empty-state", test_window_empty_state);
+  g_test_add_func ("/window/shortcuts", test_window_shortcuts);
+  g_test_add_func ("/window/about", test_window_about);
+  g_test_add_func ("/window/preferences", test_window_preferences);
+  g_test_add_func ("/window/size-restored", test_window_size_restored);
+
+  ret = g_test_run ();
+  g_application_quit (G_APPLICATION (app));
+  g_clear_object (&app);
+  return ret;
+}
