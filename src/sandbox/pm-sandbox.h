@@ -3,9 +3,10 @@
  * Copyright 2026 The Paymint Desk authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The sandbox serves API.md on a loopback port from a thread of its own (its own
- * GMainContext), so callers on any thread — the app's main loop, a test doing
- * blocking I/O, the CLI — can use it in-process. Every function here is thread-safe.
+ * The sandbox serves API.md on a loopback port from threads of its own (each with its
+ * own GMainContext and SoupServer on the one port), so callers on any thread — the
+ * app's main loop, a test doing blocking I/O, the CLI — can use it in-process. Every
+ * function here is thread-safe.
  */
 
 #pragma once
@@ -22,6 +23,12 @@ G_BEGIN_DECLS
 #define PM_SANDBOX_DEMO_KEY  "sandbox-demo-key"
 #define PM_SANDBOX_MULTI_KEY "sandbox-multi-key"
 #define PM_SANDBOX_BASIC_KEY "sandbox-basic-key"
+
+/* The demo key's one license (traditional mode needs all of these). */
+#define PM_SANDBOX_DEMO_BUSINESS_NUMBER "1234567890"
+#define PM_SANDBOX_DEMO_MEMBER_ID       "demo-member"
+#define PM_SANDBOX_DEMO_MERCHANT_ID     "demo-merchant"
+#define PM_SANDBOX_DEMO_PAYMINT_API_KEY "sandbox-paymint-demo"
 
 typedef enum
 {
@@ -117,5 +124,23 @@ gboolean    pm_sandbox_pay_bill          (PmSandbox      *self,
                                           const char     *bill_id);
 gboolean    pm_sandbox_open_autopay_link (PmSandbox      *self,
                                           const char     *phone);
+
+/* Additions.
+ *
+ * Defaults and choices (details at the top of pm-sandbox.c and pm-sandbox-http.c):
+ * fee ₩100 per successful request/resend/autopay request; built-in keys hold ₩10,000,000;
+ * 70 % of bills paid 20–180 s after sending, 5 % of AutoPay charges declined (reply code
+ * "9999", no bill made, nothing charged); AutoPay links complete after 30 s or when
+ * opened; destroy or cancel of a destroyed bill → "9970"; unknown AutoPay method → "9980";
+ * MMK mode with several licenses and none picked uses the first license.
+ *
+ * pm_sandbox_reset_keys: forgets every key, the built-in ones included (bills stay).
+ * pm_sandbox_get_balance returns -1 for an unknown key. */
+void        pm_sandbox_reset_keys        (PmSandbox      *self);
+gint64      pm_sandbox_get_fee           (PmSandbox      *self);
+/* "none" "500" "503" "reset-before" "reset-after" "timeout" "malformed" "truncated" */
+gboolean    pm_sandbox_fault_from_string (const char     *name,
+                                          PmSandboxFault *fault);
+const char *pm_sandbox_fault_to_string   (PmSandboxFault  fault);
 
 G_END_DECLS
