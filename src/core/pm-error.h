@@ -9,9 +9,9 @@
  * have taken effect ("maybe done"). g_error_copy() and g_propagate_error() keep them.
  *
  * Maybe-done (what a caller of a call that changes something must assume):
- *   definitely not done: 4xx, any result code (the server answered), failure to
- *     connect or resolve, TLS failure, a refused URL, local validation, cancelling
- *     before the request was written;
+ *   definitely not done: 4xx (408 and 429 included), any result code (the server
+ *     answered), failure to connect or resolve, TLS failure, a refused URL, local
+ *     validation, cancelling before the request was written;
  *   maybe done: a timeout, reset or cancel after the request was written, a 5xx
  *     (a proxy or the backend may have applied it), an unreadable 2xx body.
  * Calls that change nothing (read, licenses, …) are never maybe-done.
