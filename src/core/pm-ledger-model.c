@@ -1,0 +1,624 @@
+/* pm-ledger-model.c — a lazy GListModel of PmBill over a ledger query
+ *
+ * Copyright 2026 The Paymint Desk authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "pm-ledger-model.h"
+#include "pm-ledger-private.h"
+
+#include "pm-bill.h"
+
+/* More structural changes than this in one burst: recount instead. */
+#define MAX_PRECISE_CHANGES 1
+
+typedef struct
+{
+  guint      index;      /* page number */
+  GPtrArray *bills;      /* PmBill, strong */
+  guint64    used;       /* LRU stamp */
+} Page;
+
+/* A bill object handed out by this model and still alive somewhere. */
+typedef struct
+{
+  PmLedgerModel *model;
+  char          *bill_id;
+  PmBill        *bill;   /* weak */
+} Live;
+
+typedef enum
+{
+  CHANGE_ADDED,
+  CHANGE_CHANGED,
+  CHANGE_REMOVED,
+} ChangeKind;
+
+typedef struct
+{
+  ChangeKind  kind;
+  char       *bill_id;
+} Change;
+
+struct _PmLedgerModel
+{
+  GObject        parent_instance;
+
+  PmLedger      *ledger;
+  PmLedgerQuery *query;
+  guint          n_items;
+  GPtrArray     *pages;     /* Page, at most PM_LEDGER_MODEL_MAX_PAGES */
+  guint64        clock;
+  GHashTable    *live;      /* bill_id → Live */
+  GPtrArray     *changes;   /* Change, applied at idle */
+  guint          changes_idle;
+  GError        *error;
+};
+
+enum
+{
+  PROP_0,
+  PROP_LEDGER,
+  PROP_QUERY,
+  PROP_N_ITEMS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void pm_ledger_model_list_model_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (PmLedgerModel, pm_ledger_model, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
+                                                      pm_ledger_model_list_model_init))
+
+static void
+page_free (gpointer data)
+{
+  Page *page = data;
+
+  g_ptr_array_unref (page->bills);
+  g_free (page);
+}
+
+static void
+change_free (gpointer data)
+{
+  Change *change = data;
+
+  g_free (change->bill_id);
+  g_free (change);
+}
+
+static void
+live_gone_cb (gpointer  data,
+              GObject  *where_the_object_was)
+{
+  Live *live = data;
+
+  live->bill = NULL;
+  g_hash_table_remove (live->model->live, live->bill_id);
+}
+
+static void
+live_free (gpointer data)
+{
+  Live *live = data;
+
+  if (live->bill != NULL)
+    g_object_weak_unref (G_OBJECT (live->bill), live_gone_cb, live);
+  g_free (live->bill_id);
+  g_free (live);
+}
+
+static void
+set_error (PmLedgerModel *self,
+           GError        *error)
+{
+  g_clear_error (&self->error);
+  self->error = error;
+  if (error != NULL)
+    g_debug ("Ledger model: %s", error->message);
+}
+
+/* ---- pages ---- */
+
+static void
+drop_pages (PmLedgerModel *self)
+{
+  g_ptr_array_set_size (self->pages, 0);
+}
+
+/* The object standing for the bill of @fresh: the live one, updated, or @fresh. */
+static PmBill *
+adopt (PmLedgerModel *self,
+       PmBill        *fresh)
+{
+  const char *bill_id = pm_bill_get_bill_id (fresh);
+  Live *live = g_hash_table_lookup (self->live, bill_id);
+
+  if (live != NULL)
+    {
+      pm_ledger_copy_bill_into (fresh, live->bill);
+      return g_object_ref (live->bill);
+    }
+  live = g_new0 (Live, 1);
+  live->model = self;
+  live->bill_id = g_strdup (bill_id);
+  live->bill = fresh;
+  g_object_weak_ref (G_OBJECT (fresh), live_gone_cb, live);
+  g_hash_table_replace (self->live, live->bill_id, live);
+  return g_object_ref (fresh);
+}
+
+static Page *
+get_page (PmLedgerModel *self,
+          guint          index)
+{
+  g_autoptr(GPtrArray) fresh = NULL;
+  GError *error = NULL;
+  Page *page;
+
+  for (guint i = 0; i < self->pages->len; i++)
+    {
+      page = g_ptr_array_index (self->pages, i);
+      if (page->index == index)
+        {
+          page->used = ++self->clock;
+          return page;
+        }
+    }
+
+  fresh = pm_ledger_fetch (self->ledger, self->query, index * PM_LEDGER_MODEL_PAGE_SIZE,
+                           PM_LEDGER_MODEL_PAGE_SIZE, &error);
+  if (fresh == NULL)
+    {
+      set_error (self, error);
+      return NULL;
+    }
+
+  if (self->pages->len >= PM_LEDGER_MODEL_MAX_PAGES)
+    {
+      guint oldest = 0;
+
+      for (guint i = 1; i < self->pages->len; i++)
+        if (((Page *) g_ptr_array_index (self->pages, i))->used
+            < ((Page *) g_ptr_array_index (self->pages, oldest))->used)
+          oldest = i;
+      g_ptr_array_remove_index_fast (self->pages, oldest);
+    }
+
+  page = g_new0 (Page, 1);
+  page->index = index;
+  page->used = ++self->clock;
+  page->bills = g_ptr_array_new_full (fresh->len, g_object_unref);
+  for (guint i = 0; i < fresh->len; i++)
+    g_ptr_array_add (page->bills, adopt (self, g_ptr_array_index (fresh, i)));
+  g_ptr_array_add (self->pages, page);
+  return page;
+}
+
+/* The position of @bill_id in the cached pages, or -1. */
+static gint64
+cached_position (PmLedgerModel *self,
+                 const char    *bill_id)
+{
+  Live *live = g_hash_table_lookup (self->live, bill_id);
+
+  if (live == NULL)
+    return -1;
+  for (guint i = 0; i < self->pages->len; i++)
+    {
+      Page *page = g_ptr_array_index (self->pages, i);
+      guint j;
+
+      if (g_ptr_array_find (page->bills, live->bill, &j))
+        return (gint64) page->index * PM_LEDGER_MODEL_PAGE_SIZE + j;
+    }
+  return -1;
+}
+
+/* ---- GListModel ---- */
+
+static GType
+pm_ledger_model_get_item_type (GListModel *model)
+{
+  return PM_TYPE_BILL;
+}
+
+static guint
+pm_ledger_model_get_n_items (GListModel *model)
+{
+  return PM_LEDGER_MODEL (model)->n_items;
+}
+
+static gpointer
+pm_ledger_model_get_item (GListModel *model,
+                          guint       position)
+{
+  PmLedgerModel *self = PM_LEDGER_MODEL (model);
+  Page *page;
+  guint offset;
+
+  if (position >= self->n_items)
+    return NULL;
+  page = get_page (self, position / PM_LEDGER_MODEL_PAGE_SIZE);
+  offset = position % PM_LEDGER_MODEL_PAGE_SIZE;
+  if (page == NULL || offset >= page->bills->len)
+    return NULL;
+  return g_object_ref (g_ptr_array_index (page->bills, offset));
+}
+
+static void
+pm_ledger_model_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = pm_ledger_model_get_item_type;
+  iface->get_n_items = pm_ledger_model_get_n_items;
+  iface->get_item = pm_ledger_model_get_item;
+}
+
+/* ---- changes ---- */
+
+static guint
+count (PmLedgerModel *self)
+{
+  GError *error = NULL;
+  guint n = 0;
+
+  if (!pm_ledger_count (self->ledger, self->query, &n, &error))
+    set_error (self, error);
+  return n;
+}
+
+static void
+emit (PmLedgerModel *self,
+      guint          position,
+      guint          removed,
+      guint          added)
+{
+  g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
+  if (removed != added)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+static void
+reset (PmLedgerModel *self)
+{
+  guint old = self->n_items;
+
+  drop_pages (self);
+  self->n_items = count (self);
+  if (old != 0 || self->n_items != 0)
+    emit (self, 0, old, self->n_items);
+}
+
+/* Whether a change of a bill already selected can move it or make it leave. */
+static gboolean
+query_follows_mutable (const PmLedgerQuery *query)
+{
+  return query->states != PM_LEDGER_STATES_ALL
+         || query->sort == PM_LEDGER_SORT_STATE
+         || query->sort == PM_LEDGER_SORT_LAST_CHECKED
+         || query->offset != 0 || query->limit != 0;
+}
+
+static gboolean
+sort_follows_mutable (const PmLedgerQuery *query)
+{
+  return query->sort == PM_LEDGER_SORT_STATE || query->sort == PM_LEDGER_SORT_LAST_CHECKED;
+}
+
+static void
+apply_change (PmLedgerModel *self,
+              Change        *change)
+{
+  GError *error = NULL;
+  gint64 old_pos = cached_position (self, change->bill_id);
+  gboolean selected = FALSE;
+  guint pos = 0;
+  guint n;
+
+  if (change->kind == CHANGE_REMOVED)
+    {
+      if (old_pos >= 0)
+        {
+          drop_pages (self);
+          self->n_items--;
+          emit (self, old_pos, 1, 0);
+        }
+      else if (count (self) != self->n_items)
+        reset (self);
+      return;
+    }
+
+  if (!pm_ledger_locate (self->ledger, self->query, change->bill_id, &selected, &pos, &error))
+    {
+      set_error (self, error);
+      reset (self);
+      return;
+    }
+
+  if (old_pos >= 0)
+    {
+      if (selected && pos == old_pos)
+        return;
+      drop_pages (self);
+      if (!selected)
+        {
+          self->n_items--;
+          emit (self, old_pos, 1, 0);
+        }
+      else
+        {
+          guint lo = MIN ((guint) old_pos, pos);
+          guint hi = MAX ((guint) old_pos, pos);
+
+          emit (self, lo, hi - lo + 1, hi - lo + 1);
+        }
+      return;
+    }
+
+  n = count (self);
+  if (selected && n == self->n_items + 1)
+    {
+      drop_pages (self);
+      self->n_items = n;
+      emit (self, pos, 0, 1);
+    }
+  else if (n == self->n_items && (!selected || !sort_follows_mutable (self->query)))
+    return;
+  else
+    reset (self);
+}
+
+static gboolean
+apply_changes_cb (gpointer data)
+{
+  PmLedgerModel *self = data;
+  g_autoptr(GPtrArray) changes = g_steal_pointer (&self->changes);
+
+  self->changes = g_ptr_array_new_with_free_func (change_free);
+  self->changes_idle = 0;
+
+  if (changes->len > MAX_PRECISE_CHANGES)
+    reset (self);
+  else
+    for (guint i = 0; i < changes->len; i++)
+      apply_change (self, g_ptr_array_index (changes, i));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_change (PmLedgerModel *self,
+              ChangeKind     kind,
+              const char    *bill_id)
+{
+  Change *change = g_new0 (Change, 1);
+
+  change->kind = kind;
+  change->bill_id = g_strdup (bill_id);
+  g_ptr_array_add (self->changes, change);
+  if (self->changes_idle == 0)
+    self->changes_idle = g_idle_add (apply_changes_cb, self);
+}
+
+static void
+bill_added_cb (PmLedger      *ledger,
+               const char    *bill_id,
+               PmLedgerModel *self)
+{
+  queue_change (self, CHANGE_ADDED, bill_id);
+}
+
+static void
+bill_removed_cb (PmLedger      *ledger,
+                 const char    *bill_id,
+                 PmLedgerModel *self)
+{
+  queue_change (self, CHANGE_REMOVED, bill_id);
+}
+
+static void
+bill_changed_cb (PmLedger      *ledger,
+                 const char    *bill_id,
+                 PmLedgerModel *self)
+{
+  Live *live = g_hash_table_lookup (self->live, bill_id);
+
+  if (live != NULL)
+    {
+      g_autoptr(PmBill) fresh = NULL;
+      GError *error = NULL;
+
+      fresh = pm_ledger_lookup (ledger, bill_id, &error);
+      if (fresh != NULL)
+        pm_ledger_copy_bill_into (fresh, live->bill);
+      else if (error != NULL)
+        set_error (self, error);
+    }
+  if (query_follows_mutable (self->query))
+    queue_change (self, CHANGE_CHANGED, bill_id);
+}
+
+/* ---- object ---- */
+
+static void
+pm_ledger_model_constructed (GObject *object)
+{
+  PmLedgerModel *self = PM_LEDGER_MODEL (object);
+
+  G_OBJECT_CLASS (pm_ledger_model_parent_class)->constructed (object);
+
+  g_assert (self->ledger != NULL);
+  if (self->query == NULL)
+    self->query = pm_ledger_query_new ();
+  g_signal_connect_object (self->ledger, "bill-added", G_CALLBACK (bill_added_cb), self, 0);
+  g_signal_connect_object (self->ledger, "bill-changed", G_CALLBACK (bill_changed_cb), self, 0);
+  g_signal_connect_object (self->ledger, "bill-removed", G_CALLBACK (bill_removed_cb), self, 0);
+  self->n_items = count (self);
+}
+
+static void
+pm_ledger_model_dispose (GObject *object)
+{
+  PmLedgerModel *self = PM_LEDGER_MODEL (object);
+
+  g_clear_handle_id (&self->changes_idle, g_source_remove);
+  if (self->pages != NULL)
+    drop_pages (self);
+  if (self->live != NULL)
+    g_hash_table_remove_all (self->live);
+  g_clear_object (&self->ledger);
+
+  G_OBJECT_CLASS (pm_ledger_model_parent_class)->dispose (object);
+}
+
+static void
+pm_ledger_model_finalize (GObject *object)
+{
+  PmLedgerModel *self = PM_LEDGER_MODEL (object);
+
+  g_clear_pointer (&self->pages, g_ptr_array_unref);
+  g_clear_pointer (&self->live, g_hash_table_unref);
+  g_clear_pointer (&self->changes, g_ptr_array_unref);
+  g_clear_pointer (&self->query, pm_ledger_query_free);
+  g_clear_error (&self->error);
+
+  G_OBJECT_CLASS (pm_ledger_model_parent_class)->finalize (object);
+}
+
+static void
+pm_ledger_model_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  PmLedgerModel *self = PM_LEDGER_MODEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_LEDGER:
+      g_value_set_object (value, self->ledger);
+      break;
+    case PROP_QUERY:
+      g_value_set_boxed (value, self->query);
+      break;
+    case PROP_N_ITEMS:
+      g_value_set_uint (value, self->n_items);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pm_ledger_model_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  PmLedgerModel *self = PM_LEDGER_MODEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_LEDGER:
+      self->ledger = g_value_dup_object (value);
+      break;
+    case PROP_QUERY:
+      if (self->ledger != NULL && self->pages != NULL && self->query != NULL)
+        pm_ledger_model_set_query (self, g_value_get_boxed (value));
+      else if (g_value_get_boxed (value) != NULL)
+        self->query = pm_ledger_query_copy (g_value_get_boxed (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pm_ledger_model_class_init (PmLedgerModelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = pm_ledger_model_constructed;
+  object_class->dispose = pm_ledger_model_dispose;
+  object_class->finalize = pm_ledger_model_finalize;
+  object_class->get_property = pm_ledger_model_get_property;
+  object_class->set_property = pm_ledger_model_set_property;
+
+  properties[PROP_LEDGER] =
+    g_param_spec_object ("ledger", NULL, NULL, PM_TYPE_LEDGER,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_QUERY] =
+    g_param_spec_boxed ("query", NULL, NULL, PM_TYPE_LEDGER_QUERY,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY |
+                        G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_ITEMS] =
+    g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+pm_ledger_model_init (PmLedgerModel *self)
+{
+  self->pages = g_ptr_array_new_with_free_func (page_free);
+  self->live = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, live_free);
+  self->changes = g_ptr_array_new_with_free_func (change_free);
+}
+
+PmLedgerModel *
+pm_ledger_model_new (PmLedger            *ledger,
+                     const PmLedgerQuery *query)
+{
+  g_return_val_if_fail (PM_IS_LEDGER (ledger), NULL);
+
+  return g_object_new (PM_TYPE_LEDGER_MODEL, "ledger", ledger, "query", query, NULL);
+}
+
+PmLedger *
+pm_ledger_model_get_ledger (PmLedgerModel *self)
+{
+  g_return_val_if_fail (PM_IS_LEDGER_MODEL (self), NULL);
+  return self->ledger;
+}
+
+const PmLedgerQuery *
+pm_ledger_model_get_query (PmLedgerModel *self)
+{
+  g_return_val_if_fail (PM_IS_LEDGER_MODEL (self), NULL);
+  return self->query;
+}
+
+void
+pm_ledger_model_set_query (PmLedgerModel       *self,
+                           const PmLedgerQuery *query)
+{
+  g_return_if_fail (PM_IS_LEDGER_MODEL (self));
+
+  g_clear_pointer (&self->query, pm_ledger_query_free);
+  self->query = query != NULL ? pm_ledger_query_copy (query) : pm_ledger_query_new ();
+  g_ptr_array_set_size (self->changes, 0);
+  g_clear_handle_id (&self->changes_idle, g_source_remove);
+  reset (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUERY]);
+}
+
+void
+pm_ledger_model_refresh (PmLedgerModel *self)
+{
+  g_return_if_fail (PM_IS_LEDGER_MODEL (self));
+
+  g_ptr_array_set_size (self->changes, 0);
+  g_clear_handle_id (&self->changes_idle, g_source_remove);
+  reset (self);
+}
+
+const GError *
+pm_ledger_model_get_error (PmLedgerModel *self)
+{
+  g_return_val_if_fail (PM_IS_LEDGER_MODEL (self), NULL);
+  return self->error;
+}
