@@ -1,0 +1,905 @@
+/* pm-poller.c — live status without a callback (API.md §6)
+ *
+ * Copyright 2026 The Paymint Desk authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Payssam's payment callback never reaches a desktop, so the poller reads every
+ * non-final bill on a backoff schedule kept in the ledger (next_check_at). At most
+ * `concurrency` reads are in flight. A network failure puts the poller offline: it stops
+ * reading, probes again every 30 s and whenever the system's network changes, and
+ * resumes by itself on the first answer.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <stdio.h>
+
+#include "pm-poller.h"
+#include "pm-error.h"
+#include "pm-sender.h"
+
+#define STEP_15S      15
+#define MINUTE        60
+#define HOUR          3600
+#define DAY           86400
+#define OFFLINE_PROBE 30   /* seconds between probes while offline */
+#define MAX_WAIT      60   /* re-read the ledger at least this often (another process may add bills) */
+
+struct _PmPoller
+{
+  GObject          parent_instance;
+
+  PmClient        *client;
+  PmLedger        *ledger;
+  PmSender        *sender;
+  char            *profile_id;
+  GNetworkMonitor *monitor;
+
+  gboolean         enabled;
+  gboolean         online;
+  gboolean         probing;   /* offline, but trying one read to see whether we are back */
+  guint            concurrency;
+
+  GHashTable      *in_flight;  /* bill_id → GPtrArray of waiting GTasks */
+  GQueue           queue;      /* bill_ids to read now (manual refresh), owned strings */
+  GHashTable      *queued;     /* the same ids, for O(1) de-duplication */
+  guint            timer_id;
+  guint            probe_id;
+  guint            pump_idle_id;
+  GCancellable    *cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (PmPoller, pm_poller, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_ONLINE,
+  PROP_ENABLED,
+  PROP_CONCURRENCY,
+  N_PROPS
+};
+
+enum {
+  BILL_TRANSITION,
+  BILL_CHECKED,
+  IDLE,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void pump (PmPoller *self);
+
+static gint64
+now_utc (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+/* End of the expiry day in Korea time: expire_dt is valid until midnight. */
+static gint64
+expiry_end (PmBill *bill)
+{
+  const char *date = pm_bill_get_expire_date (bill);
+  g_autoptr(GTimeZone) tz = NULL;
+  g_autoptr(GDateTime) day = NULL;
+  int y, m, d;
+
+  if (date == NULL || sscanf (date, "%4d-%2d-%2d", &y, &m, &d) != 3)
+    return 0;
+  tz = pm_bill_korea_time_zone ();
+  day = g_date_time_new (tz, y, m, d, 0, 0, 0);
+  if (day == NULL)
+    return 0;
+  return g_date_time_to_unix (day) + DAY;
+}
+
+static gint64
+paid_at (PmBill *bill)
+{
+  const char *dt = pm_bill_get_appr_dt (bill);
+  int y, mo, d, h, mi, s;
+
+  if (dt != NULL && sscanf (dt, "%4d%2d%2d%2d%2d%2d", &y, &mo, &d, &h, &mi, &s) == 6)
+    {
+      g_autoptr(GTimeZone) tz = pm_bill_korea_time_zone ();
+      g_autoptr(GDateTime) when = g_date_time_new (tz, y, mo, d, h, mi, s);
+
+      if (when != NULL)
+        return g_date_time_to_unix (when);
+    }
+  return pm_bill_get_updated_at (bill);
+}
+
+/* The next of 15 s, 1 min, 5 min, 30 min after @since that is after @now; then hourly. */
+static gint64
+step_after (gint64 since,
+            gint64 now)
+{
+  static const gint64 steps[] = { STEP_15S, MINUTE, 5 * MINUTE, 30 * MINUTE };
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    if (since + steps[i] > now)
+      return since + steps[i];
+  return now + HOUR;
+}
+
+gint64
+pm_poller_next_check_at (PmBill *bill,
+                         gint64  now)
+{
+  gint64 created;
+  gint64 end;
+
+  g_return_val_if_fail (PM_IS_BILL (bill), 0);
+
+  created = pm_bill_get_created_at (bill) > 0 ? pm_bill_get_created_at (bill) : now;
+
+  switch (pm_bill_get_state (bill))
+    {
+    case PM_BILL_STATE_CANCELLED:
+    case PM_BILL_STATE_DESTROYED:
+    case PM_BILL_STATE_FAILED:
+      return 0;
+
+    case PM_BILL_STATE_PAID:
+      /* refunds made elsewhere show up within a day, for a week */
+      return now < paid_at (bill) + 7 * DAY ? now + DAY : 0;
+
+    case PM_BILL_STATE_QUEUED:
+    case PM_BILL_STATE_SENDING:
+    case PM_BILL_STATE_UNKNOWN:
+      return step_after (created, now);
+
+    case PM_BILL_STATE_UNPAID:
+      end = expiry_end (bill);
+      if (end == 0 || now < end)
+        {
+          gint64 next = step_after (created, now);
+
+          /* one last look right at the end of the expiry day */
+          return end != 0 && next > end ? end : next;
+        }
+      return now < end + 3 * DAY ? now + DAY : 0;
+
+    default:
+      return 0;
+    }
+}
+
+gboolean
+pm_poller_adopt_read (PmBill *bill,
+                      PmBill *server,
+                      gint64  now)
+{
+  PmBillState before;
+  const char *url;
+
+  g_return_val_if_fail (PM_IS_BILL (bill), FALSE);
+  g_return_val_if_fail (PM_IS_BILL (server), FALSE);
+
+  before = pm_bill_get_state (bill);
+  pm_bill_set_state (bill, pm_bill_get_state (server));
+  pm_bill_set_appr_pay_type (bill, pm_bill_get_appr_pay_type (server));
+  pm_bill_set_appr_price (bill, pm_bill_get_appr_price (server));
+  pm_bill_set_appr_dt (bill, pm_bill_get_appr_dt (server));
+  pm_bill_set_appr_num (bill, pm_bill_get_appr_num (server));
+  pm_bill_set_appr_issuer (bill, pm_bill_get_appr_issuer (server));
+  pm_bill_set_appr_card_type (bill, pm_bill_get_appr_card_type (server));
+  pm_bill_set_appr_monthly (bill, pm_bill_get_appr_monthly (server));
+  url = pm_bill_get_short_url (server);
+  if (url != NULL && *url != '\0')
+    pm_bill_set_short_url (bill, url);
+  if (before != pm_bill_get_state (bill))
+    {
+      pm_bill_set_error_code (bill, NULL);
+      pm_bill_set_error_text (bill, NULL);
+      pm_bill_set_updated_at (bill, now);
+    }
+  pm_bill_set_last_checked_at (bill, now);
+  pm_bill_set_next_check_at (bill, pm_poller_next_check_at (bill, now));
+  return before != pm_bill_get_state (bill);
+}
+
+static void
+set_online (PmPoller *self,
+            gboolean  online)
+{
+  if (online)
+    {
+      self->probing = FALSE;
+      g_clear_handle_id (&self->probe_id, g_source_remove);
+    }
+  if (self->online == online)
+    return;
+  self->online = online;
+  g_debug ("Poller is %s", online ? "online" : "offline");
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ONLINE]);
+}
+
+static void
+complete_waiters (PmPoller     *self,
+                  const char   *bill_id,
+                  PmBill       *bill,
+                  const GError *error)
+{
+  GPtrArray *waiters = NULL;
+  g_autofree char *key = NULL;
+
+  if (!g_hash_table_steal_extended (self->in_flight, bill_id, (gpointer *) &key,
+                                    (gpointer *) &waiters))
+    return;
+  for (guint i = 0; i < waiters->len; i++)
+    {
+      GTask *task = g_ptr_array_index (waiters, i);
+
+      if (bill != NULL)
+        g_task_return_pointer (task, g_object_ref (bill), g_object_unref);
+      else
+        g_task_return_error (task, g_error_copy (error));
+    }
+  g_ptr_array_unref (waiters);
+}
+
+static gboolean
+pump_idle_cb (gpointer user_data)
+{
+  PmPoller *self = user_data;
+
+  self->pump_idle_id = 0;
+  pump (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+pump_soon (PmPoller *self)
+{
+  if (self->pump_idle_id == 0)
+    self->pump_idle_id = g_idle_add_full (G_PRIORITY_DEFAULT, pump_idle_cb, self, NULL);
+}
+
+static gboolean
+is_network_error (const GError *error)
+{
+  return g_error_matches (error, PM_ERROR, PM_ERROR_NETWORK)
+         || g_error_matches (error, PM_ERROR, PM_ERROR_TIMEOUT);
+}
+
+static gboolean
+probe_cb (gpointer user_data)
+{
+  PmPoller *self = user_data;
+
+  self->probe_id = 0;
+  /* Try one read: its answer decides whether we are back. */
+  self->probing = TRUE;
+  pump (self);
+  if (g_hash_table_size (self->in_flight) == 0)
+    {
+      /* nothing to read, so nothing can prove the network is down */
+      self->probing = FALSE;
+      set_online (self, TRUE);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+go_offline (PmPoller *self)
+{
+  self->probing = FALSE;
+  set_online (self, FALSE);
+  g_clear_handle_id (&self->timer_id, g_source_remove);
+  if (self->probe_id == 0)
+    self->probe_id = g_timeout_add_seconds (OFFLINE_PROBE, probe_cb, self);
+}
+
+/* Writes a read's outcome and tells whoever waits. Takes a ref on nothing. */
+static void
+finish_read (PmPoller     *self,
+             const char   *bill_id,
+             PmBill       *server,
+             const GError *error)
+{
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(GError) ledger_error = NULL;
+  gint64 now = now_utc ();
+
+  bill = pm_ledger_lookup (self->ledger, bill_id, &ledger_error);
+  if (bill == NULL)
+    {
+      g_autoptr(GError) gone = ledger_error != NULL
+                                 ? g_steal_pointer (&ledger_error)
+                                 : pm_error_new_full (PM_ERROR_NOT_FOUND, NULL, NULL, FALSE,
+                                                      _("This bill is not in the payments ledger."));
+      complete_waiters (self, bill_id, NULL, gone);
+      return;
+    }
+
+  if (server != NULL)
+    {
+      PmBillState before = pm_bill_get_state (bill);
+
+      set_online (self, TRUE);
+      if (pm_poller_adopt_read (bill, server, now))
+        {
+          if (!pm_ledger_update_bill (self->ledger, bill, &ledger_error))
+            g_warning ("Could not record bill %s: %s", bill_id, ledger_error->message);
+          else
+            g_signal_emit (self, signals[BILL_TRANSITION], 0, bill, (int) before,
+                           (int) pm_bill_get_state (bill));
+        }
+      else if (!pm_ledger_set_check_times (self->ledger, bill_id,
+                                           pm_bill_get_last_checked_at (bill),
+                                           pm_bill_get_next_check_at (bill), &ledger_error))
+        g_warning ("Could not record the check of bill %s: %s", bill_id, ledger_error->message);
+      g_signal_emit (self, signals[BILL_CHECKED], 0, bill);
+      complete_waiters (self, bill_id, bill, NULL);
+      return;
+    }
+
+  if (is_network_error (error))
+    {
+      /* keep its schedule; the whole poller waits for the network */
+      go_offline (self);
+    }
+  else if (!g_error_matches (error, PM_ERROR, PM_ERROR_CANCELLED))
+    {
+      /* The server answered but could not tell us (a 5xx, an unknown bill, a key
+       * problem): note the check and keep to the schedule. */
+      set_online (self, TRUE);
+      pm_bill_set_last_checked_at (bill, now);
+      pm_bill_set_next_check_at (bill, pm_poller_next_check_at (bill, now));
+      if (!pm_ledger_set_check_times (self->ledger, bill_id, now,
+                                      pm_bill_get_next_check_at (bill), &ledger_error))
+        g_warning ("Could not record the check of bill %s: %s", bill_id, ledger_error->message);
+    }
+  complete_waiters (self, bill_id, NULL, error);
+}
+
+typedef struct
+{
+  PmPoller *self;
+  char     *bill_id;
+} ReadOp;
+
+static void
+read_op_free (ReadOp *op)
+{
+  g_object_unref (op->self);
+  g_free (op->bill_id);
+  g_free (op);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReadOp, read_op_free)
+
+static void
+read_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(ReadOp) op = user_data;
+  g_autoptr(PmBill) server = NULL;
+  g_autoptr(GError) error = NULL;
+
+  server = pm_client_read_finish (PM_CLIENT (object), result, &error);
+  if (g_cancellable_is_cancelled (op->self->cancellable))
+    return;
+  finish_read (op->self, op->bill_id, server, error);
+  pump (op->self);
+}
+
+static void
+reconcile_done_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(ReadOp) op = user_data;
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(GError) error = NULL;
+  PmPoller *self = op->self;
+
+  bill = pm_sender_reconcile_finish (PM_SENDER (object), result, &error);
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  if (bill != NULL)
+    {
+      set_online (self, TRUE);
+      g_signal_emit (self, signals[BILL_CHECKED], 0, bill);
+      complete_waiters (self, op->bill_id, bill, NULL);
+    }
+  else
+    {
+      if (is_network_error (error) && !pm_error_is_maybe_done (error))
+        go_offline (self);
+      complete_waiters (self, op->bill_id, NULL, error);
+    }
+  pump (self);
+}
+
+/* Starts a read of @bill_id unless one is already in flight; @waiter (optional) is
+ * completed with its outcome. */
+static void
+start_read (PmPoller   *self,
+            const char *bill_id,
+            GTask      *waiter)
+{
+  GPtrArray *waiters = g_hash_table_lookup (self->in_flight, bill_id);
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(GError) error = NULL;
+  ReadOp *op;
+  PmBillState state;
+
+  if (waiters != NULL)
+    {
+      if (waiter != NULL)
+        g_ptr_array_add (waiters, waiter);
+      return;
+    }
+
+  bill = pm_ledger_lookup (self->ledger, bill_id, &error);
+  if (bill == NULL)
+    {
+      if (waiter != NULL)
+        {
+          if (error == NULL)
+            error = pm_error_new_full (PM_ERROR_NOT_FOUND, NULL, NULL, FALSE,
+                                       _("This bill is not in the payments ledger."));
+          g_task_return_error (waiter, g_steal_pointer (&error));
+          g_object_unref (waiter);
+        }
+      return;
+    }
+
+  waiters = g_ptr_array_new ();
+  if (waiter != NULL)
+    g_ptr_array_add (waiters, waiter);
+  g_hash_table_insert (self->in_flight, g_strdup (bill_id), waiters);
+
+  op = g_new0 (ReadOp, 1);
+  op->self = g_object_ref (self);
+  op->bill_id = g_strdup (bill_id);
+
+  state = pm_bill_get_state (bill);
+  if (state == PM_BILL_STATE_QUEUED || state == PM_BILL_STATE_SENDING
+      || state == PM_BILL_STATE_UNKNOWN)
+    /* an intent without a definite outcome: the sender's rules decide (read first,
+     * send again only when the server does not have it) */
+    pm_sender_reconcile_async (self->sender, bill_id, self->cancellable, reconcile_done_cb, op);
+  else
+    pm_client_read_async (self->client, bill_id, self->cancellable, read_done_cb, op);
+}
+
+static gboolean
+timer_cb (gpointer user_data)
+{
+  PmPoller *self = user_data;
+
+  self->timer_id = 0;
+  pump (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_timer (PmPoller *self)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 next;
+  gint64 wait;
+
+  g_clear_handle_id (&self->timer_id, g_source_remove);
+  if (!self->enabled || !self->online || self->profile_id == NULL)
+    return;
+  if (!g_queue_is_empty (&self->queue))
+    return; /* each finished read pumps again */
+  next = pm_ledger_next_due_time (self->ledger, self->profile_id, &error);
+  if (error != NULL)
+    {
+      g_warning ("Could not read the polling schedule: %s", error->message);
+      next = 0;
+    }
+  wait = next == 0 ? MAX_WAIT : CLAMP (next - now_utc (), 1, MAX_WAIT);
+  self->timer_id = g_timeout_add_seconds ((guint) wait, timer_cb, self);
+}
+
+static void
+pump (PmPoller *self)
+{
+  guint cap = self->online ? self->concurrency : 1;
+
+  if ((!self->online && !self->probing) || self->client == NULL)
+    return;
+
+  /* manual refreshes first, whether or not automatic polling is on */
+  while (g_hash_table_size (self->in_flight) < cap
+         && !g_queue_is_empty (&self->queue))
+    {
+      g_autofree char *bill_id = g_queue_pop_head (&self->queue);
+
+      g_hash_table_remove (self->queued, bill_id);
+      if (!g_hash_table_contains (self->in_flight, bill_id))
+        start_read (self, bill_id, NULL);
+    }
+
+  if (self->enabled && self->profile_id != NULL
+      && g_hash_table_size (self->in_flight) < cap)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) due = NULL;
+      guint want = self->concurrency * 2 + g_hash_table_size (self->in_flight);
+
+      due = pm_ledger_list_due (self->ledger, self->profile_id, now_utc (), want, &error);
+      if (due == NULL)
+        g_warning ("Could not read the polling schedule: %s", error->message);
+      for (guint i = 0; due != NULL && i < due->len; i++)
+        {
+          const char *bill_id = pm_bill_get_bill_id (g_ptr_array_index (due, i));
+
+          if (g_hash_table_size (self->in_flight) >= cap)
+            break;
+          if (g_hash_table_contains (self->in_flight, bill_id)
+              || pm_sender_is_in_flight (self->sender, bill_id))
+            continue;
+          start_read (self, bill_id, NULL);
+        }
+    }
+
+  schedule_timer (self);
+
+  if (g_hash_table_size (self->in_flight) == 0 && g_queue_is_empty (&self->queue))
+    g_signal_emit (self, signals[IDLE], 0);
+}
+
+static void
+network_changed_cb (GNetworkMonitor *monitor,
+                    gboolean         available,
+                    PmPoller        *self)
+{
+  /* Whatever the monitor thinks, only an answer from the server proves we are back;
+   * a change is a good moment to try. */
+  if (!self->online && available)
+    {
+      g_clear_handle_id (&self->probe_id, g_source_remove);
+      self->probe_id = g_idle_add (probe_cb, self);
+    }
+}
+
+static void
+pm_poller_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  PmPoller *self = PM_POLLER (object);
+
+  switch (prop_id)
+    {
+    case PROP_ONLINE:
+      g_value_set_boolean (value, self->online);
+      break;
+    case PROP_ENABLED:
+      g_value_set_boolean (value, self->enabled);
+      break;
+    case PROP_CONCURRENCY:
+      g_value_set_uint (value, self->concurrency);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pm_poller_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  PmPoller *self = PM_POLLER (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENABLED:
+      pm_poller_set_enabled (self, g_value_get_boolean (value));
+      break;
+    case PROP_CONCURRENCY:
+      pm_poller_set_concurrency (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pm_poller_dispose (GObject *object)
+{
+  PmPoller *self = PM_POLLER (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->timer_id, g_source_remove);
+  g_clear_handle_id (&self->probe_id, g_source_remove);
+  g_clear_handle_id (&self->pump_idle_id, g_source_remove);
+  if (self->monitor != NULL)
+    g_signal_handlers_disconnect_by_func (self->monitor, network_changed_cb, self);
+  g_clear_object (&self->monitor);
+  g_clear_object (&self->client);
+  g_clear_object (&self->ledger);
+  g_clear_object (&self->sender);
+
+  G_OBJECT_CLASS (pm_poller_parent_class)->dispose (object);
+}
+
+static void
+pm_poller_finalize (GObject *object)
+{
+  PmPoller *self = PM_POLLER (object);
+
+  g_queue_clear_full (&self->queue, g_free);
+  g_hash_table_unref (self->queued);
+  g_hash_table_unref (self->in_flight);
+  g_clear_object (&self->cancellable);
+  g_free (self->profile_id);
+
+  G_OBJECT_CLASS (pm_poller_parent_class)->finalize (object);
+}
+
+static void
+pm_poller_class_init (PmPollerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = pm_poller_get_property;
+  object_class->set_property = pm_poller_set_property;
+  object_class->dispose = pm_poller_dispose;
+  object_class->finalize = pm_poller_finalize;
+
+  properties[PROP_ONLINE] =
+    g_param_spec_boolean ("online", NULL, NULL, TRUE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ENABLED] =
+    g_param_spec_boolean ("enabled", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CONCURRENCY] =
+    g_param_spec_uint ("concurrency", NULL, NULL, 1, 64, PM_POLLER_DEFAULT_CONCURRENCY,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * PmPoller::bill-transition:
+   * @bill: the bill, as now written in the ledger
+   * @from: the PmBillState before
+   * @to: the PmBillState now
+   *
+   * A read found a bill in a new state (paid, cancelled, …): the UI may notify.
+   */
+  signals[BILL_TRANSITION] =
+    g_signal_new ("bill-transition", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 3, PM_TYPE_BILL, G_TYPE_INT, G_TYPE_INT);
+  /** PmPoller::bill-checked: a read of @bill finished (changed or not). */
+  signals[BILL_CHECKED] =
+    g_signal_new ("bill-checked", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, PM_TYPE_BILL);
+  /** PmPoller::idle: nothing in flight and nothing queued. */
+  signals[IDLE] =
+    g_signal_new ("idle", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+}
+
+static void
+pm_poller_init (PmPoller *self)
+{
+  self->enabled = TRUE;
+  self->online = TRUE;
+  self->concurrency = PM_POLLER_DEFAULT_CONCURRENCY;
+  self->in_flight = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                           (GDestroyNotify) g_ptr_array_unref);
+  self->queued = g_hash_table_new (g_str_hash, g_str_equal);
+  self->cancellable = g_cancellable_new ();
+  g_queue_init (&self->queue);
+}
+
+PmPoller *
+pm_poller_new (PmClient *client,
+               PmLedger *ledger,
+               PmSender *sender)
+{
+  PmPoller *self;
+
+  g_return_val_if_fail (client == NULL || PM_IS_CLIENT (client), NULL);
+  g_return_val_if_fail (PM_IS_LEDGER (ledger), NULL);
+  g_return_val_if_fail (PM_IS_SENDER (sender), NULL);
+
+  self = g_object_new (PM_TYPE_POLLER, NULL);
+  self->client = client != NULL ? g_object_ref (client) : NULL;
+  self->ledger = g_object_ref (ledger);
+  self->sender = g_object_ref (sender);
+  self->monitor = g_object_ref (g_network_monitor_get_default ());
+  g_signal_connect (self->monitor, "network-changed", G_CALLBACK (network_changed_cb), self);
+  return self;
+}
+
+void
+pm_poller_set_client (PmPoller *self,
+                      PmClient *client)
+{
+  g_return_if_fail (PM_IS_POLLER (self));
+  g_return_if_fail (client == NULL || PM_IS_CLIENT (client));
+
+  g_set_object (&self->client, client);
+  pump_soon (self);
+}
+
+void
+pm_poller_set_profile_id (PmPoller   *self,
+                          const char *profile_id)
+{
+  g_return_if_fail (PM_IS_POLLER (self));
+
+  if (g_strcmp0 (self->profile_id, profile_id) == 0)
+    return;
+  g_free (self->profile_id);
+  self->profile_id = g_strdup (profile_id);
+  /* reads queued for the old profile cannot be made with the new client */
+  g_queue_clear_full (&self->queue, g_free);
+  g_hash_table_remove_all (self->queued);
+  pump_soon (self);
+}
+
+void
+pm_poller_set_enabled (PmPoller *self,
+                       gboolean  enabled)
+{
+  g_return_if_fail (PM_IS_POLLER (self));
+
+  enabled = !!enabled;
+  if (self->enabled == enabled)
+    return;
+  self->enabled = enabled;
+  if (!enabled)
+    g_clear_handle_id (&self->timer_id, g_source_remove);
+  else
+    pump_soon (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENABLED]);
+}
+
+gboolean
+pm_poller_get_enabled (PmPoller *self)
+{
+  g_return_val_if_fail (PM_IS_POLLER (self), FALSE);
+
+  return self->enabled;
+}
+
+void
+pm_poller_set_concurrency (PmPoller *self,
+                           guint     concurrency)
+{
+  g_return_if_fail (PM_IS_POLLER (self));
+
+  concurrency = CLAMP (concurrency, 1, 64);
+  if (self->concurrency == concurrency)
+    return;
+  self->concurrency = concurrency;
+  pump_soon (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONCURRENCY]);
+}
+
+guint
+pm_poller_get_concurrency (PmPoller *self)
+{
+  g_return_val_if_fail (PM_IS_POLLER (self), 0);
+
+  return self->concurrency;
+}
+
+gboolean
+pm_poller_get_online (PmPoller *self)
+{
+  g_return_val_if_fail (PM_IS_POLLER (self), FALSE);
+
+  return self->online;
+}
+
+guint
+pm_poller_get_n_in_flight (PmPoller *self)
+{
+  g_return_val_if_fail (PM_IS_POLLER (self), 0);
+
+  return g_hash_table_size (self->in_flight);
+}
+
+guint
+pm_poller_get_n_queued (PmPoller *self)
+{
+  g_return_val_if_fail (PM_IS_POLLER (self), 0);
+
+  return g_queue_get_length (&self->queue);
+}
+
+void
+pm_poller_refresh_bill_async (PmPoller            *self,
+                              const char          *bill_id,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (PM_IS_POLLER (self));
+  g_return_if_fail (bill_id != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pm_poller_refresh_bill_async);
+  if (self->client == NULL)
+    {
+      g_task_return_error (task, pm_error_new_full (PM_ERROR_UNAUTHORIZED, NULL, NULL, FALSE,
+                                                    _("No connection is set up yet.")));
+      g_object_unref (task);
+      return;
+    }
+  /* A person asked: read even while offline, and let the answer decide. */
+  start_read (self, bill_id, task);
+}
+
+PmBill *
+pm_poller_refresh_bill_finish (PmPoller      *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+guint
+pm_poller_refresh_all (PmPoller *self)
+{
+  g_autoptr(PmLedgerQuery) query = NULL;
+  g_autoptr(GError) error = NULL;
+  guint added = 0;
+  guint offset = 0;
+
+  g_return_val_if_fail (PM_IS_POLLER (self), 0);
+
+  if (self->profile_id == NULL)
+    return 0;
+
+  query = pm_ledger_query_new ();
+  pm_ledger_query_set_profile_id (query, self->profile_id);
+  query->states = PM_LEDGER_STATE_BIT (PM_BILL_STATE_QUEUED)
+                  | PM_LEDGER_STATE_BIT (PM_BILL_STATE_SENDING)
+                  | PM_LEDGER_STATE_BIT (PM_BILL_STATE_UNKNOWN)
+                  | PM_LEDGER_STATE_BIT (PM_BILL_STATE_UNPAID)
+                  | PM_LEDGER_STATE_BIT (PM_BILL_STATE_PAID)
+                  | PM_LEDGER_STATE_EXPIRED;
+  for (;;)
+    {
+      g_autoptr(GPtrArray) page = pm_ledger_fetch (self->ledger, query, offset, 1000, &error);
+
+      if (page == NULL)
+        {
+          g_warning ("Could not list the bills to refresh: %s", error->message);
+          break;
+        }
+      for (guint i = 0; i < page->len; i++)
+        {
+          const char *bill_id = pm_bill_get_bill_id (g_ptr_array_index (page, i));
+          char *copy;
+
+          if (g_hash_table_contains (self->queued, bill_id))
+            continue;
+          copy = g_strdup (bill_id);
+          g_queue_push_tail (&self->queue, copy);
+          g_hash_table_add (self->queued, copy);
+          added++;
+        }
+      if (page->len < 1000)
+        break;
+      offset += page->len;
+    }
+
+  if (!self->online)
+    self->probing = TRUE;
+  pump_soon (self);
+  return added;
+}

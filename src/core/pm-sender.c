@@ -1,0 +1,693 @@
+/* pm-sender.c — the no-double-charge send/retry state machine (API.md §5)
+ *
+ * Copyright 2026 The Paymint Desk authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The rules, in order:
+ *  1. the bill_id is made before the first attempt and never changes;
+ *  2. the intent is durable in the ledger (synchronous=FULL) before the request leaves;
+ *  3. one intent never has two requests in flight (the in_flight table);
+ *  4. after an outcome that may have taken effect (timeout, reset, 5xx, garbled reply)
+ *     the bill is unknown, and the next request for it is a read: found means adopt
+ *     the server's state; not found (9980) means send again with the same bill_id;
+ *  5. 9800 on a send means the bill already exists: read it and adopt it.
+ * So no code path can create a second bill for one intent.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "pm-sender.h"
+#include "pm-error.h"
+#include "pm-poller.h"
+
+struct _PmSender
+{
+  GObject     parent_instance;
+
+  PmClient   *client;
+  PmLedger   *ledger;
+  GHashTable *in_flight; /* bill_id → the GTask working on it */
+  guint       max_sends;
+  guint       retry_delay_ms;
+};
+
+G_DEFINE_FINAL_TYPE (PmSender, pm_sender, G_TYPE_OBJECT)
+
+#define MAX_READS_PER_JOB 3
+
+typedef struct
+{
+  PmBill *bill;  /* our view of the ledger row, kept in step with it */
+  guint   sends; /* requests written by this job */
+  guint   reads;
+  guint   delay_id;
+} Job;
+
+static void job_send (GTask *task);
+static void job_read (GTask *task);
+
+static void
+job_free (Job *job)
+{
+  g_clear_handle_id (&job->delay_id, g_source_remove);
+  g_clear_object (&job->bill);
+  g_free (job);
+}
+
+static gint64
+now_utc (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+static void
+job_release (PmSender *self,
+             Job      *job,
+             GTask    *task)
+{
+  const char *bill_id = pm_bill_get_bill_id (job->bill);
+
+  if (bill_id != NULL && g_hash_table_lookup (self->in_flight, bill_id) == task)
+    g_hash_table_remove (self->in_flight, bill_id);
+}
+
+static void
+job_return_bill (GTask *task)
+{
+  PmSender *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+
+  job_release (self, job, task);
+  g_task_return_pointer (task, g_object_ref (job->bill), g_object_unref);
+  g_object_unref (task);
+}
+
+static void
+job_return_error (GTask  *task,
+                  GError *error)
+{
+  PmSender *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+
+  job_release (self, job, task);
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+/* Writes every field of job->bill to the ledger. A failure to write is reported but
+ * does not change what happened on the server; the caller decides. */
+static gboolean
+job_save (Job     *job,
+          PmLedger *ledger,
+          GError  **error)
+{
+  pm_bill_set_updated_at (job->bill, now_utc ());
+  return pm_ledger_update_bill (ledger, job->bill, error);
+}
+
+static void
+job_set_state (PmSender    *self,
+               Job         *job,
+               PmBillState  state,
+               const char  *detail)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (pm_bill_get_state (job->bill) == state)
+    return;
+  if (!pm_ledger_set_state (self->ledger, pm_bill_get_bill_id (job->bill), state, detail,
+                            now_utc (), &error))
+    g_warning ("Could not record the state of bill %s: %s",
+               pm_bill_get_bill_id (job->bill), error->message);
+  pm_bill_set_state (job->bill, state);
+}
+
+/* The outcome is not known and this job will not learn it now: leave the bill unknown
+ * and scheduled, so the poller reconciles it later. */
+static void
+job_give_up_unknown (GTask  *task,
+                     GError *cause)
+{
+  PmSender *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+  g_autoptr(GError) save_error = NULL;
+  gint64 now = now_utc ();
+
+  pm_bill_set_state (job->bill, PM_BILL_STATE_UNKNOWN);
+  pm_bill_set_error_text (job->bill, cause->message);
+  pm_bill_set_last_checked_at (job->bill, now);
+  pm_bill_set_next_check_at (job->bill, pm_poller_next_check_at (job->bill, now));
+  if (!job_save (job, self->ledger, &save_error))
+    g_warning ("Could not record bill %s: %s", pm_bill_get_bill_id (job->bill),
+               save_error->message);
+
+  job_return_error (task,
+                    pm_error_new_full (cause->domain == PM_ERROR ? cause->code : PM_ERROR_NETWORK,
+                                       NULL, pm_error_get_server_text (cause), TRUE,
+                                       _("The desk could not learn whether this request "
+                                         "reached Payssam. It keeps checking and will never "
+                                         "send it twice; do not send it again by hand.")));
+}
+
+static gboolean
+delay_done_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  Job *job = g_task_get_task_data (task);
+
+  job->delay_id = 0;
+  if (g_task_return_error_if_cancelled (task))
+    {
+      PmSender *self = g_task_get_source_object (task);
+
+      job_release (self, job, task);
+      g_object_unref (task);
+    }
+  else
+    job_read (task);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+job_read_later (GTask *task)
+{
+  PmSender *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+  guint delay = self->retry_delay_ms << MIN (job->reads, 4u);
+
+  job->delay_id = g_timeout_add (delay, delay_done_cb, task);
+}
+
+static void
+read_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GTask *task = user_data;
+  PmSender *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+  g_autoptr(PmBill) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) save_error = NULL;
+
+  server = pm_client_read_finish (PM_CLIENT (object), result, &error);
+  if (server != NULL)
+    {
+      pm_poller_adopt_read (job->bill, server, now_utc ());
+      pm_bill_set_error_code (job->bill, NULL);
+      pm_bill_set_error_text (job->bill, NULL);
+      if (!job_save (job, self->ledger, &save_error))
+        {
+          job_return_error (task, g_steal_pointer (&save_error));
+          return;
+        }
+      job_return_bill (task);
+      return;
+    }
+
+  if (g_error_matches (error, PM_ERROR, PM_ERROR_CANCELLED))
+    {
+      job_give_up_unknown (task, error);
+      return;
+    }
+
+  if (g_error_matches (error, PM_ERROR, PM_ERROR_NOT_FOUND))
+    {
+      /* Definitely not on the server: sending again with the same bill_id is safe. */
+      if (job->sends < self->max_sends)
+        {
+          job_send (task);
+          return;
+        }
+      job_give_up_unknown (task, error);
+      return;
+    }
+
+  /* The read itself failed (network, server): try again a little later. */
+  if (job->reads < MAX_READS_PER_JOB
+      && (g_error_matches (error, PM_ERROR, PM_ERROR_NETWORK)
+          || g_error_matches (error, PM_ERROR, PM_ERROR_TIMEOUT)
+          || g_error_matches (error, PM_ERROR, PM_ERROR_SERVER)
+          || g_error_matches (error, PM_ERROR, PM_ERROR_PROTOCOL)))
+    {
+      job_read_later (task);
+      return;
+    }
+
+  job_give_up_unknown (task, error);
+}
+
+static void
+job_read (GTask *task)
+{
+  PmSender *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+
+  job->reads++;
+  pm_client_read_async (self->client, pm_bill_get_bill_id (job->bill),
+                        g_task_get_cancellable (task), read_cb, task);
+}
+
+static void
+send_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GTask *task = user_data;
+  PmSender *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+  g_autoptr(PmSendResult) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) save_error = NULL;
+  gint64 now = now_utc ();
+
+  if (pm_bill_get_kind (job->bill) == PM_BILL_KIND_AUTOPAY)
+    reply = pm_client_autopay_request_finish (PM_CLIENT (object), result, &error);
+  else
+    reply = pm_client_request_finish (PM_CLIENT (object), result, &error);
+
+  if (reply != NULL)
+    {
+      PmBillState state = PM_BILL_STATE_UNPAID;
+
+      if (reply->appr_state != NULL)
+        pm_bill_state_from_appr_state (reply->appr_state, &state);
+      pm_bill_set_state (job->bill, state);
+      if (reply->short_url != NULL)
+        pm_bill_set_short_url (job->bill, reply->short_url);
+      pm_bill_set_error_code (job->bill, NULL);
+      pm_bill_set_error_text (job->bill, NULL);
+      pm_bill_set_last_checked_at (job->bill, now);
+      pm_bill_set_next_check_at (job->bill, pm_poller_next_check_at (job->bill, now));
+      if (!job_save (job, self->ledger, &save_error))
+        {
+          /* The bill exists on the server; the ledger still says "sending", which the
+           * next start reconciles by reading it. */
+          job_return_error (task, g_steal_pointer (&save_error));
+          return;
+        }
+      job_return_bill (task);
+      return;
+    }
+
+  if (g_error_matches (error, PM_ERROR, PM_ERROR_DUPLICATE_BILL))
+    {
+      /* 9800: this bill_id exists already (an earlier attempt did reach the server). */
+      job_read (task);
+      return;
+    }
+
+  if (pm_error_is_maybe_done (error))
+    {
+      job_set_state (self, job, PM_BILL_STATE_UNKNOWN, error->message);
+      if (g_error_matches (error, PM_ERROR, PM_ERROR_CANCELLED))
+        {
+          job_give_up_unknown (task, error);
+          return;
+        }
+      job_read (task);
+      return;
+    }
+
+  if (g_error_matches (error, PM_ERROR, PM_ERROR_CANCELLED))
+    {
+      /* Cancelled before the request was written: the intent stays queued. */
+      job_set_state (self, job, PM_BILL_STATE_QUEUED, NULL);
+      job_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* Definitely refused: nothing was created or charged. */
+  pm_bill_set_state (job->bill, PM_BILL_STATE_FAILED);
+  pm_bill_set_error_code (job->bill, pm_error_get_result_code (error));
+  pm_bill_set_error_text (job->bill, pm_error_get_server_text (error) != NULL
+                                       ? pm_error_get_server_text (error)
+                                       : error->message);
+  pm_bill_set_next_check_at (job->bill, 0);
+  if (!job_save (job, self->ledger, &save_error))
+    g_warning ("Could not record failed bill %s: %s", pm_bill_get_bill_id (job->bill),
+               save_error->message);
+  job_return_error (task, g_steal_pointer (&error));
+}
+
+static void
+job_send (GTask *task)
+{
+  PmSender *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+
+  job->sends++;
+  job_set_state (self, job, PM_BILL_STATE_SENDING, NULL);
+  if (pm_bill_get_kind (job->bill) == PM_BILL_KIND_AUTOPAY)
+    pm_client_autopay_request_async (self->client, job->bill, g_task_get_cancellable (task),
+                                     send_cb, task);
+  else
+    pm_client_request_async (self->client, job->bill, g_task_get_cancellable (task),
+                             send_cb, task);
+}
+
+static void
+pm_sender_dispose (GObject *object)
+{
+  PmSender *self = PM_SENDER (object);
+
+  g_clear_object (&self->client);
+  g_clear_object (&self->ledger);
+
+  G_OBJECT_CLASS (pm_sender_parent_class)->dispose (object);
+}
+
+static void
+pm_sender_finalize (GObject *object)
+{
+  PmSender *self = PM_SENDER (object);
+
+  g_hash_table_unref (self->in_flight);
+
+  G_OBJECT_CLASS (pm_sender_parent_class)->finalize (object);
+}
+
+static void
+pm_sender_class_init (PmSenderClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = pm_sender_dispose;
+  object_class->finalize = pm_sender_finalize;
+}
+
+static void
+pm_sender_init (PmSender *self)
+{
+  self->in_flight = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->max_sends = 3;
+  self->retry_delay_ms = 500;
+}
+
+PmSender *
+pm_sender_new (PmClient *client,
+               PmLedger *ledger)
+{
+  PmSender *self;
+
+  g_return_val_if_fail (PM_IS_CLIENT (client), NULL);
+  g_return_val_if_fail (PM_IS_LEDGER (ledger), NULL);
+
+  self = g_object_new (PM_TYPE_SENDER, NULL);
+  self->client = g_object_ref (client);
+  self->ledger = g_object_ref (ledger);
+  return self;
+}
+
+void
+pm_sender_set_client (PmSender *self,
+                      PmClient *client)
+{
+  g_return_if_fail (PM_IS_SENDER (self));
+  g_return_if_fail (PM_IS_CLIENT (client));
+
+  g_set_object (&self->client, client);
+}
+
+void
+pm_sender_set_max_sends (PmSender *self,
+                         guint     max_sends)
+{
+  g_return_if_fail (PM_IS_SENDER (self));
+
+  self->max_sends = MAX (max_sends, 1);
+}
+
+void
+pm_sender_set_retry_delay (PmSender *self,
+                           guint     delay_ms)
+{
+  g_return_if_fail (PM_IS_SENDER (self));
+
+  self->retry_delay_ms = MAX (delay_ms, 1);
+}
+
+static GTask *
+job_new (PmSender            *self,
+         PmBill              *bill,
+         gpointer             source_tag,
+         GCancellable        *cancellable,
+         GAsyncReadyCallback  callback,
+         gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Job *job = g_new0 (Job, 1);
+
+  g_task_set_source_tag (task, source_tag);
+  job->bill = g_object_ref (bill);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+  return task;
+}
+
+void
+pm_sender_send_async (PmSender            *self,
+                      PmBill              *draft,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(GError) error = NULL;
+  GTask *task;
+
+  g_return_if_fail (PM_IS_SENDER (self));
+  g_return_if_fail (PM_IS_BILL (draft));
+
+  bill = pm_bill_copy (draft);
+  if (pm_bill_get_bill_id (bill) == NULL || *pm_bill_get_bill_id (bill) == '\0')
+    {
+      g_autofree char *bill_id = pm_bill_generate_id ();
+
+      pm_bill_set_bill_id (bill, bill_id);
+    }
+  pm_bill_set_state (bill, PM_BILL_STATE_QUEUED);
+  pm_bill_set_created_at (bill, 0);
+  pm_bill_set_updated_at (bill, 0);
+
+  task = job_new (self, bill, pm_sender_send_async, cancellable, callback, user_data);
+
+  if (!pm_bill_validate (bill, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+
+  /* The intent is on disk before anything leaves. */
+  if (!pm_ledger_insert_intent (self->ledger, bill, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      /* Written down, not sent: reconciled later like any queued intent. */
+      g_task_return_error (task, pm_error_new_full (PM_ERROR_CANCELLED, NULL, NULL, FALSE,
+                                                    pm_error_code_get_message (PM_ERROR_CANCELLED)));
+      g_object_unref (task);
+      return;
+    }
+
+  g_hash_table_insert (self->in_flight, g_strdup (pm_bill_get_bill_id (bill)), task);
+  job_send (task);
+}
+
+PmBill *
+pm_sender_send_finish (PmSender      *self,
+                       GAsyncResult  *result,
+                       GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pm_sender_send_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+pm_sender_reconcile_async (PmSender            *self,
+                           const char          *bill_id,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(GError) error = NULL;
+  GTask *task;
+  PmBillState state;
+
+  g_return_if_fail (PM_IS_SENDER (self));
+  g_return_if_fail (bill_id != NULL);
+
+  bill = pm_ledger_lookup (self->ledger, bill_id, &error);
+  if (bill == NULL)
+    {
+      task = g_task_new (self, cancellable, callback, user_data);
+      g_task_set_source_tag (task, pm_sender_reconcile_async);
+      if (error == NULL)
+        error = pm_error_new_full (PM_ERROR_NOT_FOUND, NULL, NULL, FALSE,
+                                   _("This bill is not in the payments ledger."));
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+
+  task = job_new (self, bill, pm_sender_reconcile_async, cancellable, callback, user_data);
+  state = pm_bill_get_state (bill);
+  if ((state != PM_BILL_STATE_QUEUED && state != PM_BILL_STATE_SENDING
+       && state != PM_BILL_STATE_UNKNOWN)
+      || g_hash_table_contains (self->in_flight, bill_id))
+    {
+      g_task_return_pointer (task, g_steal_pointer (&bill), g_object_unref);
+      g_object_unref (task);
+      return;
+    }
+
+  g_hash_table_insert (self->in_flight, g_strdup (bill_id), task);
+  /* Whatever the state, the first request is a read: a queued intent may have been
+   * sent by a process that died before it could write so. */
+  job_read (task);
+}
+
+PmBill *
+pm_sender_reconcile_finish (PmSender      *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pm_sender_reconcile_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct
+{
+  GPtrArray *bills;
+  guint      next;
+  guint      n_unsettled;
+} ReconcileAll;
+
+static void
+reconcile_all_free (ReconcileAll *all)
+{
+  g_ptr_array_unref (all->bills);
+  g_free (all);
+}
+
+static void reconcile_all_next (GTask *task);
+
+static void
+reconcile_one_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  ReconcileAll *all = g_task_get_task_data (task);
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(GError) error = NULL;
+
+  bill = pm_sender_reconcile_finish (PM_SENDER (object), result, &error);
+  if (bill == NULL || pm_bill_get_state (bill) == PM_BILL_STATE_UNKNOWN
+      || pm_bill_get_state (bill) == PM_BILL_STATE_QUEUED
+      || pm_bill_get_state (bill) == PM_BILL_STATE_SENDING)
+    all->n_unsettled++;
+  if (g_error_matches (error, PM_ERROR, PM_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  reconcile_all_next (task);
+}
+
+static void
+reconcile_all_next (GTask *task)
+{
+  PmSender *self = g_task_get_source_object (task);
+  ReconcileAll *all = g_task_get_task_data (task);
+
+  if (all->next >= all->bills->len)
+    {
+      g_task_return_int (task, all->n_unsettled);
+      g_object_unref (task);
+      return;
+    }
+  pm_sender_reconcile_async (self,
+                             pm_bill_get_bill_id (g_ptr_array_index (all->bills, all->next++)),
+                             g_task_get_cancellable (task), reconcile_one_cb, task);
+}
+
+void
+pm_sender_reconcile_all_async (PmSender            *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GError) error = NULL;
+  GTask *task;
+  ReconcileAll *all;
+  GPtrArray *bills;
+
+  g_return_if_fail (PM_IS_SENDER (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pm_sender_reconcile_all_async);
+  /* only this client's profile: another profile's intents need its own connection */
+  bills = pm_ledger_list_unsettled (self->ledger,
+                                    pm_profile_get_uuid (pm_client_get_profile (self->client)),
+                                    &error);
+  if (bills == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  all = g_new0 (ReconcileAll, 1);
+  all->bills = bills;
+  g_task_set_task_data (task, all, (GDestroyNotify) reconcile_all_free);
+  reconcile_all_next (task);
+}
+
+gboolean
+pm_sender_reconcile_all_finish (PmSender      *self,
+                                GAsyncResult  *result,
+                                guint         *n_unsettled,
+                                GError       **error)
+{
+  gssize n;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  n = g_task_propagate_int (G_TASK (result), error);
+  if (n < 0)
+    return FALSE;
+  if (n_unsettled != NULL)
+    *n_unsettled = (guint) n;
+  return TRUE;
+}
+
+gboolean
+pm_sender_is_in_flight (PmSender   *self,
+                        const char *bill_id)
+{
+  g_return_val_if_fail (PM_IS_SENDER (self), FALSE);
+
+  return bill_id != NULL && g_hash_table_contains (self->in_flight, bill_id);
+}
+
+guint
+pm_sender_get_n_in_flight (PmSender *self)
+{
+  g_return_val_if_fail (PM_IS_SENDER (self), 0);
+
+  return g_hash_table_size (self->in_flight);
+}

@@ -1,0 +1,172 @@
+/* pm-service.h — the one facade the UI and the CLI use
+ *
+ * Copyright 2026 The Paymint Desk authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * PmService owns the ledger, the client of the active profile, the sender and the
+ * poller. Everything a person can do goes through here; nothing above it talks to the
+ * network or the database directly.
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "pm-api.h"
+#include "pm-bill.h"
+#include "pm-ledger.h"
+#include "pm-ledger-model.h"
+#include "pm-profile.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  PM_BILL_ACTION_REFRESH,
+  PM_BILL_ACTION_RESEND,
+  PM_BILL_ACTION_DESTROY, /* void an unpaid bill */
+  PM_BILL_ACTION_CANCEL,  /* refund a paid bill */
+  PM_BILL_ACTION_COPY_LINK,
+} PmBillAction;
+
+/* Whether @action is valid for @bill at @now (unix UTC): the UI offers only these. */
+gboolean pm_bill_action_allowed (PmBill       *bill,
+                                 PmBillAction  action,
+                                 gint64        now);
+
+#define PM_TYPE_SERVICE (pm_service_get_type ())
+G_DECLARE_FINAL_TYPE (PmService, pm_service, PM, SERVICE, GObject)
+
+/* Opens (or creates) the ledger at @ledger_path; NULL means the user's data folder
+ * ($XDG_DATA_HOME/paymint-desk/ledger.db). */
+PmService     *pm_service_new                (const char           *ledger_path,
+                                              GError              **error);
+char          *pm_service_default_ledger_path (void);
+
+PmLedger      *pm_service_get_ledger         (PmService            *self);
+
+/* The active connection; NULL for none. The service keeps its own copy. */
+void           pm_service_set_profile        (PmService            *self,
+                                              PmProfile            *profile);
+PmProfile     *pm_service_get_profile        (PmService            *self);
+const char    *pm_service_get_profile_id     (PmService            *self);
+void           pm_service_set_timeout        (PmService            *self,
+                                              guint                 seconds);
+
+/* Live status. */
+void           pm_service_set_polling        (PmService            *self,
+                                              gboolean              enabled,
+                                              guint                 concurrency);
+gboolean       pm_service_get_online         (PmService            *self);
+
+/* Reconciles the intents the last run left without a definite outcome, then starts
+ * polling. @n_unsettled: how many are still unknown afterwards. */
+void           pm_service_start_async        (PmService            *self,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+gboolean       pm_service_start_finish       (PmService            *self,
+                                              GAsyncResult         *result,
+                                              guint                *n_unsettled,
+                                              GError              **error);
+
+/* Connection check for onboarding: the licenses @candidate's key gives. */
+void           pm_service_check_connection_async  (PmService       *self,
+                                                   PmProfile       *candidate,
+                                                   GCancellable    *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer         user_data);
+GPtrArray     *pm_service_check_connection_finish (PmService       *self,
+                                                   GAsyncResult    *result,
+                                                   GError         **error);
+
+/* Bills. Each completes with the bill as now recorded (transfer full). */
+void           pm_service_send_async         (PmService            *self,
+                                              PmBill               *draft,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+PmBill        *pm_service_send_finish        (PmService            *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+void           pm_service_bill_action_async  (PmService            *self,
+                                              const char           *bill_id,
+                                              PmBillAction          action,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+PmBill        *pm_service_bill_action_finish (PmService            *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+guint          pm_service_refresh_all        (PmService            *self);
+
+/* Queries, always within the active profile. */
+PmBill        *pm_service_lookup             (PmService            *self,
+                                              const char           *bill_id,
+                                              GError              **error);
+GPtrArray     *pm_service_list_events        (PmService            *self,
+                                              const char           *bill_id,
+                                              GError              **error);
+PmLedgerModel *pm_service_create_model       (PmService            *self,
+                                              const PmLedgerQuery  *query);
+void           pm_service_scope_query        (PmService            *self,
+                                              PmLedgerQuery        *query);
+gboolean       pm_service_totals             (PmService            *self,
+                                              const PmLedgerQuery  *query,
+                                              PmLedgerTotals       *totals,
+                                              GError              **error);
+gboolean       pm_service_export_csv         (PmService            *self,
+                                              const PmLedgerQuery  *query,
+                                              const char           *path,
+                                              guint64              *n_rows,
+                                              GCancellable         *cancellable,
+                                              GError              **error);
+GPtrArray     *pm_service_recent_payers      (PmService            *self,
+                                              const char           *prefix,
+                                              guint                 limit,
+                                              GError              **error);
+
+/* AutoPay. */
+void           pm_service_autopay_register_async  (PmService       *self,
+                                                   const char      *name,
+                                                   const char      *phone,
+                                                   const char      *product,
+                                                   const char      *message,
+                                                   GCancellable    *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer         user_data);
+PmSendResult  *pm_service_autopay_register_finish (PmService       *self,
+                                                   GAsyncResult    *result,
+                                                   GError         **error);
+void           pm_service_autopay_methods_async   (PmService       *self,
+                                                   const char      *phone,
+                                                   GCancellable    *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer         user_data);
+GPtrArray     *pm_service_autopay_methods_finish  (PmService       *self,
+                                                   GAsyncResult    *result,
+                                                   GError         **error);
+void           pm_service_autopay_manage_async    (PmService       *self,
+                                                   const char      *phone,
+                                                   const char      *method_id,
+                                                   GCancellable    *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer         user_data);
+PmSendResult  *pm_service_autopay_manage_finish   (PmService       *self,
+                                                   GAsyncResult    *result,
+                                                   GError         **error);
+void           pm_service_autopay_delete_async    (PmService       *self,
+                                                   const char      *phone,
+                                                   const char      *method_id,
+                                                   GCancellable    *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer         user_data);
+PmSendResult  *pm_service_autopay_delete_finish   (PmService       *self,
+                                                   GAsyncResult    *result,
+                                                   GError         **error);
+/* A charge is a bill (kind AUTOPAY, method-id set) under the same no-double-charge
+ * rule as any send; use pm_service_send_async with such a draft. */
+GPtrArray     *pm_service_list_payers        (PmService            *self,
+                                              GError              **error);
+
+G_END_DECLS

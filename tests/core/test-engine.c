@@ -1,0 +1,922 @@
+/* test-engine.c — sender, poller and PmService against the in-process sandbox
+ *
+ * Copyright 2026 The Paymint Desk authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "pm-error.h"
+#include "pm-ledger.h"
+#include "pm-poller.h"
+#include "pm-sandbox.h"
+#include "pm-sender.h"
+#include "pm-service.h"
+#include "pm-test-util.h"
+
+typedef struct
+{
+  PmSandbox *sandbox;
+  PmService *service;
+  PmProfile *profile;
+  char      *dir;
+  char      *ledger_path;
+} Fixture;
+
+static PmProfile *
+sandbox_profile (PmSandbox  *sandbox,
+                 const char *key)
+{
+  g_autofree char *url = pm_sandbox_dup_base_url (sandbox);
+  PmProfile *profile = pm_profile_new ();
+
+  pm_profile_set_name (profile, "Sandbox");
+  pm_profile_set_base_url (profile, url);
+  pm_profile_set_api_key (profile, key);
+  pm_profile_set_mode (profile, PM_PROFILE_MODE_MMK);
+  return profile;
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->sandbox = pm_sandbox_new ();
+  pm_sandbox_set_seed (f->sandbox, 7);
+  pm_sandbox_set_payers (f->sandbox, 0.0, 60, 120, 0.0); /* nobody pays by themselves */
+  g_assert_true (pm_sandbox_start (f->sandbox, NULL, 0, &error));
+  g_assert_no_error (error);
+
+  f->dir = g_dir_make_tmp ("engine-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->ledger_path = g_build_filename (f->dir, "ledger.db", NULL);
+  f->service = pm_service_new (f->ledger_path, &error);
+  g_assert_no_error (error);
+  f->profile = sandbox_profile (f->sandbox, PM_SANDBOX_DEMO_KEY);
+  pm_service_set_profile (f->service, f->profile);
+  pm_service_set_timeout (f->service, 2);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) files = pm_test_list_files (f->dir);
+
+  g_assert_finalize_object (f->service);
+  g_clear_object (&f->profile);
+  pm_sandbox_stop (f->sandbox);
+  g_clear_object (&f->sandbox);
+  for (guint i = 0; i < files->len; i++)
+    g_unlink (g_ptr_array_index (files, i));
+  g_rmdir (f->dir);
+  g_free (f->dir);
+  g_free (f->ledger_path);
+}
+
+static PmBill *
+draft (const char *name,
+       gint64      price)
+{
+  PmBill *bill = pm_bill_new ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) later = g_date_time_add_days (now, 7);
+  g_autofree char *expire = g_date_time_format (later, "%Y-%m-%d");
+
+  pm_bill_set_payer_name (bill, name);
+  pm_bill_set_phone (bill, "01012345678");
+  pm_bill_set_product (bill, "11월 수강료");
+  pm_bill_set_message (bill, "수강료 결제 부탁드립니다 🙏");
+  pm_bill_set_price (bill, price);
+  pm_bill_set_expire_date (bill, expire);
+  return bill;
+}
+
+typedef struct
+{
+  gboolean  done;
+  PmBill   *bill;
+  GError   *error;
+} Wait;
+
+static void
+send_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Wait *w = user_data;
+
+  w->bill = pm_service_send_finish (PM_SERVICE (object), result, &w->error);
+  w->done = TRUE;
+}
+
+static void
+action_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Wait *w = user_data;
+
+  w->bill = pm_service_bill_action_finish (PM_SERVICE (object), result, &w->error);
+  w->done = TRUE;
+}
+
+static PmBill *
+send_and_wait (Fixture  *f,
+               PmBill   *bill,
+               GError  **error)
+{
+  Wait w = { 0 };
+
+  pm_service_send_async (f->service, bill, NULL, send_cb, &w);
+  g_assert_true (pm_test_wait_flag (&w.done, 30000));
+  if (w.error != NULL)
+    g_propagate_error (error, w.error);
+  return w.bill;
+}
+
+static PmBill *
+act_and_wait (Fixture      *f,
+              const char   *bill_id,
+              PmBillAction  action,
+              GError      **error)
+{
+  Wait w = { 0 };
+
+  pm_service_bill_action_async (f->service, bill_id, action, NULL, action_cb, &w);
+  g_assert_true (pm_test_wait_flag (&w.done, 30000));
+  if (w.error != NULL)
+    g_propagate_error (error, w.error);
+  return w.bill;
+}
+
+static guint
+ledger_count (Fixture *f)
+{
+  g_autoptr(PmLedgerQuery) query = pm_ledger_query_new ();
+  g_autoptr(GError) error = NULL;
+  guint n = 0;
+
+  g_assert_true (pm_ledger_count (pm_service_get_ledger (f->service), query, &n, &error));
+  g_assert_no_error (error);
+  return n;
+}
+
+static void
+start_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Wait *w = user_data;
+  guint n = 0;
+
+  if (pm_service_start_finish (PM_SERVICE (object), result, &n, &w->error))
+    w->bill = GUINT_TO_POINTER (n + 1);
+  w->done = TRUE;
+}
+
+/* Runs the start-up reconciliation; returns how many intents stay unsettled. */
+static guint
+start_and_wait (Fixture *f)
+{
+  Wait w = { 0 };
+
+  pm_service_start_async (f->service, NULL, start_cb, &w);
+  g_assert_true (pm_test_wait_flag (&w.done, 30000));
+  g_assert_no_error (w.error);
+  g_assert_nonnull (w.bill);
+  return GPOINTER_TO_UINT (w.bill) - 1;
+}
+
+static void
+test_send_creates_one_bill (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(PmBill) d = draft ("김민지", 120000);
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(PmBill) stored = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *server_state = NULL;
+
+  bill = send_and_wait (f, d, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (bill);
+  g_assert_cmpint (pm_bill_get_state (bill), ==, PM_BILL_STATE_UNPAID);
+  g_assert_cmpuint (strlen (pm_bill_get_bill_id (bill)), ==, 20);
+  g_assert_true (g_str_has_prefix (pm_bill_get_short_url (bill), "http"));
+  g_assert_cmpstr (pm_bill_get_profile_id (bill), ==, pm_profile_get_uuid (f->profile));
+  g_assert_cmpint (pm_bill_get_next_check_at (bill), >, 0);
+
+  /* exactly one bill, on both sides, in the same state */
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 1);
+  g_assert_cmpuint (ledger_count (f), ==, 1);
+  server_state = pm_sandbox_dup_bill_state (f->sandbox, pm_bill_get_bill_id (bill));
+  g_assert_cmpstr (server_state, ==, "W");
+  stored = pm_service_lookup (f->service, pm_bill_get_bill_id (bill), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pm_bill_get_state (stored), ==, PM_BILL_STATE_UNPAID);
+  g_assert_cmpint (pm_bill_get_price (stored), ==, 120000);
+
+  /* the timeline shows the intent, the send and the answer in order */
+  events = pm_service_list_events (f->service, pm_bill_get_bill_id (bill), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, >=, 3);
+  g_assert_cmpint (((PmLedgerEvent *) events->pdata[0])->to_state, ==, PM_BILL_STATE_QUEUED);
+  g_assert_cmpint (((PmLedgerEvent *) events->pdata[events->len - 1])->to_state, ==,
+                   PM_BILL_STATE_UNPAID);
+}
+
+static void
+test_send_invalid_writes_nothing (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(PmBill) d = draft ("김민지", 0);
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(GError) error = NULL;
+
+  bill = send_and_wait (f, d, &error);
+  g_assert_null (bill);
+  g_assert_error (error, PM_ERROR, PM_ERROR_INVALID);
+  g_assert_cmpstr (pm_error_get_field (error), ==, "price");
+  g_assert_cmpuint (ledger_count (f), ==, 0);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 0);
+}
+
+static void
+test_send_balance_fails_definitely (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(PmBill) d = draft ("이서준", 50000);
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(PmBill) stored = NULL;
+  g_autoptr(PmLedgerQuery) query = pm_ledger_query_new ();
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pm_sandbox_set_balance (f->sandbox, PM_SANDBOX_DEMO_KEY, 0);
+  bill = send_and_wait (f, d, &error);
+  g_assert_null (bill);
+  g_assert_error (error, PM_ERROR, PM_ERROR_INSUFFICIENT_BALANCE);
+  g_assert_false (pm_error_is_maybe_done (error));
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 0);
+
+  /* the intent stays in the ledger as failed, with the server's reason */
+  g_clear_error (&error);
+  rows = pm_ledger_fetch (pm_service_get_ledger (f->service), query, 0, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 1);
+  stored = g_object_ref (g_ptr_array_index (rows, 0));
+  g_assert_cmpint (pm_bill_get_state (stored), ==, PM_BILL_STATE_FAILED);
+  g_assert_nonnull (pm_bill_get_error_text (stored));
+  g_assert_cmpint (pm_bill_get_next_check_at (stored), ==, 0);
+}
+
+static void
+test_send_reset_after_apply (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(PmBill) d = draft ("박지호", 33000);
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* the server creates the bill, then the reply is lost */
+  pm_sandbox_set_fault (f->sandbox, "request", PM_SANDBOX_FAULT_RESET_AFTER, 1.0);
+  bill = send_and_wait (f, d, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pm_bill_get_state (bill), ==, PM_BILL_STATE_UNPAID);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 1);
+  g_assert_cmpuint (ledger_count (f), ==, 1);
+}
+
+static void
+test_send_garbled_reply (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(PmBill) d = draft ("최유나", 77000);
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pm_sandbox_set_fault (f->sandbox, "request", PM_SANDBOX_FAULT_TRUNCATED_JSON, 1.0);
+  bill = send_and_wait (f, d, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pm_bill_get_state (bill), ==, PM_BILL_STATE_UNPAID);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 1);
+}
+
+static void
+test_send_unknown_then_reconciled (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(PmBill) d = draft ("정하은", 45000);
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(PmBill) settled = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bill_id = NULL;
+  char *state = NULL;
+
+  /* every request is cut before the server applies it, and reads time out: the
+   * outcome cannot be learnt now */
+  pm_sandbox_set_fault (f->sandbox, "request", PM_SANDBOX_FAULT_RESET_BEFORE, 1.0);
+  pm_sandbox_set_fault (f->sandbox, "read", PM_SANDBOX_FAULT_HTTP_503, 1.0);
+  bill = send_and_wait (f, d, &error);
+  g_assert_null (bill);
+  g_assert_nonnull (error);
+  g_assert_true (pm_error_is_maybe_done (error));
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 0);
+  g_clear_error (&error);
+
+  /* the intent is kept as unknown, never dropped */
+  {
+    g_autoptr(PmLedgerQuery) query = pm_ledger_query_new ();
+    g_autoptr(GPtrArray) rows = NULL;
+    g_autoptr(GError) fetch_error = NULL;
+
+    rows = pm_ledger_fetch (pm_service_get_ledger (f->service), query, 0, 10, &fetch_error);
+    g_assert_no_error (fetch_error);
+    g_assert_cmpuint (rows->len, ==, 1);
+    g_assert_cmpint (pm_bill_get_state (g_ptr_array_index (rows, 0)), ==, PM_BILL_STATE_UNKNOWN);
+    bill_id = g_strdup (pm_bill_get_bill_id (g_ptr_array_index (rows, 0)));
+  }
+
+  /* the network heals; the next start reconciles: read (not found) then send again
+   * with the same bill_id — one bill */
+  pm_sandbox_clear_faults (f->sandbox);
+  g_assert_cmpuint (start_and_wait (f), ==, 0);
+  settled = pm_service_lookup (f->service, bill_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pm_bill_get_state (settled), ==, PM_BILL_STATE_UNPAID);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 1);
+  g_free (state);
+  state = pm_sandbox_dup_bill_state (f->sandbox, bill_id);
+  g_assert_cmpstr (state, ==, "W");
+}
+
+static void
+test_send_existing_bill_id (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(PmBill) first = draft ("한도윤", 10000);
+  g_autoptr(PmBill) again = NULL;
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(PmBill) sent = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmService) other = NULL;
+  g_autofree char *other_path = g_build_filename (f->dir, "other.db", NULL);
+
+  /* the bill exists on the server already (sent by another desk with this id) … */
+  other = pm_service_new (other_path, &error);
+  g_assert_no_error (error);
+  pm_service_set_profile (other, f->profile);
+  {
+    Wait w = { 0 };
+
+    pm_service_send_async (other, first, NULL, send_cb, &w);
+    g_assert_true (pm_test_wait_flag (&w.done, 30000));
+    g_assert_no_error (w.error);
+    sent = w.bill;
+  }
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 1);
+
+  /* … so a send with the same bill_id gets 9800 and adopts it, creating nothing */
+  again = draft ("한도윤", 10000);
+  pm_bill_set_bill_id (again, pm_bill_get_bill_id (sent));
+  bill = send_and_wait (f, again, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pm_bill_get_state (bill), ==, PM_BILL_STATE_UNPAID);
+  g_assert_cmpstr (pm_bill_get_bill_id (bill), ==, pm_bill_get_bill_id (sent));
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 1);
+}
+
+static void
+test_reconcile_queued_intent (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(PmBill) intent = draft ("오지안", 25000);
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bill_id = pm_bill_generate_id ();
+
+  /* a process wrote the intent and died before sending */
+  pm_bill_set_bill_id (intent, bill_id);
+  pm_bill_set_profile_id (intent, pm_profile_get_uuid (f->profile));
+  g_assert_true (pm_ledger_insert_intent (pm_service_get_ledger (f->service), intent, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 0);
+
+  g_assert_cmpuint (start_and_wait (f), ==, 0);
+  bill = pm_service_lookup (f->service, bill_id, &error);
+  g_assert_cmpint (pm_bill_get_state (bill), ==, PM_BILL_STATE_UNPAID);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 1);
+
+  /* starting again changes nothing and sends nothing */
+  g_assert_cmpuint (start_and_wait (f), ==, 0);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 1);
+}
+
+static void
+transition_cb (PmService *service,
+               PmBill    *bill,
+               int        from,
+               int        to,
+               int       *seen)
+{
+  seen[0]++;
+  seen[1] = from;
+  seen[2] = to;
+}
+
+static void
+test_refresh_sees_payment (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(PmBill) d = draft ("강서연", 88000);
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(PmBill) refreshed = NULL;
+  g_autoptr(GError) error = NULL;
+  int seen[3] = { 0, -1, -1 };
+
+  bill = send_and_wait (f, d, &error);
+  g_assert_no_error (error);
+  g_signal_connect (f->service, "bill-transition", G_CALLBACK (transition_cb), seen);
+
+  g_assert_true (pm_sandbox_pay_bill (f->sandbox, pm_bill_get_bill_id (bill)));
+  refreshed = act_and_wait (f, pm_bill_get_bill_id (bill), PM_BILL_ACTION_REFRESH, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pm_bill_get_state (refreshed), ==, PM_BILL_STATE_PAID);
+  g_assert_cmpint (pm_bill_get_appr_price (refreshed), ==, 88000);
+  g_assert_cmpuint (strlen (pm_bill_get_appr_dt (refreshed)), ==, 14);
+  g_assert_nonnull (pm_bill_get_appr_num (refreshed));
+  g_assert_cmpint (seen[0], ==, 1);
+  g_assert_cmpint (seen[1], ==, PM_BILL_STATE_UNPAID);
+  g_assert_cmpint (seen[2], ==, PM_BILL_STATE_PAID);
+}
+
+static void
+test_poller_automatic (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(PmBill) d = draft ("윤태오", 15000);
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(PmBill) stored = NULL;
+  g_autoptr(GError) error = NULL;
+  int seen[3] = { 0, -1, -1 };
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  bill = send_and_wait (f, d, &error);
+  g_assert_no_error (error);
+  g_signal_connect (f->service, "bill-transition", G_CALLBACK (transition_cb), seen);
+  pm_service_set_polling (f->service, TRUE, 4);
+
+  /* the payer pays; the bill is due now: nobody asks, the poller notices */
+  g_assert_true (pm_sandbox_pay_bill (f->sandbox, pm_bill_get_bill_id (bill)));
+  g_assert_true (pm_ledger_set_check_times (pm_service_get_ledger (f->service),
+                                            pm_bill_get_bill_id (bill), now - 20, now - 1,
+                                            &error));
+  pm_service_set_polling (f->service, FALSE, 4);
+  pm_service_set_polling (f->service, TRUE, 4);
+  {
+    gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+    while (seen[0] == 0 && g_get_monotonic_time () < end)
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+  }
+  g_assert_cmpint (seen[0], ==, 1);
+  g_assert_cmpint (seen[2], ==, PM_BILL_STATE_PAID);
+  stored = pm_service_lookup (f->service, pm_bill_get_bill_id (bill), &error);
+  g_assert_cmpint (pm_bill_get_state (stored), ==, PM_BILL_STATE_PAID);
+  g_assert_cmpint (pm_bill_get_last_checked_at (stored), >=, now);
+  /* paid bills are looked at again a day later (refunds made elsewhere) */
+  g_assert_cmpint (pm_bill_get_next_check_at (stored), >=, now + 86400 - 5);
+}
+
+static void
+test_actions (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(PmBill) a = NULL;
+  g_autoptr(PmBill) b = NULL;
+  g_autoptr(PmBill) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state = NULL;
+  g_autoptr(PmBill) da = draft ("임채원", 30000);
+  g_autoptr(PmBill) db = draft ("송민재", 40000);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  a = send_and_wait (f, da, &error);
+  g_assert_no_error (error);
+  b = send_and_wait (f, db, &error);
+  g_assert_no_error (error);
+
+  /* offered only where valid */
+  g_assert_true (pm_bill_action_allowed (a, PM_BILL_ACTION_DESTROY, now));
+  g_assert_true (pm_bill_action_allowed (a, PM_BILL_ACTION_RESEND, now));
+  g_assert_false (pm_bill_action_allowed (a, PM_BILL_ACTION_CANCEL, now));
+  g_assert_true (pm_bill_action_allowed (a, PM_BILL_ACTION_COPY_LINK, now));
+
+  /* refund of an unpaid bill: refused locally, nothing sent */
+  result = act_and_wait (f, pm_bill_get_bill_id (a), PM_BILL_ACTION_CANCEL, &error);
+  g_assert_null (result);
+  g_assert_error (error, PM_ERROR, PM_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* resend keeps it unpaid and records it */
+  result = act_and_wait (f, pm_bill_get_bill_id (a), PM_BILL_ACTION_RESEND, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pm_bill_get_state (result), ==, PM_BILL_STATE_UNPAID);
+  g_clear_object (&result);
+
+  /* void: W → D on both sides */
+  result = act_and_wait (f, pm_bill_get_bill_id (a), PM_BILL_ACTION_DESTROY, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pm_bill_get_state (result), ==, PM_BILL_STATE_DESTROYED);
+  state = pm_sandbox_dup_bill_state (f->sandbox, pm_bill_get_bill_id (a));
+  g_assert_cmpstr (state, ==, "D");
+  g_clear_pointer (&state, g_free);
+  g_clear_object (&result);
+
+  /* B is paid on the server but the desk has not seen it: voiding it is refused by
+   * the server (9971) and the desk learns the truth */
+  g_assert_true (pm_sandbox_pay_bill (f->sandbox, pm_bill_get_bill_id (b)));
+  result = act_and_wait (f, pm_bill_get_bill_id (b), PM_BILL_ACTION_DESTROY, &error);
+  g_assert_null (result);
+  g_assert_error (error, PM_ERROR, PM_ERROR_ALREADY_PAID);
+  g_clear_error (&error);
+  result = pm_service_lookup (f->service, pm_bill_get_bill_id (b), &error);
+  g_assert_cmpint (pm_bill_get_state (result), ==, PM_BILL_STATE_PAID);
+  g_clear_object (&result);
+
+  /* refund: F → C */
+  result = act_and_wait (f, pm_bill_get_bill_id (b), PM_BILL_ACTION_CANCEL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pm_bill_get_state (result), ==, PM_BILL_STATE_CANCELLED);
+  state = pm_sandbox_dup_bill_state (f->sandbox, pm_bill_get_bill_id (b));
+  g_assert_cmpstr (state, ==, "C");
+  g_assert_false (pm_bill_action_allowed (result, PM_BILL_ACTION_CANCEL, now));
+  g_assert_false (pm_bill_action_allowed (result, PM_BILL_ACTION_DESTROY, now));
+  g_assert_cmpint (pm_bill_get_next_check_at (result), ==, 0);
+}
+
+static void
+test_refund_reply_lost (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(PmBill) d = draft ("배수아", 60000);
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(PmBill) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  bill = send_and_wait (f, d, &error);
+  g_assert_no_error (error);
+  g_assert_true (pm_sandbox_pay_bill (f->sandbox, pm_bill_get_bill_id (bill)));
+  result = act_and_wait (f, pm_bill_get_bill_id (bill), PM_BILL_ACTION_REFRESH, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  /* the refund is applied but its reply is lost: a read finds it cancelled */
+  pm_sandbox_set_fault (f->sandbox, "cancel", PM_SANDBOX_FAULT_RESET_AFTER, 1.0);
+  result = act_and_wait (f, pm_bill_get_bill_id (bill), PM_BILL_ACTION_CANCEL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pm_bill_get_state (result), ==, PM_BILL_STATE_CANCELLED);
+}
+
+static void
+checked_cb (PmPoller *poller,
+            PmBill   *bill,
+            guint    *max_in_flight)
+{
+  max_in_flight[1]++;
+}
+
+static void
+test_poller_concurrency_cap (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(PmPoller) poller = NULL;
+  g_autoptr(PmSender) sender = NULL;
+  g_autoptr(PmClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  guint counts[2] = { 0, 0 };
+  guint n;
+
+  for (int i = 0; i < 12; i++)
+    {
+      g_autoptr(PmBill) d = draft ("허지우", 1000 + i);
+      g_autoptr(PmBill) bill = send_and_wait (f, d, &error);
+
+      g_assert_no_error (error);
+    }
+
+  client = pm_client_new (f->profile);
+  sender = pm_sender_new (client, pm_service_get_ledger (f->service));
+  poller = pm_poller_new (client, pm_service_get_ledger (f->service), sender);
+  pm_poller_set_enabled (poller, FALSE);
+  pm_poller_set_concurrency (poller, 3);
+  pm_poller_set_profile_id (poller, pm_profile_get_uuid (f->profile));
+  g_signal_connect (poller, "bill-checked", G_CALLBACK (checked_cb), counts);
+
+  pm_sandbox_set_latency (f->sandbox, "read", 100);
+  n = pm_poller_refresh_all (poller);
+  g_assert_cmpuint (n, ==, 12);
+  while (counts[1] < 12)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      counts[0] = MAX (counts[0], pm_poller_get_n_in_flight (poller));
+      g_assert_cmpuint (pm_poller_get_n_in_flight (poller), <=, 3);
+    }
+  g_assert_cmpuint (counts[0], ==, 3);
+}
+
+static void
+test_poller_offline_and_back (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(PmBill) d = draft ("조하린", 5000);
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(PmBill) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  bill = send_and_wait (f, d, &error);
+  g_assert_no_error (error);
+  g_assert_true (pm_service_get_online (f->service));
+
+  /* the connection drops: a read fails and the desk says it is offline */
+  pm_sandbox_set_fault (f->sandbox, "read", PM_SANDBOX_FAULT_RESET_BEFORE, 1.0);
+  result = act_and_wait (f, pm_bill_get_bill_id (bill), PM_BILL_ACTION_REFRESH, &error);
+  g_assert_null (result);
+  g_assert_error (error, PM_ERROR, PM_ERROR_NETWORK);
+  g_clear_error (&error);
+  g_assert_false (pm_service_get_online (f->service));
+
+  /* back: the next answer brings it online again */
+  pm_sandbox_clear_faults (f->sandbox);
+  g_assert_true (pm_sandbox_pay_bill (f->sandbox, pm_bill_get_bill_id (bill)));
+  result = act_and_wait (f, pm_bill_get_bill_id (bill), PM_BILL_ACTION_REFRESH, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pm_bill_get_state (result), ==, PM_BILL_STATE_PAID);
+  g_assert_true (pm_service_get_online (f->service));
+}
+
+static void
+test_profiles_kept_apart (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(PmBill) d = draft ("문예린", 9000);
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(PmBill) seen = NULL;
+  g_autoptr(PmProfile) other = sandbox_profile (f->sandbox, PM_SANDBOX_DEMO_KEY);
+  g_autoptr(PmLedgerModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+
+  bill = send_and_wait (f, d, &error);
+  g_assert_no_error (error);
+
+  pm_service_set_profile (f->service, other);
+  seen = pm_service_lookup (f->service, pm_bill_get_bill_id (bill), &error);
+  g_assert_no_error (error);
+  g_assert_null (seen);
+  model = pm_service_create_model (f->service, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
+  g_clear_object (&model);
+
+  pm_service_set_profile (f->service, f->profile);
+  model = pm_service_create_model (f->service, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 1);
+}
+
+typedef struct
+{
+  gboolean  done;
+  gpointer  value;
+  GError   *error;
+} Call;
+
+static void
+register_cb (GObject *o, GAsyncResult *r, gpointer d)
+{
+  Call *c = d;
+
+  c->value = pm_service_autopay_register_finish (PM_SERVICE (o), r, &c->error);
+  c->done = TRUE;
+}
+
+static void
+methods_cb (GObject *o, GAsyncResult *r, gpointer d)
+{
+  Call *c = d;
+
+  c->value = pm_service_autopay_methods_finish (PM_SERVICE (o), r, &c->error);
+  c->done = TRUE;
+}
+
+static void
+delete_cb (GObject *o, GAsyncResult *r, gpointer d)
+{
+  Call *c = d;
+
+  c->value = pm_service_autopay_delete_finish (PM_SERVICE (o), r, &c->error);
+  c->done = TRUE;
+}
+
+static void
+test_autopay (Fixture       *f,
+              gconstpointer  data)
+{
+  Call reg = { 0 }, methods = { 0 }, after = { 0 }, del = { 0 };
+  g_autoptr(PmSendResult) link = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GPtrArray) payers = NULL;
+  g_autoptr(PmBill) charge = draft ("홍길동", 99000);
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(PmSendResult) deleted = NULL;
+  g_autoptr(GError) error = NULL;
+  PmAutopayMethod *method;
+
+  /* register: the payer gets a link, and is remembered on this profile */
+  pm_service_autopay_register_async (f->service, "홍길동", "010-2222-3333", NULL, NULL, NULL,
+                                     register_cb, &reg);
+  g_assert_true (pm_test_wait_flag (&reg.done, 10000));
+  g_assert_no_error (reg.error);
+  link = reg.value;
+  g_assert_true (g_str_has_prefix (link->short_url, "http"));
+  payers = pm_service_list_payers (f->service, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (payers->len, ==, 1);
+  g_assert_cmpstr (((PmLedgerPayer *) payers->pdata[0])->phone, ==, "01022223333");
+
+  /* the payer opens the link and registers a card: a method appears */
+  g_assert_true (pm_sandbox_open_autopay_link (f->sandbox, "01022223333"));
+  pm_service_autopay_methods_async (f->service, "01022223333", NULL, methods_cb, &methods);
+  g_assert_true (pm_test_wait_flag (&methods.done, 10000));
+  g_assert_no_error (methods.error);
+  list = methods.value;
+  g_assert_cmpuint (list->len, ==, 1);
+  method = g_ptr_array_index (list, 0);
+  g_assert_nonnull (method->method_id);
+  g_assert_nonnull (strstr (method->card_no, "*"));
+
+  /* a charge is a bill under the same rules; the sandbox settles it at once */
+  pm_bill_set_kind (charge, PM_BILL_KIND_AUTOPAY);
+  pm_bill_set_phone (charge, "01022223333");
+  pm_bill_set_method_id (charge, method->method_id);
+  bill = send_and_wait (f, charge, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pm_bill_get_state (bill), ==, PM_BILL_STATE_PAID);
+  g_assert_cmpint (pm_bill_get_kind (bill), ==, PM_BILL_KIND_AUTOPAY);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 1);
+
+  /* delete the method: it is gone */
+  pm_service_autopay_delete_async (f->service, "01022223333", method->method_id, NULL,
+                                   delete_cb, &del);
+  g_assert_true (pm_test_wait_flag (&del.done, 10000));
+  g_assert_no_error (del.error);
+  deleted = del.value;
+  pm_service_autopay_methods_async (f->service, "01022223333", NULL, methods_cb, &after);
+  g_assert_true (pm_test_wait_flag (&after.done, 10000));
+  g_assert_no_error (after.error);
+  g_assert_cmpuint (((GPtrArray *) after.value)->len, ==, 0);
+  g_ptr_array_unref (after.value);
+}
+
+static void
+test_autopay_declined (Fixture       *f,
+                       gconstpointer  data)
+{
+  Call reg = { 0 }, methods = { 0 };
+  g_autoptr(PmBill) charge = draft ("홍길순", 12000);
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmLedgerQuery) query = pm_ledger_query_new ();
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+
+  pm_sandbox_set_payers (f->sandbox, 0.0, 60, 120, 1.0); /* every card declines */
+  pm_service_autopay_register_async (f->service, "홍길순", "01044445555", NULL, NULL, NULL,
+                                     register_cb, &reg);
+  g_assert_true (pm_test_wait_flag (&reg.done, 10000));
+  g_assert_no_error (reg.error);
+  pm_send_result_free (reg.value);
+  g_assert_true (pm_sandbox_open_autopay_link (f->sandbox, "01044445555"));
+  pm_service_autopay_methods_async (f->service, "01044445555", NULL, methods_cb, &methods);
+  g_assert_true (pm_test_wait_flag (&methods.done, 10000));
+  list = methods.value;
+  g_assert_cmpuint (list->len, ==, 1);
+
+  pm_bill_set_kind (charge, PM_BILL_KIND_AUTOPAY);
+  pm_bill_set_phone (charge, "01044445555");
+  pm_bill_set_method_id (charge, ((PmAutopayMethod *) list->pdata[0])->method_id);
+  bill = send_and_wait (f, charge, &error);
+  g_assert_null (bill);
+  g_assert_nonnull (error);
+  g_assert_false (pm_error_is_maybe_done (error));
+
+  /* recorded as failed with the card's reason; nothing exists on the server */
+  g_clear_error (&error);
+  rows = pm_ledger_fetch (pm_service_get_ledger (f->service), query, 0, 10, &error);
+  g_assert_cmpuint (rows->len, ==, 1);
+  g_assert_cmpint (pm_bill_get_state (rows->pdata[0]), ==, PM_BILL_STATE_FAILED);
+  g_assert_nonnull (strstr (pm_bill_get_error_text (rows->pdata[0]), "eclined"));
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 0);
+}
+
+static void
+test_schedule (void)
+{
+  g_autoptr(PmBill) bill = pm_bill_new ();
+  gint64 t0 = 1795400000; /* 2026-11-17 */
+  struct
+  {
+    PmBillState state;
+    gint64      age;
+    gint64      expect; /* seconds after t0 + age; 0: none */
+  } cases[] = {
+    { PM_BILL_STATE_UNPAID, 0, 15 },
+    { PM_BILL_STATE_UNPAID, 14, 1 },
+    { PM_BILL_STATE_UNPAID, 15, 45 },
+    { PM_BILL_STATE_UNPAID, 59, 1 },
+    { PM_BILL_STATE_UNPAID, 60, 240 },
+    { PM_BILL_STATE_UNPAID, 300, 1500 },
+    { PM_BILL_STATE_UNPAID, 1800, 3600 },
+    { PM_BILL_STATE_UNPAID, 5 * 3600, 3600 },
+    { PM_BILL_STATE_UNKNOWN, 0, 15 },
+    { PM_BILL_STATE_UNKNOWN, 10 * 86400, 3600 },
+    { PM_BILL_STATE_CANCELLED, 0, 0 },
+    { PM_BILL_STATE_DESTROYED, 0, 0 },
+    { PM_BILL_STATE_FAILED, 0, 0 },
+  };
+
+  /* expires 2026-11-30, valid until midnight Korea time */
+  pm_bill_set_expire_date (bill, "2026-11-30");
+  pm_bill_set_created_at (bill, t0);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gint64 now = t0 + cases[i].age;
+      gint64 next;
+
+      pm_bill_set_state (bill, cases[i].state);
+      next = pm_poller_next_check_at (bill, now);
+      g_test_message ("case %u: state %d age %" G_GINT64_FORMAT, i, cases[i].state, cases[i].age);
+      if (cases[i].expect == 0)
+        g_assert_cmpint (next, ==, 0);
+      else
+        g_assert_cmpint (next - now, ==, cases[i].expect);
+    }
+
+  /* after expiry (2026-12-01 00:00 KST = 2026-11-30 15:00 UTC): daily, for 3 days */
+  {
+    g_autoptr(GDateTime) end = g_date_time_new_utc (2026, 11, 30, 15, 0, 0);
+    gint64 e = g_date_time_to_unix (end);
+
+    pm_bill_set_state (bill, PM_BILL_STATE_UNPAID);
+    g_assert_cmpint (pm_poller_next_check_at (bill, e - 600), ==, e); /* one last look at the end */
+    g_assert_cmpint (pm_poller_next_check_at (bill, e + 10), ==, e + 10 + 86400);
+    g_assert_cmpint (pm_poller_next_check_at (bill, e + 3 * 86400 + 1), ==, 0);
+  }
+
+  /* paid: daily for a week after payment */
+  pm_bill_set_state (bill, PM_BILL_STATE_PAID);
+  pm_bill_set_appr_dt (bill, "20261117100000"); /* 01:00 UTC */
+  {
+    g_autoptr(GDateTime) paid = g_date_time_new_utc (2026, 11, 17, 1, 0, 0);
+    gint64 p = g_date_time_to_unix (paid);
+
+    g_assert_cmpint (pm_poller_next_check_at (bill, p + 60), ==, p + 60 + 86400);
+    g_assert_cmpint (pm_poller_next_check_at (bill, p + 7 * 86400 + 1), ==, 0);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  pm_test_init (&argc, &argv);
+
+#define ADD(path, fn) \
+  g_test_add ("/engine/" path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+
+  g_test_add_func ("/engine/schedule", test_schedule);
+  ADD ("send/one-bill", test_send_creates_one_bill);
+  ADD ("send/invalid-writes-nothing", test_send_invalid_writes_nothing);
+  ADD ("send/balance-fails-definitely", test_send_balance_fails_definitely);
+  ADD ("send/reset-after-apply", test_send_reset_after_apply);
+  ADD ("send/garbled-reply", test_send_garbled_reply);
+  ADD ("send/unknown-then-reconciled", test_send_unknown_then_reconciled);
+  ADD ("send/existing-bill-id", test_send_existing_bill_id);
+  ADD ("reconcile/queued-intent", test_reconcile_queued_intent);
+  ADD ("poller/refresh-sees-payment", test_refresh_sees_payment);
+  ADD ("poller/automatic", test_poller_automatic);
+  ADD ("poller/concurrency-cap", test_poller_concurrency_cap);
+  ADD ("poller/offline-and-back", test_poller_offline_and_back);
+  ADD ("actions/valid-states", test_actions);
+  ADD ("actions/refund-reply-lost", test_refund_reply_lost);
+  ADD ("service/profiles-kept-apart", test_profiles_kept_apart);
+  ADD ("autopay/register-charge-delete", test_autopay);
+  ADD ("autopay/declined", test_autopay_declined);
+
+  return g_test_run ();
+}
