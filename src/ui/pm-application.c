@@ -10,6 +10,8 @@
 
 #include "pm-application.h"
 #include "pm-preferences-window.h"
+#include "pm-sandbox.h"
+#include "pm-service.h"
 #include "pm-ui.h"
 #include "pm-window.h"
 
@@ -18,7 +20,15 @@ struct _PmApplication
   AdwApplication  parent_instance;
 
   GSettings      *settings;
+  PmService      *service;
+  PmSandbox      *sandbox;
+  GError         *service_error; /* why the service could not start, shown in the window */
+  gboolean        use_sandbox;
 };
+
+/* The built-in Sandbox profile: a fixed identity, so its bills stay together in the
+ * ledger from one run to the next. */
+#define SANDBOX_PROFILE_UUID "5a4db0c5-0000-4000-8000-000000000001"
 
 G_DEFINE_FINAL_TYPE (PmApplication, pm_application, ADW_TYPE_APPLICATION)
 
@@ -101,6 +111,90 @@ static const GActionEntry app_actions[] = {
 };
 
 static void
+polling_settings_changed_cb (GSettings     *settings,
+                             const char    *key,
+                             PmApplication *self)
+{
+  pm_service_set_polling (self->service, g_settings_get_boolean (settings, "polling-enabled"),
+                          (guint) g_settings_get_int (settings, "polling-concurrency"));
+}
+
+static void
+service_started_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  guint n_unsettled = 0;
+
+  if (!pm_service_start_finish (PM_SERVICE (object), result, &n_unsettled, &error))
+    g_message ("Reconciliation at start-up did not finish: %s", error->message);
+  else if (n_unsettled > 0)
+    g_message ("%u requests still have an unknown outcome; the desk keeps checking them",
+               n_unsettled);
+}
+
+/* Starts the built-in sandbox on loopback, keeping its bills in the user's data folder
+ * so they are still there next time. */
+static PmProfile *
+start_sandbox (PmApplication  *self,
+               GError        **error)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "paymint-desk", NULL);
+  g_autofree char *state = g_build_filename (dir, "sandbox-state.json", NULL);
+  g_autofree char *url = NULL;
+  PmProfile *profile;
+
+  g_mkdir_with_parents (dir, 0700);
+  self->sandbox = pm_sandbox_new ();
+  /* simulated payers: most pay within a few minutes, some never do */
+  pm_sandbox_set_payers (self->sandbox, 0.7, 20, 240, 0.1);
+  pm_sandbox_set_autopay_delay (self->sandbox, 30);
+  if (!pm_sandbox_set_state_file (self->sandbox, state, error)
+      || !pm_sandbox_start (self->sandbox, NULL, 0, error))
+    {
+      g_clear_object (&self->sandbox);
+      return NULL;
+    }
+
+  url = pm_sandbox_dup_base_url (self->sandbox);
+  profile = pm_profile_new ();
+  pm_profile_set_uuid (profile, SANDBOX_PROFILE_UUID);
+  pm_profile_set_name (profile, _("Sandbox"));
+  pm_profile_set_base_url (profile, url);
+  pm_profile_set_api_key (profile, PM_SANDBOX_DEMO_KEY);
+  pm_profile_set_mode (profile, PM_PROFILE_MODE_MMK);
+  return profile;
+}
+
+static void
+pm_application_start_service (PmApplication *self)
+{
+  g_autoptr(PmProfile) profile = NULL;
+
+  self->service = pm_service_new (NULL, &self->service_error);
+  if (self->service == NULL)
+    return;
+
+  if (self->use_sandbox)
+    {
+      profile = start_sandbox (self, &self->service_error);
+      if (profile == NULL)
+        return;
+    }
+  if (profile == NULL)
+    return; /* no connection yet: the window offers the sandbox */
+
+  pm_service_set_profile (self->service, profile);
+  polling_settings_changed_cb (self->settings, NULL, self);
+  g_signal_connect_object (self->settings, "changed::polling-enabled",
+                           G_CALLBACK (polling_settings_changed_cb), self, 0);
+  g_signal_connect_object (self->settings, "changed::polling-concurrency",
+                           G_CALLBACK (polling_settings_changed_cb), self, 0);
+  pm_service_start_async (self->service, NULL, service_started_cb, NULL);
+}
+
+static void
 pm_application_startup (GApplication *app)
 {
   PmApplication *self = PM_APPLICATION (app);
@@ -116,6 +210,21 @@ pm_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", prefs_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay",
                                          help_accels);
+
+  pm_application_start_service (self);
+}
+
+static void
+pm_application_shutdown (GApplication *app)
+{
+  PmApplication *self = PM_APPLICATION (app);
+
+  g_clear_object (&self->service);
+  if (self->sandbox != NULL)
+    pm_sandbox_stop (self->sandbox);
+  g_clear_object (&self->sandbox);
+
+  G_APPLICATION_CLASS (pm_application_parent_class)->shutdown (app);
 }
 
 static void
@@ -123,6 +232,9 @@ pm_application_finalize (GObject *object)
 {
   PmApplication *self = PM_APPLICATION (object);
 
+  g_clear_object (&self->service);
+  g_clear_object (&self->sandbox);
+  g_clear_error (&self->service_error);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (pm_application_parent_class)->finalize (object);
@@ -139,6 +251,7 @@ pm_application_class_init (PmApplicationClass *klass)
   object_class->finalize = pm_application_finalize;
   app_class->activate = pm_application_activate;
   app_class->startup = pm_application_startup;
+  app_class->shutdown = pm_application_shutdown;
 }
 
 static void
@@ -148,6 +261,10 @@ pm_application_init (PmApplication *self)
 
   g_application_add_main_option (G_APPLICATION (self), "version", 0, G_OPTION_FLAG_NONE,
                                  G_OPTION_ARG_NONE, _("Show the version and quit"), NULL);
+  g_application_add_main_option (G_APPLICATION (self), "sandbox", 0, G_OPTION_FLAG_NONE,
+                                 G_OPTION_ARG_NONE,
+                                 _("Use the built-in sandbox: try everything without an account"),
+                                 NULL);
   gtk_window_set_default_icon_name (APP_ID);
 }
 
@@ -160,6 +277,8 @@ pm_application_handle_local_options (GApplication *app,
       g_print ("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
       return 0;
     }
+  if (g_variant_dict_contains (options, "sandbox"))
+    PM_APPLICATION (app)->use_sandbox = TRUE;
   return -1;
 }
 
@@ -189,4 +308,35 @@ pm_application_get_settings (PmApplication *self)
   g_return_val_if_fail (PM_IS_APPLICATION (self), NULL);
 
   return self->settings;
+}
+
+/**
+ * pm_application_get_service:
+ *
+ * Returns: (transfer none) (nullable): the engine, or %NULL when it could not start
+ *   (pm_application_get_service_error() says why)
+ */
+PmService *
+pm_application_get_service (PmApplication *self)
+{
+  g_return_val_if_fail (PM_IS_APPLICATION (self), NULL);
+
+  return self->service;
+}
+
+const GError *
+pm_application_get_service_error (PmApplication *self)
+{
+  g_return_val_if_fail (PM_IS_APPLICATION (self), NULL);
+
+  return self->service_error;
+}
+
+void
+pm_application_set_use_sandbox (PmApplication *self,
+                                gboolean       use_sandbox)
+{
+  g_return_if_fail (PM_IS_APPLICATION (self));
+
+  self->use_sandbox = use_sandbox;
 }

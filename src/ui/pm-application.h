@@ -8,12 +8,18 @@
 
 #include <adwaita.h>
 
+#include "pm-service.h"
+
 G_BEGIN_DECLS
 
 #define PM_TYPE_APPLICATION (pm_application_get_type ())
 G_DECLARE_FINAL_TYPE (PmApplication, pm_application, PM, APPLICATION, AdwApplication)
 
 PmApplication *pm_application_new          (void);
-GSettings     *pm_application_get_settings (PmApplication *self);
+GSettings     *pm_application_get_settings      (PmApplication *self);
+PmService     *pm_application_get_service       (PmApplication *self);
+const GError  *pm_application_get_service_error (PmApplication *self);
+void           pm_application_set_use_sandbox   (PmApplication *self,
+                                                 gboolean       use_sandbox);
 
 G_END_DECLS
