@@ -47,6 +47,7 @@ struct _PmPoller
   guint            timer_id;
   guint            probe_id;
   guint            pump_idle_id;
+  guint            reschedule_idle_id;
   GCancellable    *cancellable;
 };
 
@@ -551,6 +552,27 @@ pump (PmPoller *self)
     g_signal_emit (self, signals[IDLE], 0);
 }
 
+static gboolean
+reschedule_idle_cb (gpointer user_data)
+{
+  PmPoller *self = user_data;
+
+  self->reschedule_idle_id = 0;
+  schedule_timer (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* A bill was added or changed (by us, the sender, or another process through this
+ * ledger): its next check may be earlier than the one the timer waits for. */
+static void
+ledger_changed_cb (PmLedger   *ledger,
+                   const char *bill_id,
+                   PmPoller   *self)
+{
+  if (self->reschedule_idle_id == 0 && self->timer_id != 0)
+    self->reschedule_idle_id = g_idle_add (reschedule_idle_cb, self);
+}
+
 static void
 network_changed_cb (GNetworkMonitor *monitor,
                     gboolean         available,
@@ -619,6 +641,9 @@ pm_poller_dispose (GObject *object)
   g_clear_handle_id (&self->timer_id, g_source_remove);
   g_clear_handle_id (&self->probe_id, g_source_remove);
   g_clear_handle_id (&self->pump_idle_id, g_source_remove);
+  g_clear_handle_id (&self->reschedule_idle_id, g_source_remove);
+  if (self->ledger != NULL)
+    g_signal_handlers_disconnect_by_data (self->ledger, self);
   if (self->monitor != NULL)
     g_signal_handlers_disconnect_by_func (self->monitor, network_changed_cb, self);
   g_clear_object (&self->monitor);
@@ -715,6 +740,8 @@ pm_poller_new (PmClient *client,
   self->sender = g_object_ref (sender);
   self->monitor = g_object_ref (g_network_monitor_get_default ());
   g_signal_connect (self->monitor, "network-changed", G_CALLBACK (network_changed_cb), self);
+  g_signal_connect (self->ledger, "bill-added", G_CALLBACK (ledger_changed_cb), self);
+  g_signal_connect (self->ledger, "bill-changed", G_CALLBACK (ledger_changed_cb), self);
   return self;
 }
 
