@@ -1,0 +1,1380 @@
+/* pm-csv.c — CSV import for bulk send
+ *
+ * Copyright 2026 The Paymint Desk authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "pm-csv.h"
+
+#include "pm-bill.h"
+#include "pm-error.h"
+#include "pm-money.h"
+#include "pm-phone.h"
+
+#include <glib/gi18n-lib.h>
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#define UNIT_SEPARATOR "\x1f"
+
+struct _PmCsvImport
+{
+  GObject     parent_instance;
+
+  char       *encoding;
+  gboolean    had_bom;
+  char        delimiter;
+  GStrv       headers;
+  int         columns[PM_CSV_N_FIELDS];
+  GPtrArray  *rows;
+  guint       n_valid;
+  guint       n_invalid;
+  gint64      total_won;
+};
+
+G_DEFINE_FINAL_TYPE (PmCsvImport, pm_csv_import, G_TYPE_OBJECT)
+
+/* Fields */
+
+static const char * const field_names[PM_CSV_N_FIELDS] = {
+  "payer", "phone", "amount", "product", "message", "expiry", "note", "bill_id",
+};
+
+/* Header names recognised for each field, compared after normalize_header(). */
+static const char * const payer_aliases[] = {
+  "이름", "성명", "고객명", "결제자", "결제자명", "학생명", "회원명", "name", "payer",
+  "payer_name", "member_nm", "member_name", NULL
+};
+static const char * const phone_aliases[] = {
+  "전화번호", "휴대폰", "휴대폰번호", "핸드폰", "핸드폰번호", "휴대전화", "연락처", "phone",
+  "mobile", "phone_number", "tel", NULL
+};
+static const char * const amount_aliases[] = {
+  "금액", "결제금액", "청구금액", "amount", "price", NULL
+};
+static const char * const product_aliases[] = {
+  "상품명", "청구사유", "내용", "항목", "product", "product_nm", "product_name", "reason", NULL
+};
+static const char * const message_aliases[] = {
+  "메시지", "메세지", "안내문구", "안내", "message", NULL
+};
+static const char * const expiry_aliases[] = {
+  "만료일", "결제기한", "유효기간", "expire", "expire_dt", "expiry", "expiry_date",
+  "expire_date", NULL
+};
+static const char * const note_aliases[] = {
+  "메모", "비고", "note", "memo", NULL
+};
+static const char * const bill_id_aliases[] = {
+  "bill_id", NULL
+};
+
+static const char * const * const field_aliases[PM_CSV_N_FIELDS] = {
+  payer_aliases, phone_aliases, amount_aliases, product_aliases,
+  message_aliases, expiry_aliases, note_aliases, bill_id_aliases,
+};
+
+const char *
+pm_csv_field_to_string (PmCsvField field)
+{
+  if (field < 0 || field >= PM_CSV_N_FIELDS)
+    return "row";
+  return field_names[field];
+}
+
+gboolean
+pm_csv_field_from_string (const char *str,
+                          PmCsvField *field)
+{
+  g_return_val_if_fail (field != NULL, FALSE);
+
+  for (int i = 0; str != NULL && i < PM_CSV_N_FIELDS; i++)
+    if (g_ascii_strcasecmp (str, field_names[i]) == 0)
+      {
+        *field = (PmCsvField) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+pm_csv_field_get_label (PmCsvField field)
+{
+  switch (field)
+    {
+    case PM_CSV_FIELD_PAYER:
+      return _("payer name");
+    case PM_CSV_FIELD_PHONE:
+      return _("phone");
+    case PM_CSV_FIELD_AMOUNT:
+      return _("amount");
+    case PM_CSV_FIELD_PRODUCT:
+      return _("product");
+    case PM_CSV_FIELD_MESSAGE:
+      return _("message");
+    case PM_CSV_FIELD_EXPIRY:
+      return _("expiry date");
+    case PM_CSV_FIELD_NOTE:
+      return _("note");
+    case PM_CSV_FIELD_BILL_ID:
+      return _("bill ID");
+    case PM_CSV_FIELD_NONE:
+    case PM_CSV_N_FIELDS:
+    default:
+      return _("row");
+    }
+}
+
+/* Lowercase, without spaces, '_', '-', '.', a BOM, quotes or a parenthesised or
+ * bracketed remark: "Phone Number (required)" → "phonenumber". */
+static char *
+normalize_header (const char *text)
+{
+  g_autofree char *folded = g_utf8_casefold (text, -1);
+  GString *out = g_string_new (NULL);
+  int depth = 0;
+
+  for (const char *p = folded; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == '(' || c == '[' || c == 0xFF08)
+        depth++;
+      else if ((c == ')' || c == ']' || c == 0xFF09) && depth > 0)
+        depth--;
+      else if (depth > 0 || g_unichar_isspace (c) || c == 0x3000 || c == 0xFEFF
+               || c == '_' || c == '-' || c == '.' || c == '"' || c == '*')
+        continue;
+      else
+        g_string_append_unichar (out, c);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Encoding */
+
+static gboolean
+fail (GError     **error,
+      const char  *message)
+{
+  g_propagate_error (error, pm_error_new_full (PM_ERROR_INVALID, NULL, NULL, FALSE, message));
+  return FALSE;
+}
+
+static guint
+line_of_offset (const guint8 *data,
+                gsize         offset)
+{
+  guint line = 1;
+
+  for (gsize i = 0; i < offset; i++)
+    if (data[i] == '\n' || (data[i] == '\r' && (i + 1 >= offset || data[i + 1] != '\n')))
+      line++;
+  return line;
+}
+
+static gboolean
+has_control_garbage (const char *text,
+                     gsize       len)
+{
+  gsize sample = MIN (len, (gsize) 65536);
+  gsize controls = 0;
+
+  for (gsize i = 0; i < sample; i++)
+    {
+      guchar c = (guchar) text[i];
+
+      if (c == 0)
+        return TRUE;
+      if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+        controls++;
+    }
+  return controls > 0 && controls * 100 > sample;
+}
+
+/* Converts @data with iconv's @charset into UTF-8; NULL (no error set) when it cannot. */
+static char *
+convert_from (const guint8 *data,
+              gsize         len,
+              const char   *charset,
+              gsize        *out_len)
+{
+  g_autoptr(GError) local_error = NULL;
+  gsize read = 0;
+  char *out;
+
+  out = g_convert ((const char *) data, (gssize) len, "UTF-8", charset, &read, out_len,
+                   &local_error);
+  if (out != NULL && !g_utf8_validate_len (out, *out_len, NULL))
+    g_clear_pointer (&out, g_free);
+  return out;
+}
+
+static char *
+decode (const guint8  *data,
+        gsize          len,
+        const char    *requested,
+        char         **encoding,
+        gboolean      *had_bom,
+        gsize         *out_len,
+        GError       **error)
+{
+  char *text = NULL;
+  const char *charset = NULL;
+
+  *had_bom = FALSE;
+
+  if (len >= 4 && memcmp (data, "PK\x03\x04", 4) == 0)
+    {
+      fail (error, _("This is an Excel workbook or another zip file, not CSV. In Excel, "
+                     "use File › Save As and choose “CSV UTF-8” or “CSV”."));
+      return NULL;
+    }
+  if (len >= 8 && memcmp (data, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8) == 0)
+    {
+      fail (error, _("This is an old Excel workbook (.xls), not CSV. In Excel, use "
+                     "File › Save As and choose “CSV UTF-8” or “CSV”."));
+      return NULL;
+    }
+
+  if (len >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
+    {
+      *had_bom = TRUE;
+      data += 3;
+      len -= 3;
+      charset = "UTF-8";
+    }
+  else if (len >= 2 && data[0] == 0xff && data[1] == 0xfe)
+    {
+      *had_bom = TRUE;
+      data += 2;
+      len -= 2;
+      charset = "UTF-16LE";
+    }
+  else if (len >= 2 && data[0] == 0xfe && data[1] == 0xff)
+    {
+      *had_bom = TRUE;
+      data += 2;
+      len -= 2;
+      charset = "UTF-16BE";
+    }
+  else if (requested != NULL && requested[0] != '\0')
+    charset = requested;
+
+  if (charset != NULL)
+    {
+      if (g_ascii_strcasecmp (charset, "UTF-8") == 0 || g_ascii_strcasecmp (charset, "UTF8") == 0)
+        {
+          const char *end = NULL;
+
+          if (!g_utf8_validate_len ((const char *) data, len, &end))
+            {
+              g_autofree char *message =
+                g_strdup_printf (_("The file is not valid UTF-8 text (the first bad byte is on "
+                                   "line %u). If Korean Excel saved it as “CSV”, it is "
+                                   "CP949: choose that encoding."),
+                                 line_of_offset (data, (gsize) (end - (const char *) data)));
+              fail (error, message);
+              return NULL;
+            }
+          text = g_strndup ((const char *) data, len);
+          *out_len = len;
+          *encoding = g_strdup ("UTF-8");
+        }
+      else
+        {
+          g_autoptr(GError) local_error = NULL;
+          gsize read = 0;
+
+          text = g_convert ((const char *) data, (gssize) len, "UTF-8", charset, &read, out_len,
+                            &local_error);
+          if (text == NULL)
+            {
+              g_autofree char *message = NULL;
+
+              if (g_error_matches (local_error, G_CONVERT_ERROR, G_CONVERT_ERROR_NO_CONVERSION))
+                message = g_strdup_printf (_("The text encoding “%s” is not known on this "
+                                             "system."), charset);
+              else
+                message = g_strdup_printf (_("The file is not valid %s text (the first bad "
+                                             "byte is on line %u)."),
+                                           charset, line_of_offset (data, MIN (read, len)));
+              fail (error, message);
+              return NULL;
+            }
+          *encoding = g_ascii_strup (charset, -1);
+        }
+    }
+  else
+    {
+      /* No BOM and no choice: a NUL byte means UTF-16 without a BOM or not text. */
+      if (memchr (data, 0, len) != NULL)
+        {
+          gsize sample = MIN (len, (gsize) 4096) & ~(gsize) 1;
+          gsize even_zero = 0, odd_zero = 0;
+
+          for (gsize i = 0; i < sample; i += 2)
+            {
+              even_zero += data[i] == 0;
+              odd_zero += data[i + 1] == 0;
+            }
+          /* Mostly-ASCII UTF-16 has a zero in every other byte; Hangul's low bytes
+           * are sometimes zero too, so compare the two sides rather than demand none. */
+          if (sample >= 4 && odd_zero * 6 >= sample && even_zero * 4 < odd_zero)
+            charset = "UTF-16LE";
+          else if (sample >= 4 && even_zero * 6 >= sample && odd_zero * 4 < even_zero)
+            charset = "UTF-16BE";
+          if (charset != NULL)
+            text = convert_from (data, len, charset, out_len);
+          if (text == NULL)
+            {
+              fail (error, _("This does not look like a text file: it contains binary data. "
+                             "Choose a CSV file saved from a spreadsheet."));
+              return NULL;
+            }
+          *encoding = g_strdup (charset);
+        }
+      else if (g_utf8_validate_len ((const char *) data, len, NULL))
+        {
+          text = g_strndup ((const char *) data, len);
+          *out_len = len;
+          *encoding = g_strdup ("UTF-8");
+        }
+      else if ((text = convert_from (data, len, "CP949", out_len)) != NULL)
+        *encoding = g_strdup ("CP949");
+      else if ((text = convert_from (data, len, "EUC-KR", out_len)) != NULL)
+        *encoding = g_strdup ("EUC-KR");
+      else
+        {
+          fail (error, _("The file is neither UTF-8 nor CP949/EUC-KR text (what Korean Excel "
+                         "saves as “CSV”), or it is not a text file at all. Save it again from "
+                         "the spreadsheet as “CSV UTF-8”."));
+          return NULL;
+        }
+    }
+
+  if (has_control_garbage (text, *out_len))
+    {
+      g_clear_pointer (&text, g_free);
+      g_clear_pointer (encoding, g_free);
+      fail (error, _("This does not look like a text file: it contains binary data. "
+                     "Choose a CSV file saved from a spreadsheet."));
+      return NULL;
+    }
+  return text;
+}
+
+/* The RFC 4180 reader, over UTF-8 text (the delimiter and quote are ASCII, which never
+ * occur inside a multi-byte UTF-8 sequence). */
+
+typedef struct
+{
+  const char *p;
+  const char *end;
+  char        delimiter;
+  guint       line;       /* physical line at p */
+} Reader;
+
+typedef enum
+{
+  READ_RECORD,
+  READ_EOF,
+  READ_UNCLOSED_QUOTE,
+} ReadResult;
+
+/* Reads one record into @fields (cleared first); *@line is where it starts. */
+static ReadResult
+reader_next (Reader    *r,
+             GPtrArray *fields,
+             guint     *line)
+{
+  GString *field;
+  gboolean quoted = FALSE;      /* inside quotes */
+  gboolean was_quoted = FALSE;  /* this field opened with a quote */
+
+  g_ptr_array_set_size (fields, 0);
+  if (r->p >= r->end)
+    return READ_EOF;
+
+  *line = r->line;
+  field = g_string_new (NULL);
+
+  while (r->p < r->end)
+    {
+      char c = *r->p;
+
+      if (quoted)
+        {
+          if (c == '"')
+            {
+              if (r->p + 1 < r->end && r->p[1] == '"')
+                {
+                  g_string_append_c (field, '"');
+                  r->p += 2;
+                }
+              else
+                {
+                  quoted = FALSE;
+                  r->p++;
+                }
+            }
+          else if (c == '\r' || c == '\n')
+            {
+              /* A line break inside quotes: kept as one "\n", the line still counts. */
+              if (c == '\r' && r->p + 1 < r->end && r->p[1] == '\n')
+                r->p++;
+              r->p++;
+              r->line++;
+              g_string_append_c (field, '\n');
+            }
+          else
+            {
+              g_string_append_c (field, c);
+              r->p++;
+            }
+          continue;
+        }
+
+      if (c == r->delimiter)
+        {
+          g_ptr_array_add (fields, g_string_free (g_steal_pointer (&field), FALSE));
+          field = g_string_new (NULL);
+          was_quoted = FALSE;
+          r->p++;
+        }
+      else if (c == '\r' || c == '\n')
+        {
+          if (c == '\r' && r->p + 1 < r->end && r->p[1] == '\n')
+            r->p++;
+          r->p++;
+          r->line++;
+          break;
+        }
+      else if (c == '"' && !was_quoted
+               && strspn (field->str, " \t") == field->len)
+        {
+          /* An opening quote (spaces before it are dropped). */
+          g_string_truncate (field, 0);
+          quoted = TRUE;
+          was_quoted = TRUE;
+          r->p++;
+        }
+      else
+        {
+          /* Text after a closing quote, or a quote inside an unquoted field: kept as is. */
+          g_string_append_c (field, c);
+          r->p++;
+        }
+    }
+
+  g_ptr_array_add (fields, g_string_free (field, FALSE));
+  return quoted ? READ_UNCLOSED_QUOTE : READ_RECORD;
+}
+
+static gboolean
+record_is_blank (GPtrArray *fields)
+{
+  for (guint i = 0; i < fields->len; i++)
+    {
+      const char *s = g_ptr_array_index (fields, i);
+
+      for (; *s; s++)
+        if (!g_ascii_isspace (*s))
+          return FALSE;
+    }
+  return TRUE;
+}
+
+/* Counts delimiter candidates on the first non-empty line, outside quotes. */
+static char
+detect_delimiter (const char *text,
+                  const char *end)
+{
+  static const char candidates[] = { ',', '\t', ';' };
+  guint counts[G_N_ELEMENTS (candidates)] = { 0 };
+  gboolean quoted = FALSE;
+  const char *p = text;
+  guint best = 0;
+
+  while (p < end && (*p == '\r' || *p == '\n'))
+    p++;
+  for (; p < end; p++)
+    {
+      if (*p == '"')
+        quoted = !quoted;
+      else if (!quoted && (*p == '\r' || *p == '\n'))
+        break;
+      else if (!quoted)
+        for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
+          if (*p == candidates[i])
+            counts[i]++;
+    }
+  for (guint i = 1; i < G_N_ELEMENTS (candidates); i++)
+    if (counts[i] > counts[best])
+      best = i;
+  return candidates[best];
+}
+
+/* Cells */
+
+static char *
+clean_cell (const char *cell)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (cell));
+  const char *p = stripped;
+  const char *e;
+
+  /* Also full-width and no-break spaces at either end. */
+  while (*p)
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c != 0x3000 && c != 0x00A0)
+        break;
+      p = g_utf8_next_char (p);
+    }
+  e = p + strlen (p);
+  while (e > p)
+    {
+      const char *prev = g_utf8_prev_char (e);
+      gunichar c = g_utf8_get_char (prev);
+
+      if (c != 0x3000 && c != 0x00A0 && !g_unichar_isspace (c))
+        break;
+      e = prev;
+    }
+  for (const char *q = p; q < e; q++)
+    if ((guchar) *q >= 0x80)
+      return g_utf8_normalize (p, e - p, G_NORMALIZE_NFC);
+  return g_strndup (p, e - p);
+}
+
+static gboolean
+read_digits (const char **p,
+             int          min,
+             int          max,
+             int         *value)
+{
+  int n = 0;
+
+  *value = 0;
+  while (g_ascii_isdigit (**p) && n < max)
+    {
+      *value = *value * 10 + (**p - '0');
+      (*p)++;
+      n++;
+    }
+  return n >= min && !g_ascii_isdigit (**p);
+}
+
+char *
+pm_csv_normalize_date (const char *text)
+{
+  const char *p;
+  int year, month, day;
+  char sep;
+
+  if (text == NULL)
+    return NULL;
+  p = text;
+  while (g_ascii_isspace (*p))
+    p++;
+  if (!read_digits (&p, 4, 4, &year))
+    return NULL;
+  sep = *p;
+  if (sep != '-' && sep != '.' && sep != '/')
+    return NULL;
+  p++;
+  while (*p == ' ')
+    p++;
+  if (!read_digits (&p, 1, 2, &month) || *p != sep)
+    return NULL;
+  p++;
+  while (*p == ' ')
+    p++;
+  if (!read_digits (&p, 1, 2, &day))
+    return NULL;
+  if (sep == '.' && *p == '.')
+    p++;
+
+  /* A time of day, as Excel writes it: " 00:00:00", " 0:00", "T00:00:00". */
+  if (*p == ' ' || *p == 'T')
+    {
+      while (*p == ' ' || *p == 'T')
+        p++;
+      while (g_ascii_isdigit (*p) || *p == ':' || *p == '.')
+        p++;
+      while (*p == ' ')
+        p++;
+      if (g_ascii_strncasecmp (p, "AM", 2) == 0 || g_ascii_strncasecmp (p, "PM", 2) == 0)
+        p += 2;
+    }
+  while (g_ascii_isspace (*p))
+    p++;
+  if (*p != '\0')
+    return NULL;
+  return g_strdup_printf ("%04d-%02d-%02d", year, month, day);
+}
+
+/* Fingerprints */
+
+char *
+pm_csv_row_key (const char *phone,
+                gint64      amount,
+                const char *payer,
+                const char *product,
+                const char *expiry,
+                guint       ordinal)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree char *text = NULL;
+  guint8 digest[32];
+  gsize digest_len = sizeof digest;
+  GString *hex;
+
+  text = g_strdup_printf ("pmcsv1" UNIT_SEPARATOR "%s" UNIT_SEPARATOR "%" G_GINT64_FORMAT
+                          UNIT_SEPARATOR "%s" UNIT_SEPARATOR "%s" UNIT_SEPARATOR "%s"
+                          UNIT_SEPARATOR "%u",
+                          phone ? phone : "", amount, payer ? payer : "",
+                          product ? product : "", expiry ? expiry : "", ordinal);
+  g_checksum_update (sum, (const guchar *) text, -1);
+  g_checksum_get_digest (sum, digest, &digest_len);
+
+  hex = g_string_sized_new (PM_CSV_ROW_KEY_LENGTH);
+  for (gsize i = 0; i < PM_CSV_ROW_KEY_LENGTH / 2; i++)
+    g_string_append_printf (hex, "%02x", digest[i]);
+  return g_string_free (hex, FALSE);
+}
+
+char *
+pm_csv_derive_bill_id (const char *seed,
+                       const char *row_key)
+{
+  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  GString *id = g_string_sized_new (PM_BILL_BILL_ID_MAX);
+  const char *key = seed ? seed : "";
+
+  g_return_val_if_fail (row_key != NULL, NULL);
+
+  for (guint counter = 0; id->len < PM_BILL_BILL_ID_MAX; counter++)
+    {
+      g_autoptr(GHmac) hmac = g_hmac_new (G_CHECKSUM_SHA256, (const guchar *) key, strlen (key));
+      g_autofree char *text = g_strdup_printf ("pmcsv1-bill" UNIT_SEPARATOR "%s"
+                                               UNIT_SEPARATOR "%u", row_key, counter);
+      guint8 digest[32];
+      gsize digest_len = sizeof digest;
+
+      g_hmac_update (hmac, (const guchar *) text, -1);
+      g_hmac_get_digest (hmac, digest, &digest_len);
+      for (gsize i = 0; i < digest_len && id->len < PM_BILL_BILL_ID_MAX; i++)
+        if (digest[i] < 252) /* 7 × 36: no bias */
+          g_string_append_c (id, alphabet[digest[i] % 36]);
+    }
+  return g_string_free (id, FALSE);
+}
+
+/* The import */
+
+static void
+pm_csv_row_error_free (gpointer data)
+{
+  PmCsvRowError *e = data;
+
+  g_free (e->message);
+  g_free (e);
+}
+
+static void
+pm_csv_row_free (gpointer data)
+{
+  PmCsvRow *row = data;
+
+  g_clear_object (&row->bill);
+  g_clear_pointer (&row->errors, g_ptr_array_unref);
+  g_free (row->key);
+  g_free (row);
+}
+
+static void
+pm_csv_import_finalize (GObject *object)
+{
+  PmCsvImport *self = PM_CSV_IMPORT (object);
+
+  g_free (self->encoding);
+  g_strfreev (self->headers);
+  g_clear_pointer (&self->rows, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (pm_csv_import_parent_class)->finalize (object);
+}
+
+static void
+pm_csv_import_class_init (PmCsvImportClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = pm_csv_import_finalize;
+}
+
+static void
+pm_csv_import_init (PmCsvImport *self)
+{
+  self->rows = g_ptr_array_new_with_free_func (pm_csv_row_free);
+  for (int i = 0; i < PM_CSV_N_FIELDS; i++)
+    self->columns[i] = -1;
+}
+
+static char *
+headers_list (PmCsvImport *self)
+{
+  GString *list = g_string_new (NULL);
+
+  for (guint i = 0; self->headers[i] != NULL; i++)
+    {
+      if (i > 0)
+        g_string_append (list, ", ");
+      g_string_append_printf (list, "“%s”", self->headers[i]);
+    }
+  return g_string_free (list, FALSE);
+}
+
+static gboolean
+map_columns (PmCsvImport         *self,
+             const PmCsvOptions  *options,
+             GError             **error)
+{
+  guint n = g_strv_length (self->headers);
+  g_autoptr(GPtrArray) normalized = g_ptr_array_new_with_free_func (g_free);
+  g_autofree gboolean *taken = g_new0 (gboolean, n);
+  g_autoptr(GString) missing = g_string_new (NULL);
+  guint n_missing = 0;
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (normalized, normalize_header (self->headers[i]));
+
+  /* The caller's mapping first. */
+  for (int f = 0; f < PM_CSV_N_FIELDS; f++)
+    {
+      const char *spec = options->columns[f];
+      g_autofree char *wanted = NULL;
+      int found = -1;
+
+      if (spec == NULL || spec[0] == '\0')
+        continue;
+      wanted = normalize_header (spec);
+      for (guint i = 0; i < n && found < 0; i++)
+        if (strcmp (wanted, g_ptr_array_index (normalized, i)) == 0)
+          found = (int) i;
+      if (found < 0 && strspn (spec, "0123456789") == strlen (spec))
+        {
+          guint64 number = g_ascii_strtoull (spec, NULL, 10);
+
+          if (number < 1 || number > n)
+            {
+              g_autofree char *message =
+                /* Translators: a column number, a field ("phone"), the number of columns */
+                g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                              "Column %s was chosen for the %s, but the file "
+                                              "has only %u column.",
+                                              "Column %s was chosen for the %s, but the file "
+                                              "has only %u columns.", n),
+                                 spec, pm_csv_field_get_label ((PmCsvField) f), n);
+              return fail (error, message);
+            }
+          found = (int) number - 1;
+        }
+      if (found < 0)
+        {
+          g_autofree char *list = headers_list (self);
+          g_autofree char *message =
+            /* Translators: a column name, a field ("phone"), the file's column names */
+            g_strdup_printf (_("There is no column “%s” for the %s. The file’s columns are: %s."),
+                             spec, pm_csv_field_get_label ((PmCsvField) f), list);
+          return fail (error, message);
+        }
+      self->columns[f] = found;
+      taken[found] = TRUE;
+    }
+
+  /* Then by header name, the first matching column wins. */
+  for (int f = 0; f < PM_CSV_N_FIELDS; f++)
+    {
+      if (self->columns[f] >= 0 || (options->columns[f] != NULL && options->columns[f][0]))
+        continue;
+      for (guint i = 0; i < n && self->columns[f] < 0; i++)
+        {
+          if (taken[i])
+            continue;
+          for (const char * const *alias = field_aliases[f]; *alias; alias++)
+            {
+              g_autofree char *a = normalize_header (*alias);
+
+              if (strcmp (a, g_ptr_array_index (normalized, i)) == 0)
+                {
+                  self->columns[f] = (int) i;
+                  taken[i] = TRUE;
+                  break;
+                }
+            }
+        }
+    }
+
+  for (int f = 0; f <= PM_CSV_FIELD_EXPIRY; f++)
+    {
+      gboolean has_default =
+        (f == PM_CSV_FIELD_PRODUCT && options->default_product != NULL)
+        || (f == PM_CSV_FIELD_MESSAGE && options->default_message != NULL)
+        || (f == PM_CSV_FIELD_EXPIRY && options->default_expiry != NULL);
+
+      if (self->columns[f] >= 0 || has_default)
+        continue;
+      if (missing->len > 0)
+        g_string_append (missing, ", ");
+      g_string_append (missing, pm_csv_field_get_label ((PmCsvField) f));
+      n_missing++;
+    }
+  if (n_missing > 0)
+    {
+      g_autofree char *list = headers_list (self);
+      g_autofree char *message =
+        /* Translators: the missing fields ("phone, amount"), then the file's column names */
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                      "A required column is missing: %s. Name it in the "
+                                      "header row (for example 이름, 전화번호, 금액, 상품명, "
+                                      "메시지, 만료일) or choose the column. The file’s "
+                                      "columns are: %s.",
+                                      "Required columns are missing: %s. Name them in the "
+                                      "header row (for example 이름, 전화번호, 금액, 상품명, "
+                                      "메시지, 만료일) or choose the columns. The file’s "
+                                      "columns are: %s.", n_missing),
+                         missing->str, list);
+      return fail (error, message);
+    }
+  return TRUE;
+}
+
+/* Checks the defaults used for a whole column that is missing. */
+static gboolean
+check_defaults (PmCsvImport         *self,
+                const PmCsvOptions  *options,
+                gint64               now_utc,
+                GError             **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  const char *what = NULL;
+
+  if (self->columns[PM_CSV_FIELD_PRODUCT] < 0
+      && !pm_bill_check_product_nm (options->default_product, &local_error))
+    what = pm_csv_field_get_label (PM_CSV_FIELD_PRODUCT);
+  else if (self->columns[PM_CSV_FIELD_MESSAGE] < 0
+           && !pm_bill_check_message (options->default_message, &local_error))
+    what = pm_csv_field_get_label (PM_CSV_FIELD_MESSAGE);
+  else if (self->columns[PM_CSV_FIELD_EXPIRY] < 0)
+    {
+      g_autofree char *date = pm_csv_normalize_date (options->default_expiry);
+
+      if (!pm_bill_check_expire_date (date ? date : options->default_expiry, now_utc,
+                                      &local_error))
+        what = pm_csv_field_get_label (PM_CSV_FIELD_EXPIRY);
+    }
+
+  if (what != NULL)
+    {
+      g_autofree char *message =
+        /* Translators: a field ("message"), then what is wrong with it */
+        g_strdup_printf (_("The default %s is not usable: %s"), what, local_error->message);
+      return fail (error, message);
+    }
+  return TRUE;
+}
+
+static void
+add_error (PmCsvRow   *row,
+           PmCsvField  field,
+           GError     *error)
+{
+  PmCsvRowError *e = g_new0 (PmCsvRowError, 1);
+
+  e->field = field;
+  e->message = g_strdup (error->message);
+  g_ptr_array_add (row->errors, e);
+}
+
+typedef struct
+{
+  gint64      now_utc;
+  GHashTable *ordinals;      /* canonical text → count so far */
+  GHashTable *expiry_checks; /* "YYYY-MM-DD" → error message, "" when fine */
+} RowContext;
+
+static PmCsvRow *
+make_row (PmCsvImport         *self,
+          const PmCsvOptions  *options,
+          RowContext          *ctx,
+          GPtrArray           *fields,
+          guint                line)
+{
+  PmCsvRow *row = g_new0 (PmCsvRow, 1);
+  guint n_columns = g_strv_length (self->headers);
+  char *cells[PM_CSV_N_FIELDS] = { NULL };
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *phone = NULL;
+  g_autofree char *expiry = NULL;
+  const char *product, *message, *expiry_text;
+  gboolean product_from_cell, expiry_from_cell;
+  gint64 won = 0;
+
+  row->line = line;
+  row->errors = g_ptr_array_new_with_free_func (pm_csv_row_error_free);
+
+  /* Extra trailing cells are fine while empty (spreadsheets pad rows). */
+  if (fields->len != n_columns)
+    {
+      gboolean extra_blank = fields->len > n_columns;
+
+      for (guint i = n_columns; extra_blank && i < fields->len; i++)
+        {
+          const char *s = g_ptr_array_index (fields, i);
+
+          extra_blank = s[strspn (s, " \t")] == '\0';
+        }
+      if (!extra_blank)
+        {
+          PmCsvRowError *e = g_new0 (PmCsvRowError, 1);
+
+          e->field = PM_CSV_FIELD_NONE;
+          e->message = g_strdup_printf (
+            /* Translators: cells in this row, then in the header row */
+            g_dngettext (GETTEXT_PACKAGE,
+                         "This row has %u cell but the header row has %u; check for a "
+                         "missing or extra delimiter or quote.",
+                         "This row has %u cells but the header row has %u; check for a "
+                         "missing or extra delimiter or quote.", fields->len),
+            fields->len, n_columns);
+          g_ptr_array_add (row->errors, e);
+          return row;
+        }
+    }
+
+  for (int f = 0; f < PM_CSV_N_FIELDS; f++)
+    if (self->columns[f] >= 0)
+      cells[f] = clean_cell (g_ptr_array_index (fields, self->columns[f]));
+
+  /* payer */
+  if (!pm_bill_check_member_nm (cells[PM_CSV_FIELD_PAYER], &local_error))
+    add_error (row, PM_CSV_FIELD_PAYER, local_error);
+  g_clear_error (&local_error);
+
+  /* phone */
+  if (!pm_phone_normalize (cells[PM_CSV_FIELD_PHONE] ? cells[PM_CSV_FIELD_PHONE] : "",
+                           &phone, &row->legacy_phone, &local_error))
+    add_error (row, PM_CSV_FIELD_PHONE, local_error);
+  g_clear_error (&local_error);
+
+  /* amount */
+  if (!pm_money_parse (cells[PM_CSV_FIELD_AMOUNT] ? cells[PM_CSV_FIELD_AMOUNT] : "", &won,
+                       &local_error)
+      || !pm_bill_check_price (won, &local_error))
+    add_error (row, PM_CSV_FIELD_AMOUNT, local_error);
+  g_clear_error (&local_error);
+
+  /* product */
+  product_from_cell = cells[PM_CSV_FIELD_PRODUCT] != NULL && cells[PM_CSV_FIELD_PRODUCT][0] != '\0';
+  product = product_from_cell ? cells[PM_CSV_FIELD_PRODUCT] : options->default_product;
+  if (!pm_bill_check_product_nm (product, &local_error))
+    add_error (row, PM_CSV_FIELD_PRODUCT, local_error);
+  g_clear_error (&local_error);
+
+  /* message */
+  message = cells[PM_CSV_FIELD_MESSAGE] != NULL && cells[PM_CSV_FIELD_MESSAGE][0] != '\0'
+            ? cells[PM_CSV_FIELD_MESSAGE] : options->default_message;
+  if (!pm_bill_check_message (message, &local_error))
+    add_error (row, PM_CSV_FIELD_MESSAGE, local_error);
+  g_clear_error (&local_error);
+
+  /* expiry */
+  expiry_from_cell = cells[PM_CSV_FIELD_EXPIRY] != NULL && cells[PM_CSV_FIELD_EXPIRY][0] != '\0';
+  expiry_text = expiry_from_cell ? cells[PM_CSV_FIELD_EXPIRY] : options->default_expiry;
+  if (expiry_text != NULL && expiry_text[0] != '\0')
+    {
+      expiry = pm_csv_normalize_date (expiry_text);
+      if (expiry == NULL)
+        pm_error_set_field_error (&local_error, PM_ERROR_INVALID, PM_BILL_FIELD_EXPIRE_DT, "%s",
+                                  _("Write the last day as YYYY-MM-DD, like 2026-12-31 "
+                                    "(YYYY.MM.DD and YYYY/MM/DD work too)."));
+    }
+  if (local_error == NULL)
+    {
+      /* Same answer for the same date: ask the bill module once per distinct date
+       * (its Korea-time lookup is costly next to the rest of a row). */
+      const char *known = expiry ? g_hash_table_lookup (ctx->expiry_checks, expiry) : NULL;
+
+      if (known == NULL)
+        {
+          pm_bill_check_expire_date (expiry, ctx->now_utc, &local_error);
+          if (expiry != NULL)
+            g_hash_table_insert (ctx->expiry_checks, g_strdup (expiry),
+                                 g_strdup (local_error ? local_error->message : ""));
+        }
+      else if (known[0] != '\0')
+        local_error = pm_error_new_full (PM_ERROR_INVALID, PM_BILL_FIELD_EXPIRE_DT, NULL, FALSE,
+                                         known);
+    }
+  if (local_error != NULL)
+    add_error (row, PM_CSV_FIELD_EXPIRY, local_error);
+  g_clear_error (&local_error);
+
+  /* bill id (optional) */
+  if (!pm_bill_check_bill_id (cells[PM_CSV_FIELD_BILL_ID], &local_error))
+    add_error (row, PM_CSV_FIELD_BILL_ID, local_error);
+  g_clear_error (&local_error);
+
+  if (row->errors->len == 0)
+    {
+      g_autofree char *canonical = NULL;
+      guint ordinal;
+
+      row->bill = pm_bill_new ();
+      pm_bill_set_kind (row->bill, PM_BILL_KIND_REQUEST);
+      pm_bill_set_payer_name (row->bill, cells[PM_CSV_FIELD_PAYER]);
+      pm_bill_set_phone (row->bill, phone);
+      pm_bill_set_price (row->bill, won);
+      pm_bill_set_product (row->bill, product);
+      pm_bill_set_message (row->bill, message);
+      pm_bill_set_expire_date (row->bill, expiry);
+      if (cells[PM_CSV_FIELD_NOTE] != NULL && cells[PM_CSV_FIELD_NOTE][0] != '\0')
+        pm_bill_set_note (row->bill, cells[PM_CSV_FIELD_NOTE]);
+      if (cells[PM_CSV_FIELD_BILL_ID] != NULL && cells[PM_CSV_FIELD_BILL_ID][0] != '\0')
+        pm_bill_set_bill_id (row->bill, cells[PM_CSV_FIELD_BILL_ID]);
+
+      canonical = g_strdup_printf ("%s" UNIT_SEPARATOR "%" G_GINT64_FORMAT UNIT_SEPARATOR "%s"
+                                   UNIT_SEPARATOR "%s" UNIT_SEPARATOR "%s",
+                                   phone, won, cells[PM_CSV_FIELD_PAYER],
+                                   product_from_cell ? product : "",
+                                   expiry_from_cell ? expiry : "");
+      ordinal = GPOINTER_TO_UINT (g_hash_table_lookup (ctx->ordinals, canonical)) + 1;
+      row->key = pm_csv_row_key (phone, won, cells[PM_CSV_FIELD_PAYER],
+                                 product_from_cell ? product : NULL,
+                                 expiry_from_cell ? expiry : NULL, ordinal);
+      g_hash_table_replace (ctx->ordinals, g_steal_pointer (&canonical),
+                            GUINT_TO_POINTER (ordinal));
+    }
+
+  for (int f = 0; f < PM_CSV_N_FIELDS; f++)
+    g_free (cells[f]);
+  return row;
+}
+
+PmCsvImport *
+pm_csv_import_bytes (GBytes              *bytes,
+                     const PmCsvOptions  *options,
+                     GError             **error)
+{
+  static const PmCsvOptions no_options = { 0 };
+  g_autoptr(PmCsvImport) self = NULL;
+  g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) ordinals = NULL;
+  g_autoptr(GHashTable) expiry_checks = NULL;
+  g_autofree char *text = NULL;
+  const guint8 *data;
+  gsize len, text_len = 0;
+  gsize max_bytes;
+  guint max_rows;
+  RowContext ctx;
+  Reader reader;
+  ReadResult result;
+  guint line = 0;
+
+  g_return_val_if_fail (bytes != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (options == NULL)
+    options = &no_options;
+  max_bytes = options->max_bytes ? options->max_bytes : PM_CSV_MAX_BYTES;
+  max_rows = options->max_rows ? options->max_rows : PM_CSV_MAX_ROWS;
+
+  data = g_bytes_get_data (bytes, &len);
+  if (len > max_bytes)
+    {
+      g_autofree char *size = g_format_size (len);
+      g_autofree char *limit = g_format_size (max_bytes);
+      g_autofree char *message =
+        /* Translators: the file's size, then the limit ("52.4 MB", "50.0 MB") */
+        g_strdup_printf (_("The file is too big (%s); a bulk send can read at most %s. "
+                           "Split it into smaller files."), size, limit);
+      fail (error, message);
+      return NULL;
+    }
+
+  self = g_object_new (PM_TYPE_CSV_IMPORT, NULL);
+  text = decode (data ? data : (const guint8 *) "", len, options->encoding, &self->encoding,
+                 &self->had_bom, &text_len, error);
+  if (text == NULL)
+    return NULL;
+
+  /* A BOM can also sit at the start of the decoded text (UTF-16 files often have one). */
+  reader.p = text;
+  if (text_len >= 3 && memcmp (text, "\xef\xbb\xbf", 3) == 0)
+    {
+      reader.p += 3;
+      self->had_bom = TRUE;
+    }
+  reader.end = text + text_len;
+  reader.line = 1;
+  reader.delimiter = options->delimiter ? options->delimiter
+                                        : detect_delimiter (reader.p, reader.end);
+  self->delimiter = reader.delimiter;
+
+  /* The header: the first record that is not blank. */
+  do
+    result = reader_next (&reader, fields, &line);
+  while (result == READ_RECORD && record_is_blank (fields));
+
+  if (result == READ_EOF)
+    {
+      fail (error, _("The file is empty: it needs a header row naming the columns, then one "
+                     "row per bill."));
+      return NULL;
+    }
+  if (result == READ_UNCLOSED_QUOTE)
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("The quoted text that starts on row %u is never closed with a "
+                           "quote (\"), so the rest of the file cannot be read."), line);
+      fail (error, message);
+      return NULL;
+    }
+
+  self->headers = g_new0 (char *, fields->len + 1);
+  for (guint i = 0; i < fields->len; i++)
+    self->headers[i] = clean_cell (g_ptr_array_index (fields, i));
+
+  if (!map_columns (self, options, error))
+    return NULL;
+
+  ctx.now_utc = options->now_utc ? options->now_utc : g_get_real_time () / G_USEC_PER_SEC;
+  ordinals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  ctx.ordinals = ordinals;
+  expiry_checks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  ctx.expiry_checks = expiry_checks;
+
+  if (!check_defaults (self, options, ctx.now_utc, error))
+    return NULL;
+
+  while ((result = reader_next (&reader, fields, &line)) != READ_EOF)
+    {
+      PmCsvRow *row;
+
+      if (result == READ_UNCLOSED_QUOTE)
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("The quoted text that starts on row %u is never closed with a "
+                               "quote (\"), so the rest of the file cannot be read."), line);
+          fail (error, message);
+          return NULL;
+        }
+      if (record_is_blank (fields))
+        continue;
+      if (self->rows->len >= max_rows)
+        {
+          g_autofree char *message =
+            g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "The file has more than %u row; a bulk send can read "
+                                          "at most that many. Split it into smaller files.",
+                                          "The file has more than %u rows; a bulk send can read "
+                                          "at most that many. Split it into smaller files.",
+                                          max_rows), max_rows);
+          fail (error, message);
+          return NULL;
+        }
+
+      row = make_row (self, options, &ctx, fields, line);
+      g_ptr_array_add (self->rows, row);
+      if (row->bill != NULL)
+        {
+          self->n_valid++;
+          self->total_won += pm_bill_get_price (row->bill);
+        }
+      else
+        self->n_invalid++;
+    }
+
+  return g_steal_pointer (&self);
+}
+
+PmCsvImport *
+pm_csv_import_file (const char          *path,
+                    const PmCsvOptions  *options,
+                    GError             **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *display = NULL;
+  g_autofree char *contents = NULL;
+  GError *local_error = NULL;
+  GStatBuf st;
+  gsize max_bytes;
+  gsize len = 0;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  display = g_filename_display_name (path);
+  max_bytes = options && options->max_bytes ? options->max_bytes : PM_CSV_MAX_BYTES;
+
+  if (g_stat (path, &st) != 0)
+    {
+      int saved = errno;
+      g_autofree char *message =
+        /* Translators: a file name, then the system's reason */
+        g_strdup_printf (_("Could not open “%s”: %s."), display, g_strerror (saved));
+      fail (error, message);
+      return NULL;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("“%s” is not a file. Choose a CSV file."), display);
+      fail (error, message);
+      return NULL;
+    }
+  if ((guint64) st.st_size > (guint64) max_bytes)
+    {
+      g_autofree char *size = g_format_size ((guint64) st.st_size);
+      g_autofree char *limit = g_format_size (max_bytes);
+      g_autofree char *message =
+        g_strdup_printf (_("The file is too big (%s); a bulk send can read at most %s. "
+                           "Split it into smaller files."), size, limit);
+      fail (error, message);
+      return NULL;
+    }
+  if (!g_file_get_contents (path, &contents, &len, &local_error))
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("Could not read “%s”: %s"), display, local_error->message);
+      g_error_free (local_error);
+      fail (error, message);
+      return NULL;
+    }
+  bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
+  return pm_csv_import_bytes (bytes, options, error);
+}
+
+/* Getters */
+
+const char *
+pm_csv_import_get_encoding (PmCsvImport *self)
+{
+  g_return_val_if_fail (PM_IS_CSV_IMPORT (self), NULL);
+  return self->encoding;
+}
+
+gboolean
+pm_csv_import_get_had_bom (PmCsvImport *self)
+{
+  g_return_val_if_fail (PM_IS_CSV_IMPORT (self), FALSE);
+  return self->had_bom;
+}
+
+char
+pm_csv_import_get_delimiter (PmCsvImport *self)
+{
+  g_return_val_if_fail (PM_IS_CSV_IMPORT (self), 0);
+  return self->delimiter;
+}
+
+const char * const *
+pm_csv_import_get_headers (PmCsvImport *self)
+{
+  g_return_val_if_fail (PM_IS_CSV_IMPORT (self), NULL);
+  return (const char * const *) self->headers;
+}
+
+int
+pm_csv_import_get_column (PmCsvImport *self,
+                          PmCsvField   field)
+{
+  g_return_val_if_fail (PM_IS_CSV_IMPORT (self), -1);
+  if (field < 0 || field >= PM_CSV_N_FIELDS)
+    return -1;
+  return self->columns[field];
+}
+
+GPtrArray *
+pm_csv_import_get_rows (PmCsvImport *self)
+{
+  g_return_val_if_fail (PM_IS_CSV_IMPORT (self), NULL);
+  return self->rows;
+}
+
+guint
+pm_csv_import_get_n_rows (PmCsvImport *self)
+{
+  g_return_val_if_fail (PM_IS_CSV_IMPORT (self), 0);
+  return self->rows->len;
+}
+
+guint
+pm_csv_import_get_n_valid (PmCsvImport *self)
+{
+  g_return_val_if_fail (PM_IS_CSV_IMPORT (self), 0);
+  return self->n_valid;
+}
+
+guint
+pm_csv_import_get_n_invalid (PmCsvImport *self)
+{
+  g_return_val_if_fail (PM_IS_CSV_IMPORT (self), 0);
+  return self->n_invalid;
+}
+
+gint64
+pm_csv_import_get_total_won (PmCsvImport *self)
+{
+  g_return_val_if_fail (PM_IS_CSV_IMPORT (self), 0);
+  return self->total_won;
+}
+
+char *
+pm_csv_format_report (PmCsvImport *import)
+{
+  GString *out = g_string_new (NULL);
+  g_autofree char *total = NULL;
+
+  g_return_val_if_fail (PM_IS_CSV_IMPORT (import), NULL);
+
+  total = pm_money_format (import->total_won);
+  g_string_append_printf (out,
+                          /* Translators: rows read, rows valid, rows with errors, total */
+                          g_dngettext (GETTEXT_PACKAGE,
+                                       "%u row read: %u valid, %u with errors; valid rows "
+                                       "total %s.",
+                                       "%u rows read: %u valid, %u with errors; valid rows "
+                                       "total %s.", import->rows->len),
+                          import->rows->len, import->n_valid, import->n_invalid, total);
+  g_string_append_c (out, '\n');
+
+  for (guint i = 0; i < import->rows->len; i++)
+    {
+      PmCsvRow *row = g_ptr_array_index (import->rows, i);
+
+      for (guint j = 0; j < row->errors->len; j++)
+        {
+          PmCsvRowError *e = g_ptr_array_index (row->errors, j);
+          const char *label;
+          int column = e->field >= 0 ? import->columns[e->field] : -1;
+
+          if (column >= 0 && import->headers[column][0] != '\0')
+            label = import->headers[column];
+          else
+            label = pm_csv_field_get_label (e->field);
+          if (e->field == PM_CSV_FIELD_NONE)
+            /* Translators: a row number, then what is wrong with the row */
+            g_string_append_printf (out, _("row %u: %s"), row->line, e->message);
+          else
+            /* Translators: a row number, a column name, then what is wrong */
+            g_string_append_printf (out, _("row %u, %s: %s"), row->line, label, e->message);
+          g_string_append_c (out, '\n');
+        }
+    }
+  return g_string_free (out, FALSE);
+}

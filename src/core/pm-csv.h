@@ -1,0 +1,162 @@
+/* pm-csv.h — CSV import for bulk send
+ *
+ * Copyright 2026 The Paymint Desk authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Reads a spreadsheet export (UTF-8, UTF-8 with BOM, CP949/EUC-KR as Korean Excel
+ * writes "CSV", UTF-16 with BOM as Excel writes "Unicode text"), maps its columns to
+ * the fields of a bill by header name (Korean or English) or by the caller's explicit
+ * mapping, and turns every data row into either a PmBill draft (kind REQUEST, validated
+ * with the same rules as the form) or a list of errors, one per bad field.
+ *
+ * Row numbers are physical line numbers of the file (the header is usually line 1);
+ * a record whose quoted field spans several lines reports its first line.
+ *
+ * Resumable bulk send — the fingerprint scheme:
+ *
+ *   row key  = lowercase hex of the first 16 bytes of
+ *              SHA-256 ("pmcsv1" US phone US amount US payer US product US expiry US ordinal)
+ *              where US is the byte 0x1f, phone the normalised digits, amount the
+ *              decimal number of won, payer/product the trimmed NFC text of the cells,
+ *              expiry the normalised "YYYY-MM-DD", and ordinal (1, 2, …) the position
+ *              of this row among the valid rows of the file with the same five values,
+ *              so identical rows stay distinct. A product or expiry that came from the
+ *              caller's default (no column, or an empty cell) enters the key as the
+ *              empty string: running the same file again with another default (say a
+ *              later --expire) still maps every row to the same key, so rows already
+ *              sent are skipped rather than charged twice. The message and note are not
+ *              part of the key. Only valid rows have a key.
+ *
+ *   bill id  = pm_csv_derive_bill_id (seed, key): HMAC-SHA-256 keyed with @seed over
+ *              "pmcsv1-bill" US key US counter, its bytes below 252 taken modulo 36 into
+ *              [A-Z0-9] until 20 characters are had (about 103 bits). The same seed and
+ *              the same row always give the same bill_id, so even without the ledger the
+ *              server's 9800 makes a second bill for that row impossible.
+ *
+ *   Choosing the seed is the caller's job: it names the billing run, not the file's
+ *   bytes (fixing one bad row must not change the other rows' bill ids), e.g. the
+ *   profile uuid plus a batch name the user gives ("2026-11 tuition"). Next month's
+ *   run with the same rows must use another seed.
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "pm-bill.h"
+
+G_BEGIN_DECLS
+
+#define PM_CSV_MAX_BYTES ((gsize) 50 * 1024 * 1024) /* 50 MB */
+#define PM_CSV_MAX_ROWS  100000u                   /* data rows, header not counted */
+#define PM_CSV_ROW_KEY_LENGTH 32                   /* hex characters */
+
+typedef enum
+{
+  PM_CSV_FIELD_NONE = -1,  /* an error about the whole row (wrong number of columns) */
+  PM_CSV_FIELD_PAYER = 0,  /* member_nm */
+  PM_CSV_FIELD_PHONE,      /* phone */
+  PM_CSV_FIELD_AMOUNT,     /* price */
+  PM_CSV_FIELD_PRODUCT,    /* product_nm */
+  PM_CSV_FIELD_MESSAGE,    /* message */
+  PM_CSV_FIELD_EXPIRY,     /* expire_dt */
+  PM_CSV_FIELD_NOTE,       /* local note, optional */
+  PM_CSV_FIELD_BILL_ID,    /* bill_id, optional (resuming) */
+  PM_CSV_N_FIELDS
+} PmCsvField;
+
+/* "payer", "phone", "amount", "product", "message", "expiry", "note", "bill_id". */
+const char  *pm_csv_field_to_string   (PmCsvField   field);
+gboolean     pm_csv_field_from_string (const char  *str,
+                                       PmCsvField  *field);
+/* The field's name for people, translated ("phone" → "phone" / "전화번호"). */
+const char  *pm_csv_field_get_label   (PmCsvField   field);
+
+typedef struct
+{
+  /* NULL: detect (BOM, then UTF-8, then CP949, then EUC-KR). Otherwise an iconv name
+   * ("UTF-8", "CP949", "EUC-KR", …); a BOM in the file still wins. */
+  const char *encoding;
+  /* 0: detect from the header line (comma, tab or semicolon; comma when unsure). */
+  char        delimiter;
+  /* Explicit mapping per field: a header name (matched like the automatic one) or a
+   * 1-based column number ("3"). NULL: find the column by its header name. */
+  const char *columns[PM_CSV_N_FIELDS];
+  /* Used when the column is missing or its cell is empty. Without a default, the
+   * product, message and expiry columns are required. */
+  const char *default_product;
+  const char *default_message;
+  const char *default_expiry;   /* any form a cell accepts */
+  /* The time expiry dates are checked against (unix seconds UTC); 0 = now. */
+  gint64      now_utc;
+  /* 0 = PM_CSV_MAX_BYTES / PM_CSV_MAX_ROWS. */
+  gsize       max_bytes;
+  guint       max_rows;
+} PmCsvOptions;
+
+typedef struct
+{
+  PmCsvField  field;    /* PM_CSV_FIELD_NONE for an error about the whole row */
+  char       *message;  /* a sentence for people, translated */
+} PmCsvRowError;
+
+typedef struct
+{
+  guint       line;          /* physical line number where the record starts */
+  PmBill     *bill;          /* the draft, NULL when the row has errors */
+  GPtrArray  *errors;        /* PmCsvRowError*, empty when valid; one per field at most */
+  char       *key;           /* row key (see above), NULL when the row has errors */
+  gboolean    legacy_phone;  /* valid but an old 01[16789] number */
+} PmCsvRow;
+
+#define PM_TYPE_CSV_IMPORT (pm_csv_import_get_type ())
+G_DECLARE_FINAL_TYPE (PmCsvImport, pm_csv_import, PM, CSV_IMPORT, GObject)
+
+/* File-level failures (unreadable, too big, not text, undecodable, no header, missing
+ * required columns, bad explicit mapping) are PM_ERROR_INVALID with a specific message.
+ * Bad rows are not failures: they are in the result. @options may be NULL. */
+PmCsvImport *pm_csv_import_file        (const char          *path,
+                                        const PmCsvOptions  *options,
+                                        GError             **error);
+PmCsvImport *pm_csv_import_bytes       (GBytes              *bytes,
+                                        const PmCsvOptions  *options,
+                                        GError             **error);
+
+/* "UTF-8", "CP949", "EUC-KR", "UTF-16LE", … (what the text was decoded from) */
+const char  *pm_csv_import_get_encoding  (PmCsvImport *self);
+gboolean     pm_csv_import_get_had_bom   (PmCsvImport *self);
+char         pm_csv_import_get_delimiter (PmCsvImport *self);
+/* The header cells as read (NULL-terminated). */
+const char * const *pm_csv_import_get_headers (PmCsvImport *self);
+/* 0-based column used for @field, or -1 (none: default value or optional field). */
+int          pm_csv_import_get_column    (PmCsvImport *self,
+                                          PmCsvField   field);
+/* PmCsvRow*, in file order; rows that are entirely empty are skipped. */
+GPtrArray   *pm_csv_import_get_rows      (PmCsvImport *self);
+guint        pm_csv_import_get_n_rows    (PmCsvImport *self);
+guint        pm_csv_import_get_n_valid   (PmCsvImport *self);
+guint        pm_csv_import_get_n_invalid (PmCsvImport *self);
+gint64       pm_csv_import_get_total_won (PmCsvImport *self); /* sum over valid rows */
+
+/* A report for people: a summary line, then one line per error of each bad row:
+ * "row 12, 전화번호: This number is too short…" (the column's header from the file). */
+char        *pm_csv_format_report        (PmCsvImport *import);
+
+/* The fingerprint and bill id scheme described at the top of this file. @product and
+ * @expiry may be NULL (taken from a default). Returns PM_CSV_ROW_KEY_LENGTH hex chars. */
+char        *pm_csv_row_key              (const char  *phone,
+                                          gint64       amount,
+                                          const char  *payer,
+                                          const char  *product,
+                                          const char  *expiry,
+                                          guint        ordinal);
+/* 20 characters [A-Z0-9]. */
+char        *pm_csv_derive_bill_id       (const char  *seed,
+                                          const char  *row_key);
+
+/* Normalises the date forms a cell may hold — YYYY-MM-DD, YYYY.MM.DD, YYYY/MM/DD,
+ * one-digit month and day, a trailing time as Excel writes it ("2026-11-30 00:00:00") —
+ * to "YYYY-MM-DD"; NULL if @text is none of them (the date itself is not checked). */
+char        *pm_csv_normalize_date       (const char  *text);
+
+G_END_DECLS
