@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "pm-application.h"
+#include "pm-money.h"
 #include "pm-preferences-window.h"
 #include "pm-sandbox.h"
 #include "pm-service.h"
@@ -24,6 +25,7 @@ struct _PmApplication
   PmSandbox      *sandbox;
   GError         *service_error; /* why the service could not start, shown in the window */
   gboolean        use_sandbox;
+  guint           n_notifications;
 };
 
 /* The built-in Sandbox profile: a fixed identity, so its bills stay together in the
@@ -104,11 +106,6 @@ preferences_action_cb (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (prefs));
 }
 
-static const GActionEntry app_actions[] = {
-  { "quit", quit_action_cb },
-  { "about", about_action_cb },
-  { "preferences", preferences_action_cb },
-};
 
 static void
 polling_settings_changed_cb (GSettings     *settings,
@@ -168,6 +165,45 @@ start_sandbox (PmApplication  *self,
 }
 
 static void
+bill_transition_cb (PmService     *service,
+                    PmBill        *bill,
+                    int            from,
+                    int            to,
+                    PmApplication *self)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *amount = NULL;
+  g_autofree char *id = NULL;
+
+  if (!g_settings_get_boolean (self->settings, "notify-paid"))
+    return;
+  if (to != PM_BILL_STATE_PAID && to != PM_BILL_STATE_CANCELLED)
+    return;
+
+  amount = pm_money_format (pm_bill_get_price (bill));
+  if (to == PM_BILL_STATE_PAID)
+    title = g_strdup_printf (_("%s paid %s"), pm_bill_get_payer_name (bill), amount);
+  else
+    title = g_strdup_printf (_("%s was refunded %s"), pm_bill_get_payer_name (bill), amount);
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, pm_bill_get_product (bill));
+  g_notification_set_default_action (notification, "app.activate");
+  id = g_strdup_printf ("bill-%s", pm_bill_get_bill_id (bill));
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+  self->n_notifications++;
+}
+
+static void
+pm_application_use_profile (PmApplication *self,
+                            PmProfile     *profile)
+{
+  pm_service_set_profile (self->service, profile);
+  polling_settings_changed_cb (self->settings, NULL, self);
+  pm_service_start_async (self->service, NULL, service_started_cb, NULL);
+}
+
+static void
 pm_application_start_service (PmApplication *self)
 {
   g_autoptr(PmProfile) profile = NULL;
@@ -175,24 +211,50 @@ pm_application_start_service (PmApplication *self)
   self->service = pm_service_new (NULL, &self->service_error);
   if (self->service == NULL)
     return;
+  g_signal_connect_object (self->service, "bill-transition", G_CALLBACK (bill_transition_cb),
+                           self, 0);
+  g_signal_connect_object (self->settings, "changed::polling-enabled",
+                           G_CALLBACK (polling_settings_changed_cb), self, 0);
+  g_signal_connect_object (self->settings, "changed::polling-concurrency",
+                           G_CALLBACK (polling_settings_changed_cb), self, 0);
 
   if (self->use_sandbox)
     {
       profile = start_sandbox (self, &self->service_error);
       if (profile == NULL)
         return;
+      pm_application_use_profile (self, profile);
     }
-  if (profile == NULL)
-    return; /* no connection yet: the window offers the sandbox */
-
-  pm_service_set_profile (self->service, profile);
-  polling_settings_changed_cb (self->settings, NULL, self);
-  g_signal_connect_object (self->settings, "changed::polling-enabled",
-                           G_CALLBACK (polling_settings_changed_cb), self, 0);
-  g_signal_connect_object (self->settings, "changed::polling-concurrency",
-                           G_CALLBACK (polling_settings_changed_cb), self, 0);
-  pm_service_start_async (self->service, NULL, service_started_cb, NULL);
+  /* otherwise no connection yet: the window offers the sandbox */
 }
+
+static void
+use_sandbox_action_cb (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  PmApplication *self = user_data;
+  g_autoptr(PmProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->service == NULL || self->sandbox != NULL)
+    return;
+  self->use_sandbox = TRUE;
+  profile = start_sandbox (self, &error);
+  if (profile == NULL)
+    {
+      g_warning ("Could not start the sandbox: %s", error->message);
+      return;
+    }
+  pm_application_use_profile (self, profile);
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", quit_action_cb },
+  { "use-sandbox", use_sandbox_action_cb },
+  { "about", about_action_cb },
+  { "preferences", preferences_action_cb },
+};
 
 static void
 pm_application_startup (GApplication *app)
@@ -322,6 +384,27 @@ pm_application_get_service (PmApplication *self)
   g_return_val_if_fail (PM_IS_APPLICATION (self), NULL);
 
   return self->service;
+}
+
+/**
+ * pm_application_get_sandbox:
+ *
+ * Returns: (transfer none) (nullable): the built-in sandbox when it runs
+ */
+PmSandbox *
+pm_application_get_sandbox (PmApplication *self)
+{
+  g_return_val_if_fail (PM_IS_APPLICATION (self), NULL);
+
+  return self->sandbox;
+}
+
+guint
+pm_application_get_n_notifications (PmApplication *self)
+{
+  g_return_val_if_fail (PM_IS_APPLICATION (self), 0);
+
+  return self->n_notifications;
 }
 
 const GError *

@@ -8,6 +8,7 @@
 
 #include <adwaita.h>
 
+#include "pm-sandbox.h"
 #include "pm-service.h"
 
 G_BEGIN_DECLS
@@ -21,5 +22,7 @@ PmService     *pm_application_get_service       (PmApplication *self);
 const GError  *pm_application_get_service_error (PmApplication *self);
 void           pm_application_set_use_sandbox   (PmApplication *self,
                                                  gboolean       use_sandbox);
+PmSandbox     *pm_application_get_sandbox       (PmApplication *self);
+guint          pm_application_get_n_notifications (PmApplication *self);
 
 G_END_DECLS

@@ -1,10 +1,12 @@
-/* pm-ui.c
+/* pm-ui.c — resources, status badges and time formats shared by the widgets
  *
  * Copyright 2026 The Paymint Desk authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #include "config.h"
+
+#include <glib/gi18n.h>
 
 #include "pm-ui.h"
 #include "pm-resources.h"
@@ -26,4 +28,153 @@ pm_ui_ensure_resources (void)
       pm_register_resource ();
       g_once_init_leave (&once, 1);
     }
+}
+
+gint64
+pm_ui_now (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+const char *
+pm_ui_bill_status_label (PmBill      *bill,
+                         gint64       now,
+                         const char **css_class)
+{
+  const char *klass;
+  const char *label;
+
+  switch (pm_bill_get_state (bill))
+    {
+    case PM_BILL_STATE_QUEUED:
+    case PM_BILL_STATE_SENDING:
+      klass = "badge-sending";
+      label = C_("bill status", "Sending");
+      break;
+    case PM_BILL_STATE_UNKNOWN:
+      klass = "badge-unknown";
+      label = C_("bill status", "Checking");
+      break;
+    case PM_BILL_STATE_FAILED:
+      klass = "badge-failed";
+      label = C_("bill status", "Failed");
+      break;
+    case PM_BILL_STATE_UNPAID:
+      if (pm_bill_is_expired (bill, now))
+        {
+          klass = "badge-expired";
+          label = C_("bill status", "Expired");
+        }
+      else
+        {
+          klass = "badge-unpaid";
+          label = C_("bill status", "Unpaid");
+        }
+      break;
+    case PM_BILL_STATE_PAID:
+      klass = "badge-paid";
+      label = C_("bill status", "Paid");
+      break;
+    case PM_BILL_STATE_CANCELLED:
+      klass = "badge-cancelled";
+      label = C_("bill status", "Refunded");
+      break;
+    case PM_BILL_STATE_DESTROYED:
+      klass = "badge-voided";
+      label = C_("bill status", "Voided");
+      break;
+    default:
+      klass = "badge-unknown";
+      label = "?";
+      break;
+    }
+  if (css_class != NULL)
+    *css_class = klass;
+  return label;
+}
+
+void
+pm_ui_set_status_badge (GtkLabel *label,
+                        PmBill   *bill,
+                        gint64    now)
+{
+  static const char *classes[] = { "badge-sending", "badge-unknown", "badge-failed",
+                                   "badge-expired", "badge-unpaid", "badge-paid",
+                                   "badge-cancelled", "badge-voided" };
+  const char *klass = NULL;
+  const char *text = pm_ui_bill_status_label (bill, now, &klass);
+
+  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
+    if (g_strcmp0 (classes[i], klass) != 0)
+      gtk_widget_remove_css_class (GTK_WIDGET (label), classes[i]);
+  gtk_widget_add_css_class (GTK_WIDGET (label), "badge");
+  gtk_widget_add_css_class (GTK_WIDGET (label), klass);
+  gtk_label_set_label (label, text);
+}
+
+char *
+pm_ui_format_time (gint64 unix_utc)
+{
+  g_autoptr(GTimeZone) tz = NULL;
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+
+  if (unix_utc <= 0)
+    return g_strdup ("");
+  tz = pm_bill_korea_time_zone ();
+  utc = g_date_time_new_from_unix_utc (unix_utc);
+  local = g_date_time_to_timezone (utc, tz);
+  return g_date_time_format (local, "%Y-%m-%d %H:%M");
+}
+
+char *
+pm_ui_format_time_short (gint64 unix_utc,
+                         gint64 now)
+{
+  g_autoptr(GTimeZone) tz = NULL;
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) utc_now = NULL;
+  g_autoptr(GDateTime) when = NULL;
+  g_autoptr(GDateTime) today = NULL;
+
+  if (unix_utc <= 0)
+    return g_strdup ("");
+  tz = pm_bill_korea_time_zone ();
+  utc = g_date_time_new_from_unix_utc (unix_utc);
+  utc_now = g_date_time_new_from_unix_utc (now);
+  when = g_date_time_to_timezone (utc, tz);
+  today = g_date_time_to_timezone (utc_now, tz);
+  if (g_date_time_get_year (when) == g_date_time_get_year (today))
+    return g_date_time_format (when, "%m-%d %H:%M");
+  return g_date_time_format (when, "%Y-%m-%d");
+}
+
+char *
+pm_ui_format_relative (gint64 unix_utc,
+                       gint64 now)
+{
+  gint64 age = now - unix_utc;
+
+  if (unix_utc <= 0)
+    return g_strdup (C_("last checked", "never"));
+  if (age < 60)
+    return g_strdup (C_("last checked", "just now"));
+  if (age < 3600)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d min ago", "%d min ago",
+                                         (gulong) (age / 60)),
+                            (int) (age / 60));
+  if (age < 86400)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d h ago", "%d h ago",
+                                         (gulong) (age / 3600)),
+                            (int) (age / 3600));
+  return pm_ui_format_time (unix_utc);
+}
+
+char *
+pm_ui_format_appr_dt (const char *appr_dt)
+{
+  if (appr_dt == NULL || strlen (appr_dt) != 14)
+    return g_strdup (appr_dt != NULL ? appr_dt : "");
+  return g_strdup_printf ("%.4s-%.2s-%.2s %.2s:%.2s:%.2s", appr_dt, appr_dt + 4, appr_dt + 6,
+                          appr_dt + 8, appr_dt + 10, appr_dt + 12);
 }

@@ -1,4 +1,4 @@
-/* pm-ui.h — what every widget of libpmui needs once
+/* pm-ui.h — what every widget of libpmui needs
  *
  * Copyright 2026 The Paymint Desk authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -6,10 +6,34 @@
 
 #pragma once
 
-#include <glib.h>
+#include <gtk/gtk.h>
+
+#include "pm-bill.h"
 
 G_BEGIN_DECLS
 
-void pm_ui_ensure_resources (void);
+void        pm_ui_ensure_resources   (void);
+
+/* The status a person sees: the server's state, "expired" derived from it, or the
+ * local state before the server answered. @css_class gets "badge-<id>". */
+const char *pm_ui_bill_status_label  (PmBill     *bill,
+                                      gint64      now,
+                                      const char **css_class);
+void        pm_ui_set_status_badge   (GtkLabel   *label,
+                                      PmBill     *bill,
+                                      gint64      now);
+
+/* Korea time, "2026-11-23 14:05"; "" for 0. */
+char       *pm_ui_format_time        (gint64      unix_utc);
+/* "11-24 08:10" within the current year (Korea time), else "2025-11-24". */
+char       *pm_ui_format_time_short  (gint64      unix_utc,
+                                      gint64      now);
+/* "just now", "5 min ago", "3 h ago", else the date; "never" for 0. */
+char       *pm_ui_format_relative    (gint64      unix_utc,
+                                      gint64      now);
+/* "2026-11-23 14:05:09" from the API's YYYYMMDDHHMMSS (Korea time). */
+char       *pm_ui_format_appr_dt     (const char *appr_dt);
+
+gint64      pm_ui_now                (void);
 
 G_END_DECLS

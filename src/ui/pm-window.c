@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "pm-window.h"
+#include "pm-payments-view.h"
 #include "pm-ui.h"
 
 struct _PmWindow
@@ -16,11 +17,18 @@ struct _PmWindow
   AdwApplicationWindow  parent_instance;
 
   GSettings            *settings;
+  PmService            *service;
+  GtkWidget            *payments;
 
   /* Template widgets */
   AdwHeaderBar         *header_bar;
+  AdwWindowTitle       *window_title;
   AdwToastOverlay      *toast_overlay;
+  GtkStack             *main_stack;
   AdwStatusPage        *empty_page;
+  GtkRevealer          *offline_revealer;
+  GtkWidget            *search_button;
+  GtkWidget            *refresh_button;
 };
 
 G_DEFINE_FINAL_TYPE (PmWindow, pm_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -55,6 +63,56 @@ pm_window_restore_state (PmWindow *self)
     gtk_window_maximize (GTK_WINDOW (self));
 }
 
+static void
+update_connection (PmWindow *self)
+{
+  PmProfile *profile = self->service != NULL ? pm_service_get_profile (self->service) : NULL;
+  gboolean connected = profile != NULL;
+
+  adw_window_title_set_subtitle (self->window_title,
+                                 connected ? pm_profile_get_name (profile) : "");
+  gtk_widget_set_visible (self->search_button, connected);
+  gtk_widget_set_visible (self->refresh_button, connected);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", connected);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.refresh-all", connected);
+
+  if (connected)
+    {
+      if (self->payments == NULL)
+        {
+          self->payments = pm_payments_view_new (self->service);
+          gtk_stack_add_named (self->main_stack, self->payments, "payments");
+        }
+      else
+        pm_payments_view_reload (PM_PAYMENTS_VIEW (self->payments));
+      gtk_stack_set_visible_child_name (self->main_stack, "payments");
+    }
+  else
+    gtk_stack_set_visible_child_name (self->main_stack, "empty");
+}
+
+static void
+update_online (PmWindow *self)
+{
+  gtk_revealer_set_reveal_child (self->offline_revealer,
+                                 self->service != NULL && !pm_service_get_online (self->service));
+}
+
+static void
+forward_to_payments_cb (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  PmWindow *self = PM_WINDOW (widget);
+
+  if (self->payments == NULL)
+    return;
+  gtk_widget_activate_action (self->payments,
+                              g_str_equal (action_name, "win.search") ? "view.search"
+                                                                      : "view.refresh-all",
+                              NULL);
+}
+
 static gboolean
 pm_window_close_request (GtkWindow *window)
 {
@@ -63,21 +121,34 @@ pm_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (pm_window_parent_class)->close_request (window);
 }
 
+/* Called once the window belongs to @app ("application" is not a construct property,
+ * so this cannot happen in constructed()). */
 static void
-pm_window_constructed (GObject *object)
+pm_window_attach (PmWindow      *self,
+                  PmApplication *app)
 {
-  PmWindow *self = PM_WINDOW (object);
-  GtkApplication *app;
+  const GError *error = pm_application_get_service_error (app);
 
-  G_OBJECT_CLASS (pm_window_parent_class)->constructed (object);
-
-  app = gtk_window_get_application (GTK_WINDOW (self));
-  if (PM_IS_APPLICATION (app))
-    self->settings = g_object_ref (pm_application_get_settings (PM_APPLICATION (app)));
-  else
-    self->settings = g_settings_new (BASE_ID);
-
+  self->settings = g_object_ref (pm_application_get_settings (app));
   pm_window_restore_state (self);
+
+  self->service = pm_application_get_service (app);
+  if (self->service != NULL)
+    {
+      g_object_ref (self->service);
+      g_signal_connect_object (self->service, "notify::profile",
+                               G_CALLBACK (update_connection), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->service, "notify::online",
+                               G_CALLBACK (update_online), self, G_CONNECT_SWAPPED);
+    }
+  if (error != NULL)
+    {
+      adw_status_page_set_icon_name (self->empty_page, "dialog-warning-symbolic");
+      adw_status_page_set_title (self->empty_page, _("The Desk Could Not Start"));
+      adw_status_page_set_description (self->empty_page, error->message);
+    }
+  update_connection (self);
+  update_online (self);
 }
 
 static void
@@ -96,6 +167,7 @@ pm_window_finalize (GObject *object)
   PmWindow *self = PM_WINDOW (object);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->service);
 
   G_OBJECT_CLASS (pm_window_parent_class)->finalize (object);
 }
@@ -109,15 +181,25 @@ pm_window_class_init (PmWindowClass *klass)
 
   pm_ui_ensure_resources ();
 
-  object_class->constructed = pm_window_constructed;
   object_class->dispose = pm_window_dispose;
   object_class->finalize = pm_window_finalize;
   window_class->close_request = pm_window_close_request;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/pm-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PmWindow, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, offline_revealer);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, search_button);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, refresh_button);
+
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, forward_to_payments_cb);
+  gtk_widget_class_install_action (widget_class, "win.refresh-all", NULL, forward_to_payments_cb);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.refresh-all", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.refresh-all", NULL);
 }
 
 static void
@@ -135,7 +217,19 @@ pm_window_new (PmApplication *application)
 {
   g_return_val_if_fail (PM_IS_APPLICATION (application), NULL);
 
-  return g_object_new (PM_TYPE_WINDOW, "application", application, NULL);
+  PmWindow *self;
+
+  self = g_object_new (PM_TYPE_WINDOW, "application", application, NULL);
+  pm_window_attach (self, application);
+  return self;
+}
+
+GtkWidget *
+pm_window_get_payments_view (PmWindow *self)
+{
+  g_return_val_if_fail (PM_IS_WINDOW (self), NULL);
+
+  return self->payments;
 }
 
 void

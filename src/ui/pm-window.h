@@ -16,7 +16,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (PmWindow, pm_window, PM, WINDOW, AdwApplicationWindow)
 
 PmWindow *pm_window_new        (PmApplication *application);
-void      pm_window_add_toast  (PmWindow      *self,
-                                AdwToast      *toast);
+void       pm_window_add_toast          (PmWindow      *self,
+                                        AdwToast      *toast);
+GtkWidget *pm_window_get_payments_view (PmWindow      *self);
 
 G_END_DECLS

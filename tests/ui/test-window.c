@@ -112,12 +112,41 @@ test_window_empty_state (void)
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (header)));
   g_assert_nonnull (page);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (page)));
-  g_assert_cmpstr (adw_status_page_get_title (page), ==, "No Payment Requests Yet");
+  /* no connection yet: the window says so and offers the sandbox */
+  g_assert_cmpstr (adw_status_page_get_title (page), ==, "No Connection Yet");
   g_assert_nonnull (adw_status_page_get_description (page));
+  g_assert_nonnull (pm_application_get_service (app));
+  g_assert_null (pm_window_get_payments_view (PM_WINDOW (window)));
   g_assert_cmpstr (gtk_window_get_title (window), ==, "Paymint Desk");
   /* a development build marks itself */
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (window), "devel")
                  == (g_strcmp0 (PROFILE, "development") == 0));
+}
+
+static gboolean
+has_payments_view (gpointer window)
+{
+  return pm_window_get_payments_view (PM_WINDOW (window)) != NULL
+         && gtk_widget_get_mapped (pm_window_get_payments_view (PM_WINDOW (window)));
+}
+
+static void
+test_window_try_sandbox (void)
+{
+  GtkWindow *window = main_window ();
+  GtkWidget *view;
+  AdwStatusPage *page;
+
+  /* the button on the empty state starts the built-in sandbox */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "use-sandbox", NULL);
+  g_assert_true (wait_for (has_payments_view, window));
+  g_assert_nonnull (pm_application_get_sandbox (app));
+  g_assert_cmpstr (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (adw_header_bar_get_title_widget (
+                     ADW_HEADER_BAR (find_widget (GTK_WIDGET (window), ADW_TYPE_HEADER_BAR))))),
+                   ==, "Sandbox");
+  view = pm_window_get_payments_view (PM_WINDOW (window));
+  page = ADW_STATUS_PAGE (find_widget (view, ADW_TYPE_STATUS_PAGE));
+  g_assert_cmpstr (adw_status_page_get_title (page), ==, "No Payment Requests Yet");
 }
 
 static void
@@ -234,6 +263,7 @@ main (int   argc,
   g_test_add_func ("/window/about", test_window_about);
   g_test_add_func ("/window/preferences", test_window_preferences);
   g_test_add_func ("/window/size-restored", test_window_size_restored);
+  g_test_add_func ("/window/try-sandbox", test_window_try_sandbox);
 
   ret = g_test_run ();
   g_application_quit (G_APPLICATION (app));

@@ -1,0 +1,313 @@
+/* pm-bill-detail.c — every field of one bill, its timeline and the actions valid now
+ *
+ * Copyright 2026 The Paymint Desk authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The buttons name the payments view's "bill.*" actions; this widget shows only those
+ * valid in the bill's state (pm_bill_action_allowed) and redraws when the bill changes.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pm-bill-detail.h"
+#include "pm-ledger.h"
+#include "pm-money.h"
+#include "pm-phone.h"
+#include "pm-service.h"
+#include "pm-ui.h"
+
+struct _PmBillDetail
+{
+  GtkWidget            parent_instance;
+
+  PmBill              *bill;
+  gulong               notify_id;
+
+  GtkWidget           *scroller;
+  GtkWidget           *placeholder;
+  GtkLabel            *payer_label;
+  GtkLabel            *amount_label;
+  GtkLabel            *words_label;
+  GtkLabel            *status_label;
+  GtkWidget           *refresh_button;
+  GtkWidget           *resend_button;
+  GtkWidget           *void_button;
+  GtkWidget           *refund_button;
+  GtkWidget           *copy_button;
+  GtkWidget           *open_button;
+  AdwActionRow        *phone_row;
+  AdwActionRow        *product_row;
+  AdwActionRow        *message_row;
+  AdwActionRow        *expiry_row;
+  AdwActionRow        *link_row;
+  AdwActionRow        *bill_id_row;
+  AdwActionRow        *sent_row;
+  AdwActionRow        *checked_row;
+  AdwActionRow        *error_row;
+  AdwActionRow        *note_row;
+  AdwPreferencesGroup *approval_group;
+  AdwActionRow        *appr_num_row;
+  AdwActionRow        *appr_issuer_row;
+  AdwActionRow        *appr_type_row;
+  AdwActionRow        *appr_monthly_row;
+  AdwActionRow        *appr_dt_row;
+  AdwActionRow        *appr_price_row;
+  GtkListBox          *timeline_list;
+};
+
+G_DEFINE_FINAL_TYPE (PmBillDetail, pm_bill_detail, GTK_TYPE_WIDGET)
+
+static void
+set_row (AdwActionRow *row,
+         const char   *value)
+{
+  gboolean has = value != NULL && *value != '\0';
+
+  adw_action_row_set_subtitle (row, has ? value : "");
+  gtk_widget_set_visible (GTK_WIDGET (row), has);
+}
+
+static char *
+event_text (const PmLedgerEvent *event)
+{
+  if (g_strcmp0 (event->kind, PM_LEDGER_EVENT_CREATED) == 0)
+    return g_strdup (_("Request written down"));
+  if (g_strcmp0 (event->kind, PM_LEDGER_EVENT_RESEND) == 0)
+    return g_strdup (_("Sent to the payer again"));
+  if (event->to_state >= 0 && event->from_state != event->to_state)
+    {
+      switch ((PmBillState) event->to_state)
+        {
+        case PM_BILL_STATE_SENDING:
+          return g_strdup (_("Sending to Payssam"));
+        case PM_BILL_STATE_UNKNOWN:
+          return g_strdup (_("No answer yet; checking whether it arrived"));
+        case PM_BILL_STATE_FAILED:
+          return g_strdup (_("Refused; nothing was charged"));
+        case PM_BILL_STATE_UNPAID:
+          return g_strdup (_("Sent; waiting for the payer"));
+        case PM_BILL_STATE_PAID:
+          return g_strdup (_("Paid"));
+        case PM_BILL_STATE_CANCELLED:
+          return g_strdup (_("Refunded"));
+        case PM_BILL_STATE_DESTROYED:
+          return g_strdup (_("Voided"));
+        case PM_BILL_STATE_QUEUED:
+        default:
+          return g_strdup (_("Waiting to be sent"));
+        }
+    }
+  return g_strdup (event->kind);
+}
+
+static void
+update_timeline (PmBillDetail *self,
+                 GPtrArray    *events)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->timeline_list))) != NULL)
+    gtk_list_box_remove (self->timeline_list, child);
+  if (events == NULL)
+    return;
+  /* newest first, as people read a history */
+  for (guint i = events->len; i > 0; i--)
+    {
+      const PmLedgerEvent *event = g_ptr_array_index (events, i - 1);
+      g_autofree char *title = event_text (event);
+      g_autofree char *when = pm_ui_format_time (event->at);
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), when);
+      if (event->detail != NULL && *event->detail != '\0')
+        gtk_widget_set_tooltip_text (row, event->detail);
+      gtk_list_box_append (self->timeline_list, row);
+    }
+}
+
+static void
+update (PmBillDetail *self)
+{
+  PmBill *bill = self->bill;
+  gint64 now = pm_ui_now ();
+  g_autofree char *amount = NULL;
+  g_autofree char *words = NULL;
+  g_autofree char *phone = NULL;
+  g_autofree char *sent = NULL;
+  g_autofree char *checked = NULL;
+  g_autofree char *appr_dt = NULL;
+  g_autofree char *appr_price = NULL;
+  g_autofree char *expiry = NULL;
+  PmBillState state;
+  gboolean approved;
+
+  if (bill == NULL)
+    return;
+
+  state = pm_bill_get_state (bill);
+  gtk_label_set_label (self->payer_label, pm_bill_get_payer_name (bill));
+  amount = pm_money_format (pm_bill_get_price (bill));
+  words = pm_money_format_korean (pm_bill_get_price (bill));
+  gtk_label_set_label (self->amount_label, amount);
+  gtk_label_set_label (self->words_label, words);
+  pm_ui_set_status_badge (self->status_label, bill, now);
+
+  gtk_widget_set_visible (self->refresh_button,
+                          pm_bill_action_allowed (bill, PM_BILL_ACTION_REFRESH, now));
+  gtk_widget_set_visible (self->resend_button,
+                          pm_bill_action_allowed (bill, PM_BILL_ACTION_RESEND, now));
+  gtk_widget_set_visible (self->void_button,
+                          pm_bill_action_allowed (bill, PM_BILL_ACTION_DESTROY, now));
+  gtk_widget_set_visible (self->refund_button,
+                          pm_bill_action_allowed (bill, PM_BILL_ACTION_CANCEL, now));
+  gtk_widget_set_visible (self->copy_button,
+                          pm_bill_action_allowed (bill, PM_BILL_ACTION_COPY_LINK, now));
+  gtk_widget_set_visible (self->open_button,
+                          pm_bill_action_allowed (bill, PM_BILL_ACTION_COPY_LINK, now));
+
+  phone = pm_phone_format_display (pm_bill_get_phone (bill));
+  set_row (self->phone_row, phone);
+  set_row (self->product_row, pm_bill_get_product (bill));
+  set_row (self->message_row, pm_bill_get_message (bill));
+  expiry = g_strdup (pm_bill_get_expire_date (bill));
+  set_row (self->expiry_row, expiry);
+  set_row (self->link_row, pm_bill_get_short_url (bill));
+  set_row (self->bill_id_row, pm_bill_get_bill_id (bill));
+  sent = pm_ui_format_time (pm_bill_get_created_at (bill));
+  set_row (self->sent_row, sent);
+  checked = pm_ui_format_relative (pm_bill_get_last_checked_at (bill), now);
+  set_row (self->checked_row, checked);
+  set_row (self->error_row, state == PM_BILL_STATE_FAILED || state == PM_BILL_STATE_UNKNOWN
+                              ? pm_bill_get_error_text (bill) : NULL);
+  set_row (self->note_row, pm_bill_get_note (bill));
+
+  approved = pm_bill_get_appr_num (bill) != NULL && *pm_bill_get_appr_num (bill) != '\0';
+  gtk_widget_set_visible (GTK_WIDGET (self->approval_group), approved);
+  if (approved)
+    {
+      set_row (self->appr_num_row, pm_bill_get_appr_num (bill));
+      set_row (self->appr_issuer_row, pm_bill_get_appr_issuer (bill));
+      set_row (self->appr_type_row, pm_bill_get_appr_card_type (bill));
+      set_row (self->appr_monthly_row,
+               g_strcmp0 (pm_bill_get_appr_monthly (bill), "00") == 0
+                 ? _("Paid in full") : pm_bill_get_appr_monthly (bill));
+      appr_dt = pm_ui_format_appr_dt (pm_bill_get_appr_dt (bill));
+      set_row (self->appr_dt_row, appr_dt);
+      appr_price = pm_money_format (pm_bill_get_appr_price (bill));
+      set_row (self->appr_price_row, pm_bill_get_appr_price (bill) > 0 ? appr_price : NULL);
+    }
+}
+
+static void
+bill_notify_cb (PmBill       *bill,
+                GParamSpec   *pspec,
+                PmBillDetail *self)
+{
+  update (self);
+}
+
+void
+pm_bill_detail_set_bill (PmBillDetail *self,
+                         PmBill       *bill,
+                         GPtrArray    *events)
+{
+  g_return_if_fail (PM_IS_BILL_DETAIL (self));
+  g_return_if_fail (bill == NULL || PM_IS_BILL (bill));
+
+  if (self->bill != bill)
+    {
+      if (self->bill != NULL)
+        g_clear_signal_handler (&self->notify_id, self->bill);
+      g_set_object (&self->bill, bill);
+      if (bill != NULL)
+        self->notify_id = g_signal_connect (bill, "notify", G_CALLBACK (bill_notify_cb), self);
+    }
+  gtk_widget_set_visible (self->scroller, bill != NULL);
+  gtk_widget_set_visible (self->placeholder, bill == NULL);
+  update (self);
+  update_timeline (self, events);
+}
+
+PmBill *
+pm_bill_detail_get_bill (PmBillDetail *self)
+{
+  g_return_val_if_fail (PM_IS_BILL_DETAIL (self), NULL);
+
+  return self->bill;
+}
+
+static void
+pm_bill_detail_dispose (GObject *object)
+{
+  PmBillDetail *self = PM_BILL_DETAIL (object);
+
+  if (self->bill != NULL)
+    g_clear_signal_handler (&self->notify_id, self->bill);
+  g_clear_object (&self->bill);
+  gtk_widget_dispose_template (GTK_WIDGET (self), PM_TYPE_BILL_DETAIL);
+
+  G_OBJECT_CLASS (pm_bill_detail_parent_class)->dispose (object);
+}
+
+static void
+pm_bill_detail_class_init (PmBillDetailClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  pm_ui_ensure_resources ();
+
+  object_class->dispose = pm_bill_detail_dispose;
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/pm-bill-detail.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, PmBillDetail, name)
+  BIND (scroller);
+  BIND (placeholder);
+  BIND (payer_label);
+  BIND (amount_label);
+  BIND (words_label);
+  BIND (status_label);
+  BIND (refresh_button);
+  BIND (resend_button);
+  BIND (void_button);
+  BIND (refund_button);
+  BIND (copy_button);
+  BIND (open_button);
+  BIND (phone_row);
+  BIND (product_row);
+  BIND (message_row);
+  BIND (expiry_row);
+  BIND (link_row);
+  BIND (bill_id_row);
+  BIND (sent_row);
+  BIND (checked_row);
+  BIND (error_row);
+  BIND (note_row);
+  BIND (approval_group);
+  BIND (appr_num_row);
+  BIND (appr_issuer_row);
+  BIND (appr_type_row);
+  BIND (appr_monthly_row);
+  BIND (appr_dt_row);
+  BIND (appr_price_row);
+  BIND (timeline_list);
+#undef BIND
+}
+
+static void
+pm_bill_detail_init (PmBillDetail *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_visible (self->scroller, FALSE);
+  gtk_widget_set_visible (self->placeholder, TRUE);
+}
+
+GtkWidget *
+pm_bill_detail_new (void)
+{
+  return g_object_new (PM_TYPE_BILL_DETAIL, NULL);
+}

@@ -1,0 +1,33 @@
+/* pm-payments-view.h — every bill with its live status, searchable, with a detail pane
+ *
+ * Copyright 2026 The Paymint Desk authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "pm-service.h"
+
+G_BEGIN_DECLS
+
+#define PM_TYPE_PAYMENTS_VIEW (pm_payments_view_get_type ())
+G_DECLARE_FINAL_TYPE (PmPaymentsView, pm_payments_view, PM, PAYMENTS_VIEW, GtkWidget)
+
+GtkWidget     *pm_payments_view_new           (PmService      *service);
+/* Re-reads the list after the active profile changed. */
+void           pm_payments_view_reload        (PmPaymentsView *self);
+GListModel    *pm_payments_view_get_model     (PmPaymentsView *self);
+void           pm_payments_view_select_bill   (PmPaymentsView *self,
+                                               const char     *bill_id);
+PmBill        *pm_payments_view_get_selected  (PmPaymentsView *self);
+/* The totals line as shown. */
+const char    *pm_payments_view_get_totals_text (PmPaymentsView *self);
+void           pm_payments_view_set_search    (PmPaymentsView *self,
+                                               const char     *text);
+/* 0 all, 1 unpaid, 2 paid, 3 refunded, 4 voided, 5 expired, 6 in progress, 7 failed */
+void           pm_payments_view_set_state_filter (PmPaymentsView *self,
+                                                  guint           index);
+
+G_END_DECLS

@@ -1,0 +1,448 @@
+/* test-payments.c — the payments window on the sandbox, in a real window
+ *
+ * Copyright 2026 The Paymint Desk authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "pm-application.h"
+#include "pm-bill-detail.h"
+#include "pm-payments-view.h"
+#include "pm-test-util.h"
+#include "pm-window.h"
+
+static PmApplication *app;
+static GPtrArray *notifications; /* summaries the desktop was asked to show */
+
+/* A notification server on the test's session bus, as a desktop would have. */
+static const char notify_xml[] =
+  "<node><interface name='org.freedesktop.Notifications'>"
+  "<method name='Notify'><arg type='s' direction='in'/><arg type='u' direction='in'/>"
+  "<arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "<arg type='as' direction='in'/><arg type='a{sv}' direction='in'/>"
+  "<arg type='i' direction='in'/><arg type='u' direction='out'/></method>"
+  "<method name='GetCapabilities'><arg type='as' direction='out'/></method>"
+  "<method name='CloseNotification'><arg type='u' direction='in'/></method>"
+  "<method name='GetServerInformation'><arg type='s' direction='out'/>"
+  "<arg type='s' direction='out'/><arg type='s' direction='out'/><arg type='s' direction='out'/>"
+  "</method></interface></node>";
+
+static void
+notify_method_cb (GDBusConnection       *connection,
+                  const char            *sender,
+                  const char            *path,
+                  const char            *interface,
+                  const char            *method,
+                  GVariant              *parameters,
+                  GDBusMethodInvocation *invocation,
+                  gpointer               user_data)
+{
+  if (g_str_equal (method, "Notify"))
+    {
+      const char *summary = NULL;
+
+      g_variant_get_child (parameters, 3, "&s", &summary);
+      g_ptr_array_add (notifications, g_strdup (summary));
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", notifications->len));
+    }
+  else if (g_str_equal (method, "GetCapabilities"))
+    g_dbus_method_invocation_return_value (invocation, g_variant_new_parsed ("(['body'],)"));
+  else if (g_str_equal (method, "GetServerInformation"))
+    g_dbus_method_invocation_return_value (invocation,
+                                           g_variant_new ("(ssss)", "test", "test", "1", "1.2"));
+  else
+    g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static void
+start_notification_server (void)
+{
+  static const GDBusInterfaceVTable vtable = { notify_method_cb, NULL, NULL, { 0 } };
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (notify_xml, NULL);
+  /* kept for the whole run: dropping the last reference would release the name */
+  static GDBusConnection *bus;
+  g_autoptr(GVariant) reply = NULL;
+  guint32 code = 0;
+  g_autoptr(GError) error = NULL;
+
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  notifications = g_ptr_array_new_with_free_func (g_free);
+  g_dbus_connection_register_object (bus, "/org/freedesktop/Notifications",
+                                     info->interfaces[0], &vtable, NULL, NULL, &error);
+  g_assert_no_error (error);
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "RequestName",
+                                       g_variant_new ("(su)", "org.freedesktop.Notifications", 4u),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                                       &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(u)", &code);
+  g_assert_cmpuint (code, ==, 1); /* primary owner */
+}
+static PmWindow *window;
+static PmPaymentsView *view;
+
+static void
+spin_until (gboolean (*done) (gpointer),
+            gpointer   data,
+            guint      timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!done (data) && g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+  g_assert_true (done (data));
+}
+
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+}
+
+static GtkWidget *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root)
+      && g_strcmp0 (gtk_label_get_label (GTK_LABEL (root)), text) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_label (c, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_button (GtkWidget  *root,
+             const char *action)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_button (c, action);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  gboolean  done;
+  PmBill   *bill;
+} Sent;
+
+static void
+sent_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Sent *sent = user_data;
+  g_autoptr(GError) error = NULL;
+
+  sent->bill = pm_service_send_finish (PM_SERVICE (object), result, &error);
+  g_assert_no_error (error);
+  sent->done = TRUE;
+}
+
+static PmBill *
+send_bill (const char *name,
+           const char *phone,
+           const char *product,
+           gint64      price)
+{
+  g_autoptr(PmBill) bill = pm_bill_new ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) later = g_date_time_add_days (now, 7);
+  g_autofree char *expire = g_date_time_format (later, "%Y-%m-%d");
+  Sent sent = { 0 };
+
+  pm_bill_set_payer_name (bill, name);
+  pm_bill_set_phone (bill, phone);
+  pm_bill_set_product (bill, product);
+  pm_bill_set_message (bill, "결제 부탁드립니다");
+  pm_bill_set_price (bill, price);
+  pm_bill_set_expire_date (bill, expire);
+  pm_service_send_async (pm_application_get_service (app), bill, NULL, sent_cb, &sent);
+  g_assert_true (pm_test_wait_flag (&sent.done, 10000));
+  return sent.bill;
+}
+
+static guint want_rows;
+
+static gboolean
+rows_are (gpointer data)
+{
+  return g_list_model_get_n_items (pm_payments_view_get_model (view)) == want_rows;
+}
+
+static gboolean
+label_shown (gpointer text)
+{
+  return find_label (GTK_WIDGET (window), text) != NULL;
+}
+
+static PmBill *sent_a, *sent_b, *sent_c;
+
+static gboolean
+totals_have (gpointer text)
+{
+  return strstr (pm_payments_view_get_totals_text (view), text) != NULL;
+}
+
+static gboolean
+totals_lack (gpointer text)
+{
+  return strstr (pm_payments_view_get_totals_text (view), text) == NULL;
+}
+
+static void
+test_listed (void)
+{
+  sent_a = send_bill ("김민지", "010-1111-2222", "11월 수강료", 120000);
+  sent_b = send_bill ("이서준", "010-3333-4444", "교재비", 35000);
+  sent_c = send_bill ("박지호", "010-5555-6666", "11월 수강료", 98000);
+
+  want_rows = 3;
+  spin_until (rows_are, NULL, 5000);
+  /* the rows are drawn, phone numbers formatted, amounts with won and separators */
+  spin_until (label_shown, (gpointer) "김민지", 5000);
+  g_assert_nonnull (find_label (GTK_WIDGET (window), "010-1111-2222"));
+  g_assert_nonnull (find_label (GTK_WIDGET (window), "₩120,000"));
+  spin_until (totals_have, (gpointer) "3 bills", 5000);
+  spin_until (totals_have, (gpointer) "₩253,000", 5000);
+}
+
+static PmBill *
+row_bill (const char *bill_id)
+{
+  GListModel *model = pm_payments_view_get_model (view);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(PmBill) bill = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (pm_bill_get_bill_id (bill), bill_id) == 0)
+        return bill;
+    }
+  return NULL;
+}
+
+static gboolean
+row_state_is (gpointer data)
+{
+  PmBill *bill = row_bill (pm_bill_get_bill_id (sent_a));
+
+  return bill != NULL && pm_bill_get_state (bill) == GPOINTER_TO_INT (data);
+}
+
+static gboolean
+notified_paid (gpointer data)
+{
+  for (guint i = 0; i < notifications->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (notifications, i), "김민지 paid ₩120,000") == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_paid_by_itself (void)
+{
+  PmSandbox *sandbox = pm_application_get_sandbox (app);
+  guint notified = pm_application_get_n_notifications (app);
+
+  pm_payments_view_select_bill (view, pm_bill_get_bill_id (sent_b));
+  /* the payer pays on their phone; nobody touches the desk */
+  g_assert_true (pm_sandbox_pay_bill (sandbox, pm_bill_get_bill_id (sent_a)));
+  spin_until (row_state_is, GINT_TO_POINTER (PM_BILL_STATE_PAID), 40000);
+  spin_until (label_shown, (gpointer) "Paid", 2000);
+  /* the selection stayed where it was, and the desk told the user */
+  g_assert_cmpstr (pm_bill_get_bill_id (pm_payments_view_get_selected (view)), ==,
+                   pm_bill_get_bill_id (sent_b));
+  g_assert_cmpuint (pm_application_get_n_notifications (app), ==, notified + 1);
+  spin_until (notified_paid, NULL, 5000);
+  spin_until (totals_have, (gpointer) "Paid 1", 5000);
+}
+
+static void
+test_search_and_filter (void)
+{
+  pm_payments_view_set_search (view, "수강료");
+  want_rows = 2;
+  spin_until (rows_are, NULL, 5000);
+  spin_until (totals_have, (gpointer) "2 bills", 5000);
+
+  pm_payments_view_set_search (view, "3333");
+  want_rows = 1;
+  spin_until (rows_are, NULL, 5000);
+  spin_until (totals_have, (gpointer) "1 bill, ₩35,000", 5000);
+
+  pm_payments_view_set_search (view, "");
+  pm_payments_view_set_state_filter (view, 2); /* paid */
+  want_rows = 1;
+  spin_until (rows_are, NULL, 5000);
+  spin_until (totals_have, (gpointer) "₩120,000", 5000);
+  spin_until (totals_lack, (gpointer) "Unpaid", 5000);
+
+  pm_payments_view_set_state_filter (view, 0);
+  want_rows = 3;
+  spin_until (rows_are, NULL, 5000);
+}
+
+static GtkWindow *
+find_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return w;
+    }
+  return NULL;
+}
+
+static gboolean
+dialog_shown (gpointer data)
+{
+  return find_dialog () != NULL;
+}
+
+static void
+confirm_dialog (const char *expect_in_body)
+{
+  AdwMessageDialog *dialog;
+
+  spin_until (dialog_shown, NULL, 5000);
+  dialog = ADW_MESSAGE_DIALOG (find_dialog ());
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), expect_in_body));
+  adw_message_dialog_response (dialog, "confirm");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static gboolean
+server_state_is (gpointer data)
+{
+  const char **want = data;
+  g_autofree char *state = pm_sandbox_dup_bill_state (pm_application_get_sandbox (app), want[0]);
+
+  return g_strcmp0 (state, want[1]) == 0;
+}
+
+static void
+test_actions (void)
+{
+  GtkWidget *detail;
+  const char *want[2];
+
+  /* an unpaid bill offers void and resend, never refund */
+  pm_payments_view_select_bill (view, pm_bill_get_bill_id (sent_c));
+  spin (100);
+  detail = find_button (GTK_WIDGET (view), "bill.void");
+  g_assert_true (gtk_widget_get_visible (detail));
+  g_assert_true (gtk_widget_get_visible (find_button (GTK_WIDGET (view), "bill.resend")));
+  g_assert_false (gtk_widget_get_visible (find_button (GTK_WIDGET (view), "bill.refund")));
+
+  /* void: the dialog names payer and amount in figures and words; the server agrees */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "bill.void", NULL));
+  confirm_dialog ("구만 팔천 원");
+  want[0] = pm_bill_get_bill_id (sent_c);
+  want[1] = "D";
+  spin_until (server_state_is, want, 10000);
+  spin_until (label_shown, (gpointer) "Voided", 5000);
+  g_assert_false (gtk_widget_get_visible (find_button (GTK_WIDGET (view), "bill.void")));
+
+  /* a paid bill offers refund, not void */
+  pm_payments_view_select_bill (view, pm_bill_get_bill_id (sent_a));
+  spin (100);
+  g_assert_true (gtk_widget_get_visible (find_button (GTK_WIDGET (view), "bill.refund")));
+  g_assert_false (gtk_widget_get_visible (find_button (GTK_WIDGET (view), "bill.void")));
+  g_assert_false (gtk_widget_activate_action (GTK_WIDGET (view), "bill.void", NULL) &&
+                  dialog_shown (NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "bill.refund", NULL));
+  confirm_dialog ("십이만 원");
+  want[0] = pm_bill_get_bill_id (sent_a);
+  want[1] = "C";
+  spin_until (server_state_is, want, 10000);
+  spin_until (row_state_is, GINT_TO_POINTER (PM_BILL_STATE_CANCELLED), 5000);
+}
+
+static gboolean
+toast_mentions_balance (gpointer data)
+{
+  const char *toast = g_object_get_data (G_OBJECT (view), "pm-last-toast");
+
+  return toast != NULL && (strstr (toast, "balance") != NULL || strstr (toast, "잔액") != NULL);
+}
+
+static void
+test_balance_error (void)
+{
+  PmSandbox *sandbox = pm_application_get_sandbox (app);
+
+  /* resending spends balance; with none left the user is told so, not "error" */
+  pm_sandbox_set_balance (sandbox, PM_SANDBOX_DEMO_KEY, 0);
+  pm_payments_view_select_bill (view, pm_bill_get_bill_id (sent_b));
+  spin (100);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "bill.resend", NULL));
+  confirm_dialog ("balance");
+  spin_until (toast_mentions_balance, NULL, 10000);
+  pm_sandbox_set_balance (sandbox, PM_SANDBOX_DEMO_KEY, 10000000);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  pm_test_init (&argc, &argv);
+  start_notification_server ();
+  app = pm_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  pm_application_set_use_sandbox (app, TRUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (pm_application_get_sandbox (app));
+  /* nobody pays by themselves in these tests unless the test says so */
+  pm_sandbox_set_payers (pm_application_get_sandbox (app), 0.0, 60, 60, 0.0);
+
+  g_application_activate (G_APPLICATION (app));
+  window = PM_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  view = PM_PAYMENTS_VIEW (pm_window_get_payments_view (window));
+  g_assert_nonnull (view);
+
+  g_test_add_func ("/payments/listed", test_listed);
+  g_test_add_func ("/payments/paid-by-itself", test_paid_by_itself);
+  g_test_add_func ("/payments/search-and-filter", test_search_and_filter);
+  g_test_add_func ("/payments/actions", test_actions);
+  g_test_add_func ("/payments/balance-error", test_balance_error);
+
+  ret = g_test_run ();
+  g_clear_object (&sent_a);
+  g_clear_object (&sent_b);
+  g_clear_object (&sent_c);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_application_quit (G_APPLICATION (app));
+  g_clear_object (&app);
+  g_ptr_array_unref (notifications);
+  return ret;
+}
