@@ -591,21 +591,27 @@ reconcile_one_cb (GObject      *object,
                   gpointer      user_data)
 {
   GTask *task = user_data;
+  PmSender *self = PM_SENDER (object);
   ReconcileAll *all = g_task_get_task_data (task);
+  PmBill *intent = g_ptr_array_index (all->bills, all->next - 1);
   g_autoptr(PmBill) bill = NULL;
+  g_autoptr(PmBill) stored = NULL;
   g_autoptr(GError) error = NULL;
 
-  bill = pm_sender_reconcile_finish (PM_SENDER (object), result, &error);
-  if (bill == NULL || pm_bill_get_state (bill) == PM_BILL_STATE_UNKNOWN
-      || pm_bill_get_state (bill) == PM_BILL_STATE_QUEUED
-      || pm_bill_get_state (bill) == PM_BILL_STATE_SENDING)
-    all->n_unsettled++;
+  bill = pm_sender_reconcile_finish (self, result, &error);
   if (g_error_matches (error, PM_ERROR, PM_ERROR_CANCELLED))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       g_object_unref (task);
       return;
     }
+  /* An error can still mean a definite end (a refusal is recorded as failed): what
+   * counts is the state the ledger holds now. */
+  stored = pm_ledger_lookup (self->ledger, pm_bill_get_bill_id (intent), NULL);
+  if (stored == NULL || pm_bill_get_state (stored) == PM_BILL_STATE_UNKNOWN
+      || pm_bill_get_state (stored) == PM_BILL_STATE_QUEUED
+      || pm_bill_get_state (stored) == PM_BILL_STATE_SENDING)
+    all->n_unsettled++;
   reconcile_all_next (task);
 }
 

@@ -419,6 +419,28 @@ test_reconcile_queued_intent (Fixture       *f,
 }
 
 static void
+test_reconcile_refused_is_settled (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(PmBill) intent = draft ("남궁민", 25000);
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bill_id = pm_bill_generate_id ();
+
+  /* an intent left queued; when it is finally sent, the server refuses it (no balance):
+   * that is a definite end, not an unknown one */
+  pm_bill_set_bill_id (intent, bill_id);
+  pm_bill_set_profile_id (intent, pm_profile_get_uuid (f->profile));
+  g_assert_true (pm_ledger_insert_intent (pm_service_get_ledger (f->service), intent, &error));
+  pm_sandbox_set_balance (f->sandbox, PM_SANDBOX_DEMO_KEY, 0);
+
+  g_assert_cmpuint (start_and_wait (f), ==, 0);
+  bill = pm_service_lookup (f->service, bill_id, &error);
+  g_assert_cmpint (pm_bill_get_state (bill), ==, PM_BILL_STATE_FAILED);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 0);
+}
+
+static void
 transition_cb (PmService *service,
                PmBill    *bill,
                int        from,
@@ -907,6 +929,7 @@ main (int   argc,
   ADD ("send/unknown-then-reconciled", test_send_unknown_then_reconciled);
   ADD ("send/existing-bill-id", test_send_existing_bill_id);
   ADD ("reconcile/queued-intent", test_reconcile_queued_intent);
+  ADD ("reconcile/refused-is-settled", test_reconcile_refused_is_settled);
   ADD ("poller/refresh-sees-payment", test_refresh_sees_payment);
   ADD ("poller/automatic", test_poller_automatic);
   ADD ("poller/concurrency-cap", test_poller_concurrency_cap);
