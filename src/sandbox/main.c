@@ -63,7 +63,8 @@ static const GOptionEntry entries[] = {
     "resend, licenses, format-phone-number, autopay/register, autopay/manage, autopay/methods, "
     "autopay/request, autopay/delete, version, health) or * for all of API.md; KIND is 500, 503, "
     "reset-before, reset-after, timeout, malformed or truncated; SHARE is 0 to 1 (default 1). "
-    "Example: --fault request=reset-after:0.2",
+    "Repeat it with other kinds for one endpoint to mix them: a request gets at most one, each "
+    "kind with its own share. Example: --fault request=500:0.2 --fault request=reset-after:0.1",
     "ENDPOINT=KIND[:SHARE]" },
   { "latency", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_latencies,
     "Delay every reply of ENDPOINT (or * for all) by MS milliseconds, repeatable",
@@ -87,7 +88,8 @@ static const char description[] =
   "Endpoints: /api/v1/version, /api/v1/health, the twelve /api/v1/paymint/… calls of the\n"
   "MMK Paymint API, and (with an API key) /api/v1/sandbox/stats, /sandbox/pay {bill_id},\n"
   "/sandbox/autopay/open {phone}, /sandbox/clock/advance {seconds} and\n"
-  "/sandbox/faults {endpoint, fault, share, latency_ms | clear}.\n"
+  "/sandbox/faults {endpoint, fault, share, latency_ms | clear} (each fault kind posted\n"
+  "for an endpoint adds to its mix; \"none\" clears that endpoint's kinds).\n"
   "\n"
   "Where the API leaves room: destroy/cancel/resend of a destroyed bill answer code 9970;\n"
   "a declined AutoPay charge answers code 9999 and makes no bill (nothing is charged);\n"
@@ -239,7 +241,11 @@ configure (PmSandbox  *sandbox,
                        "malformed or truncated", opt_faults[i]);
           return FALSE;
         }
-      pm_sandbox_set_fault (sandbox, strcmp (endpoint, "*") == 0 ? NULL : endpoint, fault, share);
+      /* Repeated kinds for one endpoint add up to a mix; "none" clears the endpoint's. */
+      if (fault == PM_SANDBOX_FAULT_NONE)
+        pm_sandbox_set_fault (sandbox, strcmp (endpoint, "*") == 0 ? NULL : endpoint, fault, share);
+      else
+        pm_sandbox_add_fault (sandbox, strcmp (endpoint, "*") == 0 ? NULL : endpoint, fault, share);
     }
   for (guint i = 0; opt_latencies != NULL && opt_latencies[i] != NULL; i++)
     {

@@ -33,7 +33,9 @@
  *                            Content-Type application/json, a JSON object
  *   faults                   a global fault (endpoint NULL or "*") covers the 12 endpoints of
  *                            API.md §2, not version/health nor the sandbox-only endpoints;
- *                            an endpoint's own fault wins over the global one
+ *                            an endpoint's own faults win over the global ones; one
+ *                            endpoint may carry several kinds, each with its own share,
+ *                            and a request draws at most one of them
  *   sandbox/pay of expired W 400 naming expire_dt; of F → 9971, of C/D → 9970
  */
 
@@ -1162,22 +1164,9 @@ is_fault_endpoint (const char *name)
   return FALSE;
 }
 
-static PmSandboxFaultSpec *
-faults_spec (PmSandbox  *self,
-             const char *endpoint)
-{
-  PmSandboxFaultSpec *spec = g_hash_table_lookup (self->faults, endpoint);
-
-  if (spec == NULL)
-    {
-      spec = g_new0 (PmSandboxFaultSpec, 1);
-      g_hash_table_insert (self->faults, g_strdup (endpoint), spec);
-    }
-  return spec;
-}
-
 /* {"clear":true} or {"endpoint":"request"|"*"|null, "fault":"reset-after", "share":1,
- *  "latency_ms":200} */
+ *  "latency_ms":200}. A fault adds its kind to the endpoint's (a kind already there gets
+ *  the new share), so several posts build a mix; "fault":"none" clears the endpoint's. */
 static void
 handle_faults (PmSandbox *self,
                Call      *call)
@@ -1244,13 +1233,15 @@ handle_faults (PmSandbox *self,
     }
   if (fault_name != NULL)
     {
-      PmSandboxFaultSpec *spec = faults_spec (self, endpoint);
+      PmSandboxFaultSpec *spec = pm_sandbox_fault_spec_locked (self, endpoint);
 
-      spec->fault = fault;
-      spec->share = share;
+      if (fault == PM_SANDBOX_FAULT_NONE)
+        pm_sandbox_fault_set_locked (spec, fault, share);
+      else
+        pm_sandbox_fault_add_locked (spec, fault, share);
     }
   if (present)
-    faults_spec (self, endpoint)->latency_ms = (guint) latency;
+    pm_sandbox_fault_spec_locked (self, endpoint)->latency_ms = (guint) latency;
   reply_code (call, NULL, "0000", "Faults updated");
 }
 
@@ -1740,6 +1731,7 @@ draw_fault (PmSandbox   *self,
             guint       *latency_ms)
 {
   PmSandboxFaultSpec *spec, *global, *chosen = NULL;
+  double total = 0.0, r, sum = 0.0;
 
   *latency_ms = 0;
   if (route->endpoint == NULL || g_hash_table_size (self->faults) == 0)
@@ -1750,15 +1742,29 @@ draw_fault (PmSandbox   *self,
     *latency_ms = spec->latency_ms;
   else if (global != NULL)
     *latency_ms = global->latency_ms;
-  if (spec != NULL && spec->fault != PM_SANDBOX_FAULT_NONE)
+  if (spec != NULL && spec->kinds->len > 0)
     chosen = spec;
-  else if (global != NULL && global->fault != PM_SANDBOX_FAULT_NONE)
+  else if (global != NULL && global->kinds->len > 0)
     chosen = global;
-  if (chosen == NULL || chosen->share <= 0.0)
+  if (chosen == NULL)
     return PM_SANDBOX_FAULT_NONE;
-  if (chosen->share < 1.0 && g_rand_double (self->fault_rng) >= chosen->share)
+  for (guint i = 0; i < chosen->kinds->len; i++)
+    total += g_array_index (chosen->kinds, PmSandboxFaultShare, i).share;
+  if (total <= 0.0)
     return PM_SANDBOX_FAULT_NONE;
-  return chosen->fault;
+  /* One kind at share 1 needs no draw (and leaves the seeded sequence alone). */
+  if (chosen->kinds->len == 1 && total >= 1.0)
+    return g_array_index (chosen->kinds, PmSandboxFaultShare, 0).fault;
+  r = g_rand_double (self->fault_rng);
+  for (guint i = 0; i < chosen->kinds->len; i++)
+    {
+      const PmSandboxFaultShare *entry = &g_array_index (chosen->kinds, PmSandboxFaultShare, i);
+
+      sum += entry->share;
+      if (r < sum)
+        return entry->fault;
+    }
+  return PM_SANDBOX_FAULT_NONE;
 }
 
 static void
@@ -1815,6 +1821,8 @@ server_cb (SoupServer        *server,
 
   g_mutex_lock (&self->lock);
   fault = draw_fault (self, route, &latency_ms);
+  if (fault != PM_SANDBOX_FAULT_NONE)
+    pm_sandbox_fault_count_locked (self, route->endpoint, fault);
   g_mutex_unlock (&self->lock);
 
   switch (fault)

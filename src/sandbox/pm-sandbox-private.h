@@ -25,6 +25,7 @@ G_BEGIN_DECLS
 #define PM_SANDBOX_JSON_DEPTH_MAX     32
 #define PM_SANDBOX_KST_OFFSET         (9 * 3600)
 #define PM_SANDBOX_LINK_BASE          "https://sandbox.payssam.invalid"
+#define PM_SANDBOX_N_FAULTS           (PM_SANDBOX_FAULT_TRUNCATED_JSON + 1)
 
 typedef struct
 {
@@ -97,6 +98,13 @@ typedef struct
 {
   PmSandboxFault fault;
   double         share;
+} PmSandboxFaultShare;
+
+/* One endpoint's faults: several kinds, each with its own share of requests. A request
+ * gets at most one of them (one draw against the cumulative shares, in the order added). */
+typedef struct
+{
+  GArray        *kinds;      /* PmSandboxFaultShare, no FAULT_NONE, no duplicate kind */
   guint          latency_ms;
 } PmSandboxFaultSpec;
 
@@ -129,6 +137,7 @@ struct _PmSandbox
   gboolean      dirty;
 
   GHashTable   *faults;      /* endpoint name ("*" for all) → PmSandboxFaultSpec */
+  GHashTable   *fault_counts; /* endpoint name → guint[PM_SANDBOX_N_FAULTS], faults served */
 
   /* Serving: one SoupServer per worker thread, all on one port (SO_REUSEPORT) */
   GPtrArray    *workers;
@@ -172,6 +181,22 @@ gboolean        pm_sandbox_save_locked         (PmSandbox      *self,
                                                 GError        **error);
 gboolean        pm_sandbox_draw_locked         (PmSandbox      *self,
                                                 double          share);
+
+/* Faults (self->lock held): the spec for @endpoint ("*" for all), made if missing;
+ * set replaces its kinds with @fault alone (none: no kind), add adds @fault or changes
+ * the share of that kind. */
+PmSandboxFaultSpec *pm_sandbox_fault_spec_locked (PmSandbox     *self,
+                                                  const char    *endpoint);
+void            pm_sandbox_fault_set_locked    (PmSandboxFaultSpec *spec,
+                                                PmSandboxFault  fault,
+                                                double          share);
+void            pm_sandbox_fault_add_locked    (PmSandboxFaultSpec *spec,
+                                                PmSandboxFault  fault,
+                                                double          share);
+/* Counts a fault served on @endpoint (a static string: a route's name). */
+void            pm_sandbox_fault_count_locked  (PmSandbox      *self,
+                                                const char     *endpoint,
+                                                PmSandboxFault  fault);
 
 void            pm_sandbox_append_json_string  (GString        *s,
                                                 const char     *v);

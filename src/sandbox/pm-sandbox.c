@@ -31,6 +31,15 @@
 
 G_DEFINE_FINAL_TYPE (PmSandbox, pm_sandbox, G_TYPE_OBJECT)
 
+static void
+fault_spec_free (gpointer data)
+{
+  PmSandboxFaultSpec *spec = data;
+
+  g_array_unref (spec->kinds);
+  g_free (spec);
+}
+
 static const char *const card_issuers[] = {
   "신한카드", "삼성카드", "현대카드", "KB국민카드", "롯데카드",
   "하나카드", "우리카드", "BC카드", "NH농협카드",
@@ -1049,6 +1058,7 @@ pm_sandbox_finalize (GObject *object)
   g_clear_pointer (&self->keys, g_hash_table_unref);
   g_clear_pointer (&self->payers, g_hash_table_unref);
   g_clear_pointer (&self->faults, g_hash_table_unref);
+  g_clear_pointer (&self->fault_counts, g_hash_table_unref);
   g_clear_pointer (&self->rng, g_rand_free);
   g_clear_pointer (&self->fault_rng, g_rand_free);
   g_clear_pointer (&self->state_file, g_free);
@@ -1074,7 +1084,8 @@ pm_sandbox_init (PmSandbox *self)
   self->bills = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) bill_free);
   self->due = g_tree_new_full (due_compare, NULL, NULL, NULL);
   self->payers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) payer_free);
-  self->faults = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->faults = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, fault_spec_free);
+  self->fault_counts = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   self->fee = PM_SANDBOX_DEFAULT_FEE;
   self->pay_share = PM_SANDBOX_DEFAULT_PAY_SHARE;
   self->pay_min_s = PM_SANDBOX_DEFAULT_PAY_MIN_S;
@@ -1405,9 +1416,9 @@ pm_sandbox_fault_to_string (PmSandboxFault fault)
   return fault_names[fault][0];
 }
 
-static PmSandboxFaultSpec *
-fault_spec (PmSandbox  *self,
-            const char *endpoint)
+PmSandboxFaultSpec *
+pm_sandbox_fault_spec_locked (PmSandbox  *self,
+                              const char *endpoint)
 {
   const char *name = endpoint != NULL ? endpoint : "*";
   PmSandboxFaultSpec *spec = g_hash_table_lookup (self->faults, name);
@@ -1415,9 +1426,41 @@ fault_spec (PmSandbox  *self,
   if (spec == NULL)
     {
       spec = g_new0 (PmSandboxFaultSpec, 1);
+      spec->kinds = g_array_new (FALSE, FALSE, sizeof (PmSandboxFaultShare));
       g_hash_table_insert (self->faults, g_strdup (name), spec);
     }
   return spec;
+}
+
+void
+pm_sandbox_fault_add_locked (PmSandboxFaultSpec *spec,
+                             PmSandboxFault      fault,
+                             double              share)
+{
+  PmSandboxFaultShare entry = { fault, CLAMP (share, 0.0, 1.0) };
+
+  if (fault == PM_SANDBOX_FAULT_NONE)
+    return;
+  for (guint i = 0; i < spec->kinds->len; i++)
+    {
+      PmSandboxFaultShare *have = &g_array_index (spec->kinds, PmSandboxFaultShare, i);
+
+      if (have->fault == fault)
+        {
+          have->share = entry.share;
+          return;
+        }
+    }
+  g_array_append_val (spec->kinds, entry);
+}
+
+void
+pm_sandbox_fault_set_locked (PmSandboxFaultSpec *spec,
+                             PmSandboxFault      fault,
+                             double              share)
+{
+  g_array_set_size (spec->kinds, 0);
+  pm_sandbox_fault_add_locked (spec, fault, share);
 }
 
 void
@@ -1426,13 +1469,31 @@ pm_sandbox_set_fault (PmSandbox      *self,
                       PmSandboxFault  fault,
                       double          share)
 {
-  PmSandboxFaultSpec *spec;
-
   g_return_if_fail (PM_IS_SANDBOX (self));
   g_mutex_lock (&self->lock);
-  spec = fault_spec (self, endpoint);
-  spec->fault = fault;
-  spec->share = CLAMP (share, 0.0, 1.0);
+  pm_sandbox_fault_set_locked (pm_sandbox_fault_spec_locked (self, endpoint), fault, share);
+  g_mutex_unlock (&self->lock);
+}
+
+/**
+ * pm_sandbox_add_fault:
+ * @endpoint: an endpoint name of API.md §2, or NULL for every endpoint
+ * @fault: the kind to add (PM_SANDBOX_FAULT_NONE adds nothing)
+ * @share: in [0, 1], the share of matching requests that get this kind
+ *
+ * Adds a fault kind to @endpoint alongside the ones already there. Each request draws
+ * once: with kinds k1…kn of shares s1…sn it gets k1 with probability s1, k2 with s2, …,
+ * and no fault with 1 − (s1 + … + sn) (shares past a total of 1 are never drawn).
+ */
+void
+pm_sandbox_add_fault (PmSandbox      *self,
+                      const char     *endpoint,
+                      PmSandboxFault  fault,
+                      double          share)
+{
+  g_return_if_fail (PM_IS_SANDBOX (self));
+  g_mutex_lock (&self->lock);
+  pm_sandbox_fault_add_locked (pm_sandbox_fault_spec_locked (self, endpoint), fault, share);
   g_mutex_unlock (&self->lock);
 }
 
@@ -1443,7 +1504,7 @@ pm_sandbox_set_latency (PmSandbox  *self,
 {
   g_return_if_fail (PM_IS_SANDBOX (self));
   g_mutex_lock (&self->lock);
-  fault_spec (self, endpoint)->latency_ms = latency_ms;
+  pm_sandbox_fault_spec_locked (self, endpoint)->latency_ms = latency_ms;
   g_mutex_unlock (&self->lock);
 }
 
@@ -1454,6 +1515,42 @@ pm_sandbox_clear_faults (PmSandbox *self)
   g_mutex_lock (&self->lock);
   g_hash_table_remove_all (self->faults);
   g_mutex_unlock (&self->lock);
+}
+
+void
+pm_sandbox_fault_count_locked (PmSandbox      *self,
+                               const char     *endpoint,
+                               PmSandboxFault  fault)
+{
+  guint *counts = g_hash_table_lookup (self->fault_counts, endpoint);
+
+  if ((guint) fault >= PM_SANDBOX_N_FAULTS)
+    return;
+  if (counts == NULL)
+    {
+      counts = g_new0 (guint, PM_SANDBOX_N_FAULTS);
+      g_hash_table_insert (self->fault_counts, (gpointer) endpoint, counts);
+    }
+  counts[fault]++;
+}
+
+guint
+pm_sandbox_count_faults (PmSandbox      *self,
+                         const char     *endpoint,
+                         PmSandboxFault  fault)
+{
+  guint *counts;
+  guint n = 0;
+
+  g_return_val_if_fail (PM_IS_SANDBOX (self), 0);
+  g_return_val_if_fail (endpoint != NULL, 0);
+  g_return_val_if_fail ((guint) fault < PM_SANDBOX_N_FAULTS, 0);
+  g_mutex_lock (&self->lock);
+  counts = g_hash_table_lookup (self->fault_counts, endpoint);
+  if (counts != NULL)
+    n = counts[fault];
+  g_mutex_unlock (&self->lock);
+  return n;
 }
 
 gboolean

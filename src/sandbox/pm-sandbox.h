@@ -102,10 +102,23 @@ void        pm_sandbox_set_fault         (PmSandbox      *self,
                                           const char     *endpoint,
                                           PmSandboxFault  fault,
                                           double          share);
+/* Adds @fault to @endpoint's faults with its own @share, keeping the kinds already set
+ * there (adding a kind already present changes its share). A request gets at most one
+ * fault: shares 0.2 (500) + 0.1 (reset-after) + 0.1 (timeout) fault 40 % of requests.
+ * Shares past a total of 1 are never drawn. set_fault replaces all of an endpoint's kinds. */
+void        pm_sandbox_add_fault         (PmSandbox      *self,
+                                          const char     *endpoint,
+                                          PmSandboxFault  fault,
+                                          double          share);
 void        pm_sandbox_set_latency       (PmSandbox      *self,
                                           const char     *endpoint,
                                           guint           latency_ms);
 void        pm_sandbox_clear_faults      (PmSandbox      *self);
+/* How many requests to @endpoint (a name of API.md §2, not NULL) were served @fault
+ * since the sandbox was made (clear_faults does not reset the counts). */
+guint       pm_sandbox_count_faults      (PmSandbox      *self,
+                                          const char     *endpoint,
+                                          PmSandboxFault  fault);
 
 /* Serving. @address NULL means 127.0.0.1; @port 0 picks a free one. */
 gboolean    pm_sandbox_start             (PmSandbox      *self,

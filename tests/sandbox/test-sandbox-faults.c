@@ -11,6 +11,7 @@
 
 #include <gio/gunixinputstream.h>
 #include <glib/gstdio.h>
+#include <math.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -236,6 +237,132 @@ test_share_and_latency (StFixture     *f,
     g_assert_nonnull (r->error);
   }
   g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 1);
+}
+
+/* Reads "X" once and names what came back: "500", "503", "malformed" (HTML), "truncated" (cut JSON) or "none". */
+static const char *
+read_outcome (StFixture *f)
+{
+  g_autoptr(StReply) r = st_post (f, "/paymint/read", "{\"bill_id\":\"X\"}");
+
+  g_assert_no_error (r->error);
+  if (r->status == 500 || r->status == 503)
+    return r->status == 500 ? "500" : "503";
+  g_assert_cmpuint (r->status, ==, 200);
+  if (r->root != NULL)
+    return "none";
+  return r->body[0] == '<' ? "malformed" : "truncated";
+}
+
+static void
+test_fault_mix (StFixture     *f,
+                gconstpointer  data)
+{
+  static const struct
+  {
+    PmSandboxFault fault;
+    const char    *name;
+    double         share;
+  } mix[] = {
+    { PM_SANDBOX_FAULT_HTTP_500, "500", 0.20 },
+    { PM_SANDBOX_FAULT_HTTP_503, "503", 0.10 },
+    { PM_SANDBOX_FAULT_MALFORMED_JSON, "malformed", 0.10 },
+    { PM_SANDBOX_FAULT_TRUNCATED_JSON, "truncated", 0.05 },
+  };
+  const guint n = 400;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  guint none;
+
+  pm_sandbox_set_seed (f->sandbox, 7);
+  /* set_fault first, then add: the kinds pile up on one endpoint */
+  pm_sandbox_set_fault (f->sandbox, "read", mix[0].fault, mix[0].share);
+  for (guint i = 1; i < G_N_ELEMENTS (mix); i++)
+    pm_sandbox_add_fault (f->sandbox, "read", mix[i].fault, mix[i].share);
+  for (guint i = 0; i < n; i++)
+    {
+      const char *what = read_outcome (f);
+
+      g_hash_table_insert (seen, (gpointer) what,
+                           GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (seen, what)) + 1));
+    }
+  none = GPOINTER_TO_UINT (g_hash_table_lookup (seen, "none"));
+  g_test_message ("%u reads: 500 %u, 503 %u, malformed %u, truncated %u, none %u", n,
+                  GPOINTER_TO_UINT (g_hash_table_lookup (seen, "500")),
+                  GPOINTER_TO_UINT (g_hash_table_lookup (seen, "503")),
+                  GPOINTER_TO_UINT (g_hash_table_lookup (seen, "malformed")),
+                  GPOINTER_TO_UINT (g_hash_table_lookup (seen, "truncated")), none);
+  /* each kind within four standard deviations of its share (binomial) */
+  for (guint i = 0; i < G_N_ELEMENTS (mix); i++)
+    {
+      double expect = n * mix[i].share;
+      double slack = 4.0 * sqrt (n * mix[i].share * (1.0 - mix[i].share)) + 1.0;
+      guint got = GPOINTER_TO_UINT (g_hash_table_lookup (seen, mix[i].name));
+
+      g_assert_cmpfloat (fabs (got - expect), <=, slack);
+      /* and the sandbox counted what it served */
+      g_assert_cmpuint (pm_sandbox_count_faults (f->sandbox, "read", mix[i].fault), ==, got);
+    }
+  g_assert_cmpuint (pm_sandbox_count_faults (f->sandbox, "request", PM_SANDBOX_FAULT_HTTP_500), ==, 0);
+  g_assert_cmpfloat (fabs (none - n * 0.55), <=, 4.0 * sqrt (n * 0.55 * 0.45) + 1.0);
+
+  /* set_fault replaces the whole mix with one kind */
+  pm_sandbox_set_fault (f->sandbox, "read", PM_SANDBOX_FAULT_HTTP_503, 1.0);
+  for (guint i = 0; i < 10; i++)
+    g_assert_cmpstr (read_outcome (f), ==, "503");
+  /* adding a kind already there changes its share */
+  pm_sandbox_add_fault (f->sandbox, "read", PM_SANDBOX_FAULT_HTTP_503, 0.0);
+  for (guint i = 0; i < 10; i++)
+    g_assert_cmpstr (read_outcome (f), ==, "none");
+  /* a global mix; the endpoint's own (now empty) list defers to it */
+  pm_sandbox_set_fault (f->sandbox, "read", PM_SANDBOX_FAULT_NONE, 0.0);
+  pm_sandbox_add_fault (f->sandbox, NULL, PM_SANDBOX_FAULT_HTTP_500, 0.5);
+  pm_sandbox_add_fault (f->sandbox, NULL, PM_SANDBOX_FAULT_HTTP_503, 0.5);
+  {
+    guint n500 = 0, n503 = 0;
+
+    for (guint i = 0; i < 40; i++)
+      {
+        const char *what = read_outcome (f);
+
+        n500 += strcmp (what, "500") == 0;
+        n503 += strcmp (what, "503") == 0;
+      }
+    g_assert_cmpuint (n500 + n503, ==, 40);
+    g_assert_cmpuint (n500, >, 0);
+    g_assert_cmpuint (n503, >, 0);
+  }
+  pm_sandbox_clear_faults (f->sandbox);
+  g_assert_cmpstr (read_outcome (f), ==, "none");
+
+  /* over HTTP the kinds posted for one endpoint accumulate too; "none" clears them */
+  {
+    g_autoptr(StReply) a = st_post (f, "/sandbox/faults",
+                                    "{\"endpoint\":\"read\",\"fault\":\"500\",\"share\":0.5}");
+    g_autoptr(StReply) b = st_post (f, "/sandbox/faults",
+                                    "{\"endpoint\":\"read\",\"fault\":\"503\",\"share\":0.5}");
+    guint n500 = 0, n503 = 0;
+
+    g_assert_cmpstr (st_str (a, "code"), ==, "0000");
+    g_assert_cmpstr (st_str (b, "code"), ==, "0000");
+    for (guint i = 0; i < 40; i++)
+      {
+        const char *what = read_outcome (f);
+
+        n500 += strcmp (what, "500") == 0;
+        n503 += strcmp (what, "503") == 0;
+      }
+    g_assert_cmpuint (n500 + n503, ==, 40);
+    g_assert_cmpuint (n500, >, 0);
+    g_assert_cmpuint (n503, >, 0);
+  }
+  {
+    g_autoptr(StReply) r = st_post (f, "/sandbox/faults",
+                                    "{\"endpoint\":\"read\",\"fault\":\"none\"}");
+
+    g_assert_cmpstr (st_str (r, "code"), ==, "0000");
+    for (guint i = 0; i < 10; i++)
+      g_assert_cmpstr (read_outcome (f), ==, "none");
+  }
 }
 
 static void
@@ -619,8 +746,9 @@ test_program (void)
     g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) != 0);
   }
   {
+    /* the second --fault for read adds to the first (replacing it would leave 500 at 0) */
     const char *argv[] = { program, "--port", "0", "--seed", "3", "--fault", "read=503:1",
-                           "--fee", "7", NULL };
+                           "--fault", "read=500:0", "--fee", "7", NULL };
     g_autoptr(GInputStream) stdout_stream = NULL;
     g_autoptr(GDataInputStream) lines = NULL;
     g_autofree char *line = NULL;
@@ -682,6 +810,7 @@ main (int   argc,
   FIX ("/sandbox/faults/garbage-replies", test_garbage_replies);
   FIX ("/sandbox/faults/share-and-latency", test_share_and_latency);
   FIX ("/sandbox/faults/over-http", test_faults_over_http);
+  FIX ("/sandbox/faults/mix", test_fault_mix);
   FIX ("/sandbox/connections-reaped", test_connections_reaped);
   g_test_add_func ("/sandbox/state-file", test_state_file);
   FIX ("/sandbox/autopay", test_autopay);
