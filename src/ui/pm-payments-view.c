@@ -865,9 +865,13 @@ pm_payments_view_class_init (PmPaymentsViewClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "view.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "view.refresh-all", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "view.refresh-all", NULL);
+  /* the selected bill (listed in gtk/help-overlay.ui) */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "bill.refresh", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "bill.copy-link", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "bill.open-link", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "bill.resend", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "bill.void", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, GDK_SHIFT_MASK, "bill.refund", NULL);
 }
 
 static void
