@@ -352,10 +352,12 @@ apply_change (PmLedgerModel *self,
         }
       else
         {
-          guint lo = MIN ((guint) old_pos, pos);
-          guint hi = MAX ((guint) old_pos, pos);
-
-          emit (self, lo, hi - lo + 1, hi - lo + 1);
+          /* a move: as a removal and an insertion, not one change spanning every row in
+           * between (a list view would look for its rows through that whole span) */
+          self->n_items--;
+          emit (self, old_pos, 1, 0);
+          self->n_items++;
+          emit (self, pos, 0, 1);
         }
       return;
     }

@@ -378,15 +378,48 @@ update_empty_state (PmPaymentsView *self)
   gtk_stack_set_visible_child_name (self->list_stack, empty ? "empty" : "list");
 }
 
+static void selection_changed_cb (PmPaymentsView *self);
+static void items_changed_cb (GListModel *model, guint position, guint removed, guint added,
+                              PmPaymentsView *self);
+static void show_selected (PmPaymentsView *self);
+
+/* A new query gets a new model and selection rather than one items-changed from the
+ * old result to the new: GTK's list views look for their current rows among the new
+ * items, and on a million bills that would read every page. */
+static void
+replace_model (PmPaymentsView *self)
+{
+  g_autoptr(GtkSingleSelection) selection = NULL;
+
+  if (self->model != NULL)
+    g_signal_handlers_disconnect_by_data (self->model, self);
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
+  g_clear_object (&self->model);
+
+  self->model = pm_service_create_model (self->service, self->query);
+  g_signal_connect (self->model, "items-changed", G_CALLBACK (items_changed_cb), self);
+  selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->model)));
+  gtk_single_selection_set_autoselect (selection, FALSE);
+  gtk_single_selection_set_can_unselect (selection, TRUE);
+  gtk_single_selection_set_selected (selection, GTK_INVALID_LIST_POSITION);
+  g_signal_connect_swapped (selection, "notify::selected-item",
+                            G_CALLBACK (selection_changed_cb), self);
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (selection));
+  g_set_object (&self->selection, selection);
+}
+
 static void
 apply_query (PmPaymentsView *self)
 {
-  if (self->model == NULL)
+  if (self->service == NULL)
     return;
   pm_service_scope_query (self->service, self->query);
-  pm_ledger_model_set_query (self->model, self->query);
-  update_totals (self);
+  replace_model (self);
   update_empty_state (self);
+  show_selected (self);
+  /* the rows first; the totals (a sum over every matching bill) right after */
+  queue_totals (self);
 }
 
 static void
@@ -439,12 +472,14 @@ filters_changed_cb (PmPaymentsView *self)
     PM_LEDGER_STATE_BIT (PM_BILL_STATE_FAILED),
   };
   guint state = gtk_drop_down_get_selected (self->state_dropdown);
+  g_autoptr(PmLedgerQuery) before = pm_ledger_query_copy (self->query);
 
   self->query->states = state < G_N_ELEMENTS (masks) ? masks[state] : 0;
   period_to_range (gtk_drop_down_get_selected (self->period_dropdown),
                    &self->query->created_from, &self->query->created_to);
   pm_ledger_query_set_text (self->query, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
-  apply_query (self);
+  if (!pm_ledger_query_equal (before, self->query))
+    apply_query (self);
 }
 
 static void
@@ -754,18 +789,7 @@ pm_payments_view_reload (PmPaymentsView *self)
 {
   g_return_if_fail (PM_IS_PAYMENTS_VIEW (self));
 
-  if (self->service == NULL)
-    return;
-  if (self->model != NULL)
-    g_signal_handlers_disconnect_by_data (self->model, self);
-  g_clear_object (&self->model);
-  pm_service_scope_query (self->service, self->query);
-  self->model = pm_service_create_model (self->service, self->query);
-  g_signal_connect (self->model, "items-changed", G_CALLBACK (items_changed_cb), self);
-  gtk_single_selection_set_model (self->selection, G_LIST_MODEL (self->model));
-  update_totals (self);
-  update_empty_state (self);
-  show_selected (self);
+  apply_query (self);
 }
 
 static void
@@ -796,6 +820,8 @@ pm_payments_view_dispose (GObject *object)
   g_clear_handle_id (&self->tick_id, g_source_remove);
   if (self->model != NULL)
     g_signal_handlers_disconnect_by_data (self->model, self);
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), PM_TYPE_PAYMENTS_VIEW);
   g_clear_object (&self->selection);
   g_clear_object (&self->model);
@@ -891,12 +917,6 @@ pm_payments_view_init (PmPaymentsView *self)
       g_object_set_data (G_OBJECT (self->probe[i]), "pm-view", self);
     }
 
-  self->selection = gtk_single_selection_new (NULL);
-  gtk_single_selection_set_autoselect (self->selection, FALSE);
-  gtk_single_selection_set_can_unselect (self->selection, TRUE);
-  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
-  g_signal_connect_swapped (self->selection, "notify::selected-item",
-                            G_CALLBACK (selection_changed_cb), self);
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
 }
 

@@ -331,8 +331,8 @@ test_insert_sorted (Fixture       *fixture,
   g_assert_cmpstr (id_at (model, 301), ==, "PRICED1");
   g_assert_cmpstr (id_at (model, 302), ==, "M0000301");
 
-  /* Sorted by state, a state change moves a cached row: one items-changed covering
-   * its old and new places. */
+  /* Sorted by state, a state change moves a cached row: a removal at its old place
+   * and an insertion at its new one (not one change spanning every row between). */
   query->sort = PM_LEDGER_SORT_STATE;
   pm_ledger_model_set_query (fixture->model, query);
   g_array_set_size (fixture->changes, 0);
@@ -344,11 +344,15 @@ test_insert_sorted (Fixture       *fixture,
   g_assert_true (pm_ledger_set_state (fixture->ledger, "PRICED1", PM_BILL_STATE_DESTROYED, NULL,
                                       BASE_TIME, &error));
   spin ();
-  g_assert_cmpuint (fixture->changes->len, ==, 1);
+  g_assert_cmpuint (fixture->changes->len, ==, 2);
   change = &g_array_index (fixture->changes, ItemsChanged, 0);
   g_assert_cmpuint (change->position, ==, 0);
-  g_assert_cmpuint (change->removed, ==, 1001);
-  g_assert_cmpuint (change->added, ==, 1001);
+  g_assert_cmpuint (change->removed, ==, 1);
+  g_assert_cmpuint (change->added, ==, 0);
+  change = &g_array_index (fixture->changes, ItemsChanged, 1);
+  g_assert_cmpuint (change->position, ==, 1000);
+  g_assert_cmpuint (change->removed, ==, 0);
+  g_assert_cmpuint (change->added, ==, 1);
   g_assert_cmpstr (id_at (model, 1000), ==, "PRICED1");
 }
 
