@@ -152,10 +152,35 @@ static const char schema_v1[] =
   "    VALUES (new.id, new.payer_name, new.phone, new.product, new.bill_id);"
   "END;";
 
-/* Add a step here to change the schema: { 2, "ALTER TABLE …;" }, and bump
+/* v2: "AFTER UPDATE OF col" fires whenever col is in the SET list, and a bill's update
+ * sets every column; so every state change re-indexed the bill's text and recounted its
+ * totals. Only real changes do now. */
+static const char schema_v2[] =
+  "DROP TRIGGER bills_fts_update;"
+  "CREATE TRIGGER bills_fts_update AFTER UPDATE OF payer_name, phone, product, bill_id"
+  "  ON bills WHEN old.payer_name IS NOT new.payer_name OR old.phone IS NOT new.phone"
+  "    OR old.product IS NOT new.product OR old.bill_id IS NOT new.bill_id BEGIN"
+  "  INSERT INTO bills_fts (bills_fts, rowid, payer_name, phone, product, bill_id)"
+  "    VALUES ('delete', old.id, old.payer_name, old.phone, old.product, old.bill_id);"
+  "  INSERT INTO bills_fts (rowid, payer_name, phone, product, bill_id)"
+  "    VALUES (new.id, new.payer_name, new.phone, new.product, new.bill_id);"
+  "END;"
+  "DROP TRIGGER bill_counts_update;"
+  "CREATE TRIGGER bill_counts_update AFTER UPDATE OF profile_id, state, price ON bills"
+  "  WHEN old.profile_id IS NOT new.profile_id OR old.state IS NOT new.state"
+  "    OR old.price IS NOT new.price BEGIN"
+  "  UPDATE bill_counts SET n = n - 1, won = won - old.price"
+  "    WHERE profile_id = old.profile_id AND state = old.state;"
+  "  INSERT INTO bill_counts (profile_id, state, n, won)"
+  "    VALUES (new.profile_id, new.state, 1, new.price)"
+  "    ON CONFLICT (profile_id, state) DO UPDATE SET n = n + 1, won = won + excluded.won;"
+  "END;";
+
+/* Add a step here to change the schema: { N, "ALTER TABLE …;" }, and bump
  * PM_LEDGER_SCHEMA_VERSION. */
 static const PmLedgerMigration migrations[] = {
   { 1, schema_v1 },
+  { 2, schema_v2 },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PM_LEDGER_SCHEMA_VERSION);
@@ -483,8 +508,16 @@ pm_ledger_begin (PmLedger  *self,
   g_return_val_if_fail (PM_IS_LEDGER (self), FALSE);
   g_return_val_if_fail (!self->in_transaction, FALSE);
 
-  if (!exec (self, "BEGIN IMMEDIATE", error))
+  /* SQLite cannot change the safety level inside a transaction, so an explicit one is
+   * always committed with synchronous=FULL: intents written in it are durable at
+   * pm_ledger_commit(), and the cost is one sync for the whole transaction. */
+  if (!exec (self, "PRAGMA synchronous = FULL", error))
     return FALSE;
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    {
+      exec (self, "PRAGMA synchronous = NORMAL", NULL);
+      return FALSE;
+    }
   self->in_transaction = TRUE;
   self->pending_intent = FALSE;
   return TRUE;
@@ -494,21 +527,15 @@ gboolean
 pm_ledger_commit (PmLedger  *self,
                   GError   **error)
 {
-  gboolean durable;
-  gboolean ok = TRUE;
+  gboolean ok;
 
   g_return_val_if_fail (PM_IS_LEDGER (self), FALSE);
   g_return_val_if_fail (self->in_transaction, FALSE);
 
-  durable = self->pending_intent;
-  if (durable)
-    ok = exec (self, "PRAGMA synchronous = FULL", error);
-  if (ok)
-    ok = exec (self, "COMMIT", error);
+  ok = exec (self, "COMMIT", error);
   if (!ok)
     exec (self, "ROLLBACK", NULL);
-  if (durable)
-    exec (self, "PRAGMA synchronous = NORMAL", NULL);
+  exec (self, "PRAGMA synchronous = NORMAL", NULL);
   self->in_transaction = FALSE;
   self->pending_intent = FALSE;
   return ok && maybe_analyze (self, error);
@@ -521,6 +548,7 @@ pm_ledger_rollback (PmLedger *self)
   g_return_if_fail (self->in_transaction);
 
   exec (self, "ROLLBACK", NULL);
+  exec (self, "PRAGMA synchronous = NORMAL", NULL);
   self->in_transaction = FALSE;
   self->pending_intent = FALSE;
 }

@@ -159,7 +159,7 @@ test_migrate_from_v0 (void)
   g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, 0);
 
   ledger = open_ledger (path);
-  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, 1);
+  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
   g_assert_cmpint (sql_int (path, "SELECT count(*) FROM scratch"), ==, 1);
 
   bill = make_bill ("V0BILL", "p1", "홍길동", "01012345678", "수업료", 1000, TODAY,
@@ -167,6 +167,55 @@ test_migrate_from_v0 (void)
   insert (ledger, bill);
   found = pm_ledger_lookup (ledger, "V0BILL", NULL);
   g_assert_nonnull (found);
+}
+
+static void
+test_migrate_real_v1 (void)
+{
+  g_autofree char *path = tmp_path ("real-v1.db");
+  g_autoptr(PmLedger) ledger = NULL;
+  g_autoptr(PmLedgerQuery) query = pm_ledger_query_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  g_autoptr(PmBill) bill = NULL;
+  const PmLedgerMigration *builtin;
+  guint n = 0;
+  PmLedgerTotals totals = { 0 };
+
+  /* a file written by the first release (schema 1 only) */
+  builtin = pm_ledger_get_migrations (&n);
+  g_assert_cmpuint (n, >=, 2);
+  ledger = pm_ledger_new_with_migrations (path, builtin, 1, &error);
+  g_assert_no_error (error);
+  bill = make_bill ("REALV1", "p1", "김민수", "01011112222", "필라테스 10회", 5000, TODAY,
+                    BASE_TIME, PM_BILL_STATE_UNPAID);
+  insert (ledger, bill);
+  g_clear_object (&ledger);
+  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, 1);
+
+  /* this version migrates it: text re-indexing and totals only on real changes */
+  ledger = open_ledger (path);
+  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sqlite_master WHERE name = "
+                                  "'bills_fts_update' AND sql LIKE '%WHEN%'"), ==, 1);
+
+  /* a state change keeps search and totals right; a name change is searchable */
+  pm_bill_set_state (bill, PM_BILL_STATE_PAID);
+  g_assert_true (pm_ledger_update_bill (ledger, bill, &error));
+  pm_bill_set_payer_name (bill, "이영희");
+  g_assert_true (pm_ledger_update_bill (ledger, bill, &error));
+  g_assert_no_error (error);
+  pm_ledger_query_set_text (query, "이영희");
+  found = pm_ledger_fetch (ledger, query, 0, 10, &error);
+  g_assert_cmpuint (found->len, ==, 1);
+  g_clear_pointer (&found, g_ptr_array_unref);
+  pm_ledger_query_set_text (query, "김민수");
+  found = pm_ledger_fetch (ledger, query, 0, 10, &error);
+  g_assert_cmpuint (found->len, ==, 0);
+  pm_ledger_query_set_text (query, NULL);
+  g_assert_true (pm_ledger_totals (ledger, query, &totals, &error));
+  g_assert_cmpint (totals.by_state[PM_BILL_STATE_PAID].count, ==, 1);
+  g_assert_cmpint (totals.by_state[PM_BILL_STATE_UNPAID].count, ==, 0);
 }
 
 static void
@@ -198,25 +247,25 @@ test_migrate_v1_to_v2 (void)
   g_assert_cmpuint (n, ==, PM_LEDGER_SCHEMA_VERSION);
   memcpy (steps, builtin, n * sizeof *steps);
 
-  /* A v2 step that fails leaves the file at v1 with its data. */
-  steps[n] = (PmLedgerMigration) { 2, "ALTER TABLE bills ADD COLUMN tag TEXT;"
-                                      "ALTER TABLE no_such_table ADD COLUMN x;" };
+  /* A next step that fails leaves the file at the current version with its data. */
+  steps[n] = (PmLedgerMigration) { (int) n + 1, "ALTER TABLE bills ADD COLUMN tag TEXT;"
+                                                "ALTER TABLE no_such_table ADD COLUMN x;" };
   ledger = pm_ledger_new_with_migrations (path, steps, n + 1, &error);
   g_assert_error (error, PM_ERROR, PM_ERROR_STORAGE);
   g_assert_null (ledger);
   g_clear_error (&error);
-  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, 1);
+  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, (int) n);
   g_assert_cmpint (sql_int (path, "SELECT count(*) FROM pragma_table_info('bills') "
                                   "WHERE name = 'tag'"), ==, 0);
 
-  /* A working v2 step is one more entry. */
-  steps[n] = (PmLedgerMigration) { 2, "ALTER TABLE bills ADD COLUMN tag TEXT NOT NULL "
+  /* A working next step is one more entry. */
+  steps[n] = (PmLedgerMigration) { (int) n + 1, "ALTER TABLE bills ADD COLUMN tag TEXT NOT NULL "
                                       "DEFAULT 'old';"
                                       "CREATE INDEX bills_tag ON bills (tag);" };
   ledger = pm_ledger_new_with_migrations (path, steps, n + 1, &error);
   g_assert_no_error (error);
   g_assert_nonnull (ledger);
-  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, (int) n + 1);
   g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bills WHERE tag = 'old'"), ==, 5);
 
   /* Old rows are still found, by search too. */
@@ -1118,7 +1167,8 @@ main (int   argc,
 
   g_test_add_func ("/ledger/schema", test_schema);
   g_test_add_func ("/ledger/migrate/from-v0", test_migrate_from_v0);
-  g_test_add_func ("/ledger/migrate/v1-to-v2", test_migrate_v1_to_v2);
+  g_test_add_func ("/ledger/migrate/real-v1", test_migrate_real_v1);
+  g_test_add_func ("/ledger/migrate/next-step", test_migrate_v1_to_v2);
   g_test_add_func ("/ledger/damaged-files", test_damaged_files);
   g_test_add_func ("/ledger/intent-durable", test_intent_durable);
   g_test_add_func ("/ledger/states-and-events", test_states_and_events);
