@@ -48,6 +48,7 @@ typedef struct
   GPtrArray   *queue;      /* Item* to send, borrowed */
   char        *batch_id;
   guint        next;
+  GPtrArray   *ready;      /* Job* whose intents are durable, not sent yet */
   guint        in_flight;
   guint        parallel;
   guint        limit;
@@ -91,9 +92,17 @@ static void pump (Bulk *b);
 
 typedef struct
 {
-  Bulk *b;
-  Item *item;
+  Bulk   *b;
+  Item   *item;
+  PmBill *intent;
 } Job;
+
+static void
+job_free (Job *job)
+{
+  g_clear_object (&job->intent);
+  g_free (job);
+}
 
 static void
 send_done_cb (GObject      *object,
@@ -106,7 +115,7 @@ send_done_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(PmBill) bill = NULL;
 
-  g_free (job);
+  job_free (job);
   bill = pm_service_send_finish (PM_SERVICE (object), result, &error);
   b->in_flight--;
   if (bill != NULL)
@@ -145,25 +154,76 @@ send_done_cb (GObject      *object,
   pump (b);
 }
 
-/* Keeps up to b->parallel sends in flight. Each intent is made durable in the ledger by
- * the service before its request leaves. */
-static void
-pump (Bulk *b)
+#define WRITE_AHEAD 32
+
+/* Makes the intents of the next rows durable in one transaction (a group commit: one
+ * synchronous write for up to WRITE_AHEAD bills instead of one each), before any of
+ * them is sent. */
+static gboolean
+write_ahead (Bulk *b)
 {
-  while (!b->stop && b->in_flight < b->parallel && b->next < b->queue->len
+  g_autoptr(GPtrArray) drafts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) items = g_ptr_array_new ();
+  g_autoptr(GPtrArray) intents = NULL;
+  g_autoptr(GError) error = NULL;
+
+  while (drafts->len < WRITE_AHEAD && b->next < b->queue->len
          && (b->limit == 0 || b->started < b->limit))
     {
       Item *item = g_ptr_array_index (b->queue, b->next++);
-      g_autoptr(PmBill) draft = pm_bill_copy (item->row->bill);
-      Job *job = g_new0 (Job, 1);
+      PmBill *draft = pm_bill_copy (item->row->bill);
 
       pm_bill_set_bill_id (draft, item->bill_id);
       pm_bill_set_batch_id (draft, b->batch_id);
-      job->b = b;
-      job->item = item;
-      b->in_flight++;
+      g_ptr_array_add (drafts, draft);
+      g_ptr_array_add (items, item);
       b->started++;
-      pm_service_send_async (b->service, draft, NULL, send_done_cb, job);
+    }
+  if (drafts->len == 0)
+    return FALSE;
+
+  intents = pm_service_write_intents (b->service, drafts, &error);
+  if (intents == NULL)
+    {
+      /* nothing of this chunk was written, so nothing of it was sent */
+      for (guint i = 0; i < items->len; i++)
+        {
+          Item *item = g_ptr_array_index (items, i);
+
+          item->status = ROW_FAILED;
+          item->error = g_strdup (error->message);
+          b->n_failed++;
+        }
+      g_printerr ("%s%s\n", b->tty && !b->quiet ? "\n" : "", error->message);
+      b->status = MAX (b->status, pm_cli_exit_code_for_error (error));
+      b->stop = TRUE;
+      return FALSE;
+    }
+  for (guint i = 0; i < intents->len; i++)
+    {
+      Job *job = g_new0 (Job, 1);
+
+      job->b = b;
+      job->item = g_ptr_array_index (items, i);
+      job->intent = g_object_ref (g_ptr_array_index (intents, i));
+      g_ptr_array_add (b->ready, job);
+    }
+  return TRUE;
+}
+
+/* Keeps up to b->parallel sends in flight; every intent is durable before it is sent. */
+static void
+pump (Bulk *b)
+{
+  while (!b->stop && b->in_flight < b->parallel)
+    {
+      Job *job;
+
+      if (b->ready->len == 0 && !write_ahead (b))
+        break;
+      job = g_ptr_array_steal_index (b->ready, 0);
+      b->in_flight++;
+      pm_service_send_intent_async (b->service, job->intent, NULL, send_done_cb, job);
     }
 }
 
@@ -502,11 +562,23 @@ pm_cli_cmd_bulk_send (PmCli  *cli,
   b.quiet = cli->quiet;
   b.tty = isatty (STDERR_FILENO) == 1;
   b.started_at = g_get_monotonic_time ();
+  b.ready = g_ptr_array_new_with_free_func ((GDestroyNotify) job_free);
   sigint = g_unix_signal_add (SIGINT, interrupt_cb, &b);
   pump (&b);
   while (b.in_flight > 0)
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (sigint);
+  /* written down but not sent (interrupted, or stopped by an error): the next run
+   * reconciles them before anything else, so none is lost or sent twice */
+  for (guint i = 0; i < b.ready->len; i++)
+    {
+      Job *job = g_ptr_array_index (b.ready, i);
+
+      job->item->status = ROW_UNKNOWN;
+      job->item->error = g_strdup (_("written down, not sent yet; the next run sends it"));
+      b.n_unknown++;
+    }
+  g_clear_pointer (&b.ready, g_ptr_array_unref);
   progress (&b, TRUE);
   if (b.tty && !b.quiet)
     g_printerr ("\n");

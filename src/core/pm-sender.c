@@ -446,21 +446,13 @@ job_new (PmSender            *self,
   return task;
 }
 
-void
-pm_sender_send_async (PmSender            *self,
-                      PmBill              *draft,
-                      GCancellable        *cancellable,
-                      GAsyncReadyCallback  callback,
-                      gpointer             user_data)
+/* A copy of @draft ready to be written as an intent: its own bill_id, queued. */
+static PmBill *
+intent_from_draft (PmBill  *draft,
+                   GError **error)
 {
-  g_autoptr(PmBill) bill = NULL;
-  g_autoptr(GError) error = NULL;
-  GTask *task;
+  g_autoptr(PmBill) bill = pm_bill_copy (draft);
 
-  g_return_if_fail (PM_IS_SENDER (self));
-  g_return_if_fail (PM_IS_BILL (draft));
-
-  bill = pm_bill_copy (draft);
   if (pm_bill_get_bill_id (bill) == NULL || *pm_bill_get_bill_id (bill) == '\0')
     {
       g_autofree char *bill_id = pm_bill_generate_id ();
@@ -470,35 +462,108 @@ pm_sender_send_async (PmSender            *self,
   pm_bill_set_state (bill, PM_BILL_STATE_QUEUED);
   pm_bill_set_created_at (bill, 0);
   pm_bill_set_updated_at (bill, 0);
+  if (!pm_bill_validate (bill, error))
+    return NULL;
+  return g_steal_pointer (&bill);
+}
 
-  task = job_new (self, bill, pm_sender_send_async, cancellable, callback, user_data);
-
-  if (!pm_bill_validate (bill, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
-      return;
-    }
-
-  /* The intent is on disk before anything leaves. */
-  if (!pm_ledger_insert_intent (self->ledger, bill, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
-      return;
-    }
+/* Starts sending an intent that is already durable in the ledger. */
+static void
+start_send (PmSender            *self,
+            PmBill              *intent,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
+{
+  GTask *task = job_new (self, intent, pm_sender_send_async, cancellable, callback, user_data);
 
   if (g_cancellable_is_cancelled (cancellable))
     {
-      /* Written down, not sent: reconciled later like any queued intent. */
+      /* written down, not sent: reconciled later like any queued intent */
       g_task_return_error (task, pm_error_new_full (PM_ERROR_CANCELLED, NULL, NULL, FALSE,
                                                     pm_error_code_get_message (PM_ERROR_CANCELLED)));
       g_object_unref (task);
       return;
     }
-
-  g_hash_table_insert (self->in_flight, g_strdup (pm_bill_get_bill_id (bill)), task);
+  if (g_hash_table_contains (self->in_flight, pm_bill_get_bill_id (intent)))
+    {
+      g_task_return_error (task, pm_error_new_full (PM_ERROR_INVALID, NULL, NULL, FALSE,
+                                                    _("This request is already being sent.")));
+      g_object_unref (task);
+      return;
+    }
+  g_hash_table_insert (self->in_flight, g_strdup (pm_bill_get_bill_id (intent)), task);
   job_send (task);
+}
+
+void
+pm_sender_send_async (PmSender            *self,
+                      PmBill              *draft,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (PM_IS_SENDER (self));
+  g_return_if_fail (PM_IS_BILL (draft));
+
+  bill = intent_from_draft (draft, &error);
+  /* The intent is on disk before anything leaves. */
+  if (bill == NULL || !pm_ledger_insert_intent (self->ledger, bill, &error))
+    {
+      g_task_report_error (self, callback, user_data, pm_sender_send_async,
+                           g_steal_pointer (&error));
+      return;
+    }
+  start_send (self, bill, cancellable, callback, user_data);
+}
+
+GPtrArray *
+pm_sender_write_intents (PmSender   *self,
+                         GPtrArray  *drafts,
+                         GError    **error)
+{
+  g_autoptr(GPtrArray) intents = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_return_val_if_fail (PM_IS_SENDER (self), NULL);
+  g_return_val_if_fail (drafts != NULL, NULL);
+
+  for (guint i = 0; i < drafts->len; i++)
+    {
+      PmBill *intent = intent_from_draft (g_ptr_array_index (drafts, i), error);
+
+      if (intent == NULL)
+        return NULL;
+      g_ptr_array_add (intents, intent);
+    }
+  if (!pm_ledger_begin (self->ledger, error))
+    return NULL;
+  for (guint i = 0; i < intents->len; i++)
+    if (!pm_ledger_insert_intent (self->ledger, g_ptr_array_index (intents, i), error))
+      {
+        pm_ledger_rollback (self->ledger);
+        return NULL;
+      }
+  /* one synchronous=FULL commit makes them all durable at once (on failure the ledger
+   * has rolled the whole transaction back: none was written) */
+  if (!pm_ledger_commit (self->ledger, error))
+    return NULL;
+  return g_steal_pointer (&intents);
+}
+
+void
+pm_sender_send_intent_async (PmSender            *self,
+                             PmBill              *intent,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (PM_IS_SENDER (self));
+  g_return_if_fail (PM_IS_BILL (intent));
+
+  start_send (self, intent, cancellable, callback, user_data);
 }
 
 PmBill *
@@ -507,7 +572,6 @@ pm_sender_send_finish (PmSender      *self,
                        GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pm_sender_send_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }

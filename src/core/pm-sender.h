@@ -44,6 +44,20 @@ PmBill   *pm_sender_send_finish         (PmSender             *self,
                                          GAsyncResult         *result,
                                          GError              **error);
 
+/* Group commit for many sends (bulk): validates every draft, gives each a bill_id unless
+ * it has one, and writes all their intents in ONE durable transaction — all or none.
+ * Returns the intents (state queued), in order; nothing is sent yet. */
+GPtrArray *pm_sender_write_intents      (PmSender             *self,
+                                         GPtrArray            *drafts,
+                                         GError              **error);
+/* Sends an intent written by pm_sender_write_intents() (same outcomes as
+ * pm_sender_send_async; finish with pm_sender_send_finish). */
+void      pm_sender_send_intent_async   (PmSender             *self,
+                                         PmBill               *intent,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+
 /* Brings one queued, sending or unknown intent to a definite state: read first; found
  * means adopt the server's state; not found means send again with the same bill_id.
  * A bill that is already settled, or has a request in flight, completes at once with

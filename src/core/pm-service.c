@@ -546,6 +546,55 @@ pm_service_send_async (PmService           *self,
   pm_sender_send_async (self->sender, bill, cancellable, send_done_cb, g_steal_pointer (&task));
 }
 
+GPtrArray *
+pm_service_write_intents (PmService  *self,
+                          GPtrArray  *drafts,
+                          GError    **error)
+{
+  g_autoptr(GPtrArray) scoped = NULL;
+
+  g_return_val_if_fail (PM_IS_SERVICE (self), NULL);
+  g_return_val_if_fail (drafts != NULL, NULL);
+
+  if (self->sender == NULL || self->profile == NULL)
+    {
+      g_propagate_error (error, no_connection_error ());
+      return NULL;
+    }
+  scoped = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < drafts->len; i++)
+    {
+      PmBill *bill = pm_bill_copy (g_ptr_array_index (drafts, i));
+
+      pm_bill_set_profile_id (bill, pm_profile_get_uuid (self->profile));
+      g_ptr_array_add (scoped, bill);
+    }
+  return pm_sender_write_intents (self->sender, scoped, error);
+}
+
+void
+pm_service_send_intent_async (PmService           *self,
+                              PmBill              *intent,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PM_IS_SERVICE (self));
+  g_return_if_fail (PM_IS_BILL (intent));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pm_service_send_async);
+  if (self->sender == NULL)
+    {
+      g_task_return_error (task, no_connection_error ());
+      return;
+    }
+  pm_sender_send_intent_async (self->sender, intent, cancellable, send_done_cb,
+                               g_steal_pointer (&task));
+}
+
 PmBill *
 pm_service_send_finish (PmService     *self,
                         GAsyncResult  *result,

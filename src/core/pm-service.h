@@ -89,6 +89,16 @@ void           pm_service_send_async         (PmService            *self,
 PmBill        *pm_service_send_finish        (PmService            *self,
                                               GAsyncResult         *result,
                                               GError              **error);
+/* Bulk sends: write many intents durably in one transaction (all or none), then send
+ * each with pm_service_send_intent_async (finish: pm_service_send_finish). */
+GPtrArray     *pm_service_write_intents      (PmService            *self,
+                                              GPtrArray            *drafts,
+                                              GError              **error);
+void           pm_service_send_intent_async  (PmService            *self,
+                                              PmBill               *intent,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
 void           pm_service_bill_action_async  (PmService            *self,
                                               const char           *bill_id,
                                               PmBillAction          action,

@@ -441,6 +441,59 @@ test_reconcile_refused_is_settled (Fixture       *f,
 }
 
 static void
+test_group_commit (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) drafts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) intents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmLedger) other = NULL;
+  PmBill *bad;
+  guint sent = 0;
+
+  for (int i = 0; i < 5; i++)
+    g_ptr_array_add (drafts, draft ("묶음", 1000 + i));
+
+  /* all or none: one bad draft, nothing is written */
+  bad = draft ("", 1000);
+  g_ptr_array_add (drafts, bad);
+  intents = pm_service_write_intents (f->service, drafts, &error);
+  g_assert_null (intents);
+  g_assert_error (error, PM_ERROR, PM_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpuint (ledger_count (f), ==, 0);
+  g_ptr_array_remove (drafts, bad);
+
+  /* five intents in one durable transaction, visible to another connection at once,
+   * and nothing sent yet */
+  intents = pm_service_write_intents (f->service, drafts, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (intents->len, ==, 5);
+  other = pm_ledger_new (f->ledger_path, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GPtrArray) unsettled = pm_ledger_list_unsettled (other, NULL, &error);
+
+    g_assert_cmpuint (unsettled->len, ==, 5);
+  }
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 0);
+
+  /* then each is sent: one bill each */
+  for (guint i = 0; i < intents->len; i++)
+    {
+      Wait w = { 0 };
+
+      pm_service_send_intent_async (f->service, g_ptr_array_index (intents, i), NULL, send_cb, &w);
+      g_assert_true (pm_test_wait_flag (&w.done, 10000));
+      g_assert_no_error (w.error);
+      g_assert_cmpint (pm_bill_get_state (w.bill), ==, PM_BILL_STATE_UNPAID);
+      g_clear_object (&w.bill);
+      sent++;
+    }
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, sent);
+}
+
+static void
 transition_cb (PmService *service,
                PmBill    *bill,
                int        from,
@@ -930,6 +983,7 @@ main (int   argc,
   ADD ("send/existing-bill-id", test_send_existing_bill_id);
   ADD ("reconcile/queued-intent", test_reconcile_queued_intent);
   ADD ("reconcile/refused-is-settled", test_reconcile_refused_is_settled);
+  ADD ("send/group-commit", test_group_commit);
   ADD ("poller/refresh-sees-payment", test_refresh_sees_payment);
   ADD ("poller/automatic", test_poller_automatic);
   ADD ("poller/concurrency-cap", test_poller_concurrency_cap);
