@@ -1,0 +1,518 @@
+/* test-autopay.c — the AutoPay page on the sandbox, in a real window
+ *
+ * Copyright 2026 The Paymint Desk authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "pm-application.h"
+#include "pm-autopay-charge-dialog.h"
+#include "pm-autopay-register-dialog.h"
+#include "pm-autopay-view.h"
+#include "pm-ledger-model.h"
+#include "pm-phone.h"
+#include "pm-test-util.h"
+
+#define PHONE "01011112222"
+
+static PmApplication *app;
+static PmService *service;
+static PmSandbox *sandbox;
+static GtkWindow *window;
+static GtkWidget *view;
+
+/* ---- driving the UI ---- */
+
+static void
+spin_until (gboolean (*done) (gpointer),
+            gpointer   data,
+            guint      timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!done (data) && g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+  g_assert_true (done (data));
+}
+
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+}
+
+/* What a mouse click does, at once (gtk_widget_activate() waits a quarter second). */
+static void
+click (GtkWidget *button)
+{
+  g_assert_true (GTK_IS_BUTTON (button));
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+static GtkWidget *
+find_label (GtkWidget  *root,
+            const char *text,
+            gboolean    substring)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root))
+    {
+      const char *label = gtk_label_get_label (GTK_LABEL (root));
+
+      if (substring ? strstr (label, text) != NULL : g_strcmp0 (label, text) == 0)
+        return root;
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_label (c, text, substring);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A mapped button for @action; with @phone, only one whose "(ss)" target names it. */
+static GtkWidget *
+find_button (GtkWidget  *root,
+             const char *action,
+             const char *phone)
+{
+  if (GTK_IS_BUTTON (root) && gtk_widget_get_mapped (root)
+      && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action) == 0)
+    {
+      GVariant *target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (root));
+      const char *target_phone = NULL;
+      const char *method_id = NULL;
+
+      if (phone == NULL)
+        return root;
+      if (target != NULL && g_variant_is_of_type (target, G_VARIANT_TYPE ("(ss)")))
+        {
+          g_variant_get (target, "(&s&s)", &target_phone, &method_id);
+          if (g_strcmp0 (target_phone, phone) == 0)
+            return root;
+        }
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_button (c, action, phone);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkEditable *
+find_row (GtkWidget  *root,
+          const char *title)
+{
+  if (ADW_IS_ENTRY_ROW (root)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
+    return GTK_EDITABLE (root);
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkEditable *found = find_row (c, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GPtrArray *
+visible_toplevels (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  GPtrArray *found = g_ptr_array_new ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        g_ptr_array_add (found, w);
+    }
+  return found;
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  g_autoptr(GPtrArray) found = visible_toplevels (type);
+
+  return found->len > 0 ? g_ptr_array_index (found, 0) : NULL;
+}
+
+static gboolean
+toplevel_shown (gpointer type)
+{
+  return find_toplevel ((GType) GPOINTER_TO_SIZE (type)) != NULL;
+}
+
+static gboolean
+toplevel_gone (gpointer type)
+{
+  return find_toplevel ((GType) GPOINTER_TO_SIZE (type)) == NULL;
+}
+
+static GtkWindow *
+wait_toplevel (GType type)
+{
+  spin_until (toplevel_shown, GSIZE_TO_POINTER (type), 5000);
+  return find_toplevel (type);
+}
+
+static gboolean
+view_shows (gpointer text)
+{
+  return find_label (view, text, FALSE) != NULL;
+}
+
+static gboolean
+view_lacks (gpointer text)
+{
+  return find_label (view, text, FALSE) == NULL;
+}
+
+static gboolean
+card_shown (gpointer data)
+{
+  return find_button (view, "autopay.delete-method", PHONE) != NULL;
+}
+
+static gboolean
+card_gone (gpointer data)
+{
+  return find_button (view, "autopay.delete-method", PHONE) == NULL;
+}
+
+static gboolean
+toast_has (gpointer text)
+{
+  const char *toast = g_object_get_data (G_OBJECT (view), "pm-last-toast");
+
+  return toast != NULL && strstr (toast, text) != NULL;
+}
+
+static PmBill *
+ledger_bill (guint state)
+{
+  g_autoptr(PmLedgerQuery) query = pm_ledger_query_new ();
+  g_autoptr(PmLedgerModel) model = NULL;
+
+  pm_ledger_query_set_text (query, PHONE);
+  query->states = PM_LEDGER_STATE_BIT (state);
+  pm_service_scope_query (service, query);
+  model = pm_service_create_model (service, query);
+  if (g_list_model_get_n_items (G_LIST_MODEL (model)) != 1)
+    return NULL;
+  return g_list_model_get_item (G_LIST_MODEL (model), 0);
+}
+
+/* ---- tests ---- */
+
+static void
+test_empty (void)
+{
+  /* nobody registered yet: the page explains AutoPay and offers to register */
+  spin_until (view_shows, (gpointer) "No AutoPay Payers Yet", 5000);
+  g_assert_nonnull (find_button (view, "autopay.register", NULL));
+}
+
+static void
+test_register (void)
+{
+  GtkWindow *dialog;
+  GtkEditable *name, *phone;
+  GtkWidget *send;
+  const char *link;
+  g_autoptr(GPtrArray) payers = NULL;
+  const PmLedgerPayer *payer;
+
+  g_assert_true (gtk_widget_activate_action (view, "autopay.register", NULL));
+  dialog = wait_toplevel (PM_TYPE_AUTOPAY_REGISTER_DIALOG);
+  name = find_row (GTK_WIDGET (dialog), "_Name");
+  phone = find_row (GTK_WIDGET (dialog), "_Mobile Number");
+  send = find_button (GTK_WIDGET (dialog), "register.send", NULL);
+  g_assert_nonnull (name);
+  g_assert_nonnull (phone);
+  g_assert_nonnull (send);
+  g_assert_false (gtk_widget_get_sensitive (send));
+
+  /* a landline is refused as it is typed, with the reason next to the field */
+  gtk_editable_set_text (name, "김민지");
+  gtk_editable_set_text (phone, "02-123-4567");
+  spin (50);
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog),
+                                pm_phone_check_message (PM_PHONE_NOT_MOBILE), FALSE));
+  g_assert_false (gtk_widget_get_sensitive (send));
+
+  gtk_editable_set_text (phone, "010-1111-2222");
+  spin (50);
+  g_assert_null (find_label (GTK_WIDGET (dialog),
+                             pm_phone_check_message (PM_PHONE_NOT_MOBILE), FALSE));
+  g_assert_true (gtk_widget_get_sensitive (send));
+  click (send);
+
+  /* the link is sent and shown, with a copy button */
+  spin_until (view_shows, (gpointer) "Waiting for 김민지 to register a card", 10000);
+  link = pm_autopay_register_dialog_get_link (PM_AUTOPAY_REGISTER_DIALOG (dialog));
+  g_assert_nonnull (link);
+  g_assert_true (g_str_has_prefix (link, "http"));
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), link, FALSE));
+  g_assert_true (gtk_widget_get_sensitive (find_button (GTK_WIDGET (dialog),
+                                                        "register.copy-link", NULL)));
+  g_assert_true (toast_has ((gpointer) "Registration link sent to 김민지"));
+
+  /* the payer is kept in the ledger */
+  payers = pm_service_list_payers (service, NULL);
+  g_assert_cmpuint (payers->len, ==, 1);
+  payer = g_ptr_array_index (payers, 0);
+  g_assert_cmpstr (payer->phone, ==, PHONE);
+  g_assert_cmpstr (payer->name, ==, "김민지");
+  gtk_window_destroy (dialog);
+
+  /* no card yet: the page waits; the payer opens the link on their phone and the card
+   * shows up without anyone pressing refresh */
+  spin (300);
+  g_assert_true (card_gone (NULL));
+  g_assert_true (pm_sandbox_open_autopay_link (sandbox, PHONE));
+  spin_until (card_shown, NULL, 15000);
+  spin_until (view_lacks, (gpointer) "Waiting for 김민지 to register a card", 2000);
+  g_assert_true (gtk_widget_is_sensitive (find_button (view, "autopay.charge", NULL)));
+}
+
+static PmAutopayChargeDialog *
+open_charge (const char *amount,
+             const char *product)
+{
+  GtkWindow *dialog;
+  GtkEditable *row;
+  g_autoptr(GPtrArray) dialogs = NULL;
+
+  /* a double click on the card's Charge button opens one dialog */
+  click (find_button (view, "autopay.charge-method", PHONE));
+  g_signal_emit_by_name (find_button (view, "autopay.charge-method", PHONE), "clicked");
+  dialog = wait_toplevel (PM_TYPE_AUTOPAY_CHARGE_DIALOG);
+  spin (50);
+  dialogs = visible_toplevels (PM_TYPE_AUTOPAY_CHARGE_DIALOG);
+  g_assert_cmpuint (dialogs->len, ==, 1);
+  row = find_row (GTK_WIDGET (dialog), "_Amount (₩)");
+  g_assert_nonnull (row);
+  gtk_editable_set_text (row, amount);
+  row = find_row (GTK_WIDGET (dialog), "_What For");
+  g_assert_nonnull (row);
+  gtk_editable_set_text (row, product);
+  spin (50);
+  return PM_AUTOPAY_CHARGE_DIALOG (dialog);
+}
+
+static void
+test_charge (void)
+{
+  PmAutopayChargeDialog *dialog = open_charge ("120,000", "11월 수강료");
+  guint bills = pm_sandbox_count_bills (sandbox);
+  g_autoptr(GPtrArray) confirms = NULL;
+  g_autoptr(PmBill) bill = NULL;
+  AdwMessageDialog *confirm;
+  GtkWidget *charge;
+  const char *body;
+
+  /* the amount is read back in figures and in Korean words as it is typed */
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog), "₩120,000 — 십이만 원", FALSE));
+
+  /* a double click on Charge asks once */
+  charge = find_button (GTK_WIDGET (dialog), "charge.charge", NULL);
+  g_assert_true (gtk_widget_get_sensitive (charge));
+  click (charge);
+  /* the second click of the pair (the button is locked already: sent to it regardless) */
+  g_signal_emit_by_name (charge, "clicked");
+  confirm = ADW_MESSAGE_DIALOG (wait_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  spin (100);
+  confirms = visible_toplevels (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_cmpuint (confirms->len, ==, 1);
+  body = adw_message_dialog_get_body (confirm);
+  g_assert_nonnull (strstr (body, "₩120,000"));
+  g_assert_nonnull (strstr (body, "십이만 원"));
+  g_assert_nonnull (strstr (body, "charged now"));
+  g_assert_nonnull (strstr (body, "balance"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_heading (confirm), "김민지"));
+
+  /* … and a double confirmation charges once; the button stays locked meanwhile */
+  pm_sandbox_set_latency (sandbox, "autopay/request", 700);
+  adw_message_dialog_response (confirm, "charge");
+  adw_message_dialog_response (confirm, "charge");
+  gtk_window_destroy (GTK_WINDOW (confirm));
+  g_assert_true (pm_autopay_charge_dialog_get_busy (dialog));
+  g_assert_false (gtk_widget_get_sensitive (charge));
+  /* even a click that got through, or the shortcut, does nothing */
+  g_signal_emit_by_name (charge, "clicked");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "charge.charge", NULL);
+  spin (100);
+  g_assert_true (toplevel_gone (GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG)));
+
+  spin_until (toplevel_gone, GSIZE_TO_POINTER (PM_TYPE_AUTOPAY_CHARGE_DIALOG), 10000);
+  pm_sandbox_set_latency (sandbox, "autopay/request", 0);
+  spin_until (toast_has, (gpointer) "Charged ₩120,000 to 김민지", 2000);
+  g_assert_cmpuint (pm_sandbox_count_bills (sandbox), ==, bills + 1);
+
+  /* the charge is a paid AutoPay bill in the ledger, which Payments lists */
+  bill = ledger_bill (PM_BILL_STATE_PAID);
+  g_assert_nonnull (bill);
+  g_assert_cmpint (pm_bill_get_kind (bill), ==, PM_BILL_KIND_AUTOPAY);
+  g_assert_cmpint (pm_bill_get_price (bill), ==, 120000);
+  g_assert_cmpstr (pm_bill_get_product (bill), ==, "11월 수강료");
+  g_assert_nonnull (pm_bill_get_method_id (bill));
+}
+
+static gboolean
+dialog_says_failed (gpointer dialog)
+{
+  return find_label (dialog, "The charge of ₩50,000 to 김민지 failed: ", TRUE) != NULL;
+}
+
+static void
+test_declined (void)
+{
+  PmAutopayChargeDialog *dialog;
+  guint bills = pm_sandbox_count_bills (sandbox);
+  g_autoptr(PmBill) bill = NULL;
+  AdwMessageDialog *confirm;
+  GtkWidget *reason;
+
+  /* every card declines */
+  pm_sandbox_set_payers (sandbox, 0.0, 60, 60, 1.0);
+  dialog = open_charge ("50000", "교재비");
+  click (find_button (GTK_WIDGET (dialog), "charge.charge", NULL));
+  confirm = ADW_MESSAGE_DIALOG (wait_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (confirm), "오만 원"));
+  adw_message_dialog_response (confirm, "charge");
+  gtk_window_destroy (GTK_WINDOW (confirm));
+
+  /* the dialog stays, saying it failed and why, in the card company's words */
+  spin_until (dialog_says_failed, dialog, 10000);
+  reason = find_label (GTK_WIDGET (dialog), "The charge of ₩50,000 to 김민지 failed: ", TRUE);
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (reason)), "declined"));
+  g_assert_true (toast_has ((gpointer) "declined"));
+  g_assert_false (pm_autopay_charge_dialog_get_busy (dialog));
+  g_assert_cmpuint (pm_sandbox_count_bills (sandbox), ==, bills);
+
+  /* recorded as a failed bill with the reason */
+  bill = ledger_bill (PM_BILL_STATE_FAILED);
+  g_assert_nonnull (bill);
+  g_assert_cmpint (pm_bill_get_price (bill), ==, 50000);
+  g_assert_nonnull (strstr (pm_bill_get_error_text (bill), "declined"));
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  pm_sandbox_set_payers (sandbox, 0.0, 60, 60, 0.0);
+}
+
+static void
+test_update (void)
+{
+  AdwMessageDialog *shown;
+
+  /* the payer gets a link to change the card; the desk shows it and copies it */
+  click (find_button (view, "autopay.update-method", PHONE));
+  shown = ADW_MESSAGE_DIALOG (wait_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_cmpstr (adw_message_dialog_get_heading (shown), ==, "Card Change Link Sent");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (shown), "김민지"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (shown), "https://"));
+  g_assert_true (adw_message_dialog_has_response (shown, "copy"));
+  adw_message_dialog_response (shown, "copy");
+  gtk_window_destroy (GTK_WINDOW (shown));
+  spin_until (toast_has, (gpointer) "Link copied", 2000);
+  /* the card is still there */
+  g_assert_true (card_shown (NULL));
+}
+
+static void
+test_delete (void)
+{
+  AdwMessageDialog *confirm;
+
+  /* keeping the card changes nothing */
+  click (find_button (view, "autopay.delete-method", PHONE));
+  confirm = ADW_MESSAGE_DIALOG (wait_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  adw_message_dialog_response (confirm, "cancel");
+  gtk_window_destroy (GTK_WINDOW (confirm));
+  spin (500);
+  g_assert_true (card_shown (NULL));
+
+  click (find_button (view, "autopay.delete-method", PHONE));
+  confirm = ADW_MESSAGE_DIALOG (wait_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (strstr (adw_message_dialog_get_heading (confirm), "김민지"));
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (confirm, "delete"), ==,
+                   ADW_RESPONSE_DESTRUCTIVE);
+  g_assert_cmpstr (adw_message_dialog_get_default_response (confirm), ==, "cancel");
+  adw_message_dialog_response (confirm, "delete");
+  gtk_window_destroy (GTK_WINDOW (confirm));
+
+  spin_until (card_gone, NULL, 10000);
+  spin_until (toast_has, (gpointer) "Deleted 김민지’s card", 2000);
+  spin_until (view_shows, (gpointer) "Waiting for 김민지 to register a card", 2000);
+  g_assert_false (gtk_widget_is_sensitive (find_button (view, "autopay.charge", NULL)));
+}
+
+static gboolean
+view_finalized (gpointer data)
+{
+  return view == NULL;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  pm_test_init (&argc, &argv);
+  app = pm_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  pm_application_set_use_sandbox (app, TRUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  service = pm_application_get_service (app);
+  sandbox = pm_application_get_sandbox (app);
+  g_assert_nonnull (service);
+  g_assert_nonnull (sandbox);
+  /* nobody pays or registers by themselves unless the test says so */
+  pm_sandbox_set_payers (sandbox, 0.0, 60, 60, 0.0);
+  pm_sandbox_set_autopay_delay (sandbox, 0);
+  /* paid-bill notifications are test-payments' business; no notification server here */
+  g_settings_set_boolean (pm_application_get_settings (app), "notify-paid", FALSE);
+
+  window = GTK_WINDOW (adw_window_new ());
+  gtk_window_set_default_size (window, 900, 700);
+  view = pm_autopay_view_new (service);
+  adw_window_set_content (ADW_WINDOW (window), view);
+  gtk_window_present (window);
+
+  g_test_add_func ("/autopay/empty", test_empty);
+  g_test_add_func ("/autopay/register", test_register);
+  g_test_add_func ("/autopay/charge", test_charge);
+  g_test_add_func ("/autopay/declined", test_declined);
+  g_test_add_func ("/autopay/update", test_update);
+  g_test_add_func ("/autopay/delete", test_delete);
+
+  ret = g_test_run ();
+
+  /* the page goes with its window, late replies and timers included */
+  g_object_add_weak_pointer (G_OBJECT (view), (gpointer *) &view);
+  gtk_window_destroy (window);
+  spin_until (view_finalized, NULL, 5000);
+  g_application_quit (G_APPLICATION (app));
+  g_clear_object (&app);
+  return ret;
+}
