@@ -9,9 +9,13 @@
 #include <glib/gi18n.h>
 
 #include "pm-application.h"
+#include "pm-error.h"
 #include "pm-money.h"
+#include "pm-onboarding-dialog.h"
 #include "pm-preferences-window.h"
+#include "pm-send-dialog.h"
 #include "pm-sandbox.h"
+#include "pm-secrets.h"
 #include "pm-service.h"
 #include "pm-ui.h"
 #include "pm-window.h"
@@ -26,11 +30,12 @@ struct _PmApplication
   GError         *service_error; /* why the service could not start, shown in the window */
   gboolean        use_sandbox;
   guint           n_notifications;
+  GCancellable   *cancellable;   /* the keyring lookup of the active profile at start-up */
 };
 
 /* The built-in Sandbox profile: a fixed identity, so its bills stay together in the
  * ledger from one run to the next. */
-#define SANDBOX_PROFILE_UUID "5a4db0c5-0000-4000-8000-000000000001"
+#define SANDBOX_PROFILE_UUID PM_APPLICATION_SANDBOX_PROFILE_UUID
 
 G_DEFINE_FINAL_TYPE (PmApplication, pm_application, ADW_TYPE_APPLICATION)
 
@@ -106,6 +111,31 @@ preferences_action_cb (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (prefs));
 }
 
+static void
+add_connection_action_cb (GSimpleAction *action,
+                          GVariant      *parameter,
+                          gpointer       user_data)
+{
+  PmApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  PmOnboardingDialog *dialog = pm_onboarding_dialog_new (self);
+
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), parent);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+new_request_action_cb (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  PmApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (self->service == NULL || pm_service_get_profile (self->service) == NULL)
+    return;
+  gtk_window_present (GTK_WINDOW (pm_send_dialog_new (self->service, parent)));
+}
 
 static void
 polling_settings_changed_cb (GSettings     *settings,
@@ -204,6 +234,59 @@ pm_application_use_profile (PmApplication *self,
 }
 
 static void
+active_profile_found_cb (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(PmApplication) self = user_data;
+  g_autoptr(PmProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+
+  profile = pm_secrets_lookup_finish (result, &error);
+  if (error != NULL)
+    {
+      if (!g_error_matches (error, PM_ERROR, PM_ERROR_CANCELLED)
+          && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_message ("The active connection could not be read from the keyring: %s",
+                   error->message);
+      return;
+    }
+  if (profile == NULL)
+    {
+      /* deleted from the keyring behind the desk's back */
+      g_settings_set_string (self->settings, "active-profile", "");
+      return;
+    }
+  if (self->service != NULL && pm_service_get_profile (self->service) == NULL)
+    pm_application_use_profile (self, profile);
+}
+
+/* The connection in use last time: its uuid is in GSettings, its fields in the keyring. */
+static void
+load_active_profile (PmApplication *self)
+{
+  g_autofree char *uuid = g_settings_get_string (self->settings, "active-profile");
+  g_autoptr(PmProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (uuid[0] == '\0')
+    return;
+  if (g_str_equal (uuid, SANDBOX_PROFILE_UUID))
+    {
+      profile = start_sandbox (self, &error);
+      if (profile == NULL)
+        {
+          g_message ("Could not start the sandbox: %s", error->message);
+          return;
+        }
+      self->use_sandbox = TRUE;
+      pm_application_use_profile (self, profile);
+      return;
+    }
+  pm_secrets_lookup_async (uuid, self->cancellable, active_profile_found_cb, g_object_ref (self));
+}
+
+static void
 pm_application_start_service (PmApplication *self)
 {
   g_autoptr(PmProfile) profile = NULL;
@@ -225,7 +308,8 @@ pm_application_start_service (PmApplication *self)
         return;
       pm_application_use_profile (self, profile);
     }
-  /* otherwise no connection yet: the window offers the sandbox */
+  else
+    load_active_profile (self); /* none saved: the window offers the sandbox */
 }
 
 static void
@@ -237,8 +321,16 @@ use_sandbox_action_cb (GSimpleAction *action,
   g_autoptr(PmProfile) profile = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (self->service == NULL || self->sandbox != NULL)
+  if (self->service == NULL)
     return;
+  if (self->sandbox != NULL)
+    {
+      /* already running: make it the active connection again */
+      profile = pm_profile_new ();
+      pm_profile_set_uuid (profile, SANDBOX_PROFILE_UUID);
+      pm_application_switch_profile (self, profile);
+      return;
+    }
   self->use_sandbox = TRUE;
   profile = start_sandbox (self, &error);
   if (profile == NULL)
@@ -247,6 +339,7 @@ use_sandbox_action_cb (GSimpleAction *action,
       return;
     }
   pm_application_use_profile (self, profile);
+  g_settings_set_string (self->settings, "active-profile", SANDBOX_PROFILE_UUID);
 }
 
 static const GActionEntry app_actions[] = {
@@ -254,6 +347,8 @@ static const GActionEntry app_actions[] = {
   { "use-sandbox", use_sandbox_action_cb },
   { "about", about_action_cb },
   { "preferences", preferences_action_cb },
+  { "add-connection", add_connection_action_cb },
+  { "new-request", new_request_action_cb },
 };
 
 static void
@@ -263,6 +358,7 @@ pm_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *prefs_accels[] = { "<Control>comma", NULL };
   static const char *help_accels[] = { "<Control>question", NULL };
+  static const char *new_accels[] = { "<Control>n", NULL };
 
   G_APPLICATION_CLASS (pm_application_parent_class)->startup (app);
 
@@ -270,6 +366,7 @@ pm_application_startup (GApplication *app)
                                    G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", prefs_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.new-request", new_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay",
                                          help_accels);
 
@@ -281,6 +378,7 @@ pm_application_shutdown (GApplication *app)
 {
   PmApplication *self = PM_APPLICATION (app);
 
+  g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->service);
   if (self->sandbox != NULL)
     pm_sandbox_stop (self->sandbox);
@@ -298,6 +396,7 @@ pm_application_finalize (GObject *object)
   g_clear_object (&self->sandbox);
   g_clear_error (&self->service_error);
   g_clear_object (&self->settings);
+  g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (pm_application_parent_class)->finalize (object);
 }
@@ -320,6 +419,7 @@ static void
 pm_application_init (PmApplication *self)
 {
   self->settings = g_settings_new (BASE_ID);
+  self->cancellable = g_cancellable_new ();
 
   g_application_add_main_option (G_APPLICATION (self), "version", 0, G_OPTION_FLAG_NONE,
                                  G_OPTION_ARG_NONE, _("Show the version and quit"), NULL);
@@ -422,4 +522,58 @@ pm_application_set_use_sandbox (PmApplication *self,
   g_return_if_fail (PM_IS_APPLICATION (self));
 
   self->use_sandbox = use_sandbox;
+}
+
+void
+pm_application_switch_profile (PmApplication *self,
+                               PmProfile     *profile)
+{
+  g_autoptr(PmProfile) sandbox_profile = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (PM_IS_APPLICATION (self));
+  g_return_if_fail (profile == NULL || PM_IS_PROFILE (profile));
+
+  if (self->service == NULL)
+    return;
+  /* a choice made now wins over the start-up lookup still on its way */
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  if (profile == NULL)
+    {
+      pm_service_set_profile (self->service, NULL);
+      g_settings_set_string (self->settings, "active-profile", "");
+      return;
+    }
+
+  if (g_strcmp0 (pm_profile_get_uuid (profile), SANDBOX_PROFILE_UUID) == 0)
+    {
+      if (self->sandbox != NULL)
+        {
+          g_autofree char *url = pm_sandbox_dup_base_url (self->sandbox);
+
+          sandbox_profile = pm_profile_new ();
+          pm_profile_set_uuid (sandbox_profile, SANDBOX_PROFILE_UUID);
+          pm_profile_set_name (sandbox_profile, _("Sandbox"));
+          pm_profile_set_base_url (sandbox_profile, url);
+          pm_profile_set_api_key (sandbox_profile, PM_SANDBOX_DEMO_KEY);
+          pm_profile_set_mode (sandbox_profile, PM_PROFILE_MODE_MMK);
+        }
+      else
+        {
+          sandbox_profile = start_sandbox (self, &error);
+          if (sandbox_profile == NULL)
+            {
+              g_warning ("Could not start the sandbox: %s", error->message);
+              return;
+            }
+        }
+      self->use_sandbox = TRUE;
+      profile = sandbox_profile;
+    }
+
+  pm_application_use_profile (self, profile);
+  g_settings_set_string (self->settings, "active-profile", pm_profile_get_uuid (profile));
 }

@@ -25,4 +25,12 @@ void           pm_application_set_use_sandbox   (PmApplication *self,
 PmSandbox     *pm_application_get_sandbox       (PmApplication *self);
 guint          pm_application_get_n_notifications (PmApplication *self);
 
+/* The uuid of the built-in Sandbox profile. */
+#define PM_APPLICATION_SANDBOX_PROFILE_UUID "5a4db0c5-0000-4000-8000-000000000001"
+
+/* Makes @profile (NULL: none) the active connection and remembers it for the next start;
+ * a profile with the Sandbox uuid starts the built-in sandbox when it is not running. */
+void           pm_application_switch_profile    (PmApplication *self,
+                                                 PmProfile     *profile);
+
 G_END_DECLS

@@ -9,7 +9,9 @@
 #include <glib/gi18n.h>
 
 #include "pm-window.h"
+#include "pm-autopay-view.h"
 #include "pm-payments-view.h"
+#include "pm-profile-switcher.h"
 #include "pm-ui.h"
 
 struct _PmWindow
@@ -19,16 +21,20 @@ struct _PmWindow
   GSettings            *settings;
   PmService            *service;
   GtkWidget            *payments;
+  GtkWidget            *autopay;
 
   /* Template widgets */
   AdwHeaderBar         *header_bar;
-  AdwWindowTitle       *window_title;
+  AdwViewSwitcherTitle *switcher_title;
+  AdwViewSwitcherBar   *switcher_bar;
+  AdwViewStack         *view_stack;
   AdwToastOverlay      *toast_overlay;
   GtkStack             *main_stack;
   AdwStatusPage        *empty_page;
   GtkRevealer          *offline_revealer;
   GtkWidget            *search_button;
   GtkWidget            *refresh_button;
+  GtkWidget            *new_request_button;
 };
 
 G_DEFINE_FINAL_TYPE (PmWindow, pm_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -69,10 +75,11 @@ update_connection (PmWindow *self)
   PmProfile *profile = self->service != NULL ? pm_service_get_profile (self->service) : NULL;
   gboolean connected = profile != NULL;
 
-  adw_window_title_set_subtitle (self->window_title,
+  adw_view_switcher_title_set_subtitle (self->switcher_title,
                                  connected ? pm_profile_get_name (profile) : "");
   gtk_widget_set_visible (self->search_button, connected);
   gtk_widget_set_visible (self->refresh_button, connected);
+  gtk_widget_set_visible (self->new_request_button, connected);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", connected);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.refresh-all", connected);
 
@@ -80,15 +87,31 @@ update_connection (PmWindow *self)
     {
       if (self->payments == NULL)
         {
+          AdwViewStackPage *page;
+
+          self->view_stack = ADW_VIEW_STACK (adw_view_stack_new ());
           self->payments = pm_payments_view_new (self->service);
-          gtk_stack_add_named (self->main_stack, self->payments, "payments");
+          page = adw_view_stack_add_titled (self->view_stack, self->payments, "payments",
+                                            _("Payments"));
+          adw_view_stack_page_set_icon_name (page, "view-list-symbolic");
+          self->autopay = pm_autopay_view_new (self->service);
+          page = adw_view_stack_add_titled (self->view_stack, self->autopay, "autopay",
+                                            _("AutoPay"));
+          adw_view_stack_page_set_icon_name (page, "x-office-calendar-symbolic");
+          gtk_stack_add_named (self->main_stack, GTK_WIDGET (self->view_stack), "payments");
         }
       else
         pm_payments_view_reload (PM_PAYMENTS_VIEW (self->payments));
+      adw_view_switcher_title_set_stack (self->switcher_title, self->view_stack);
+      adw_view_switcher_bar_set_stack (self->switcher_bar, self->view_stack);
       gtk_stack_set_visible_child_name (self->main_stack, "payments");
     }
   else
-    gtk_stack_set_visible_child_name (self->main_stack, "empty");
+    {
+      adw_view_switcher_title_set_stack (self->switcher_title, NULL);
+      adw_view_switcher_bar_set_stack (self->switcher_bar, NULL);
+      gtk_stack_set_visible_child_name (self->main_stack, "empty");
+    }
 }
 
 static void
@@ -107,6 +130,7 @@ forward_to_payments_cb (GtkWidget  *widget,
 
   if (self->payments == NULL)
     return;
+  adw_view_stack_set_visible_child_name (self->view_stack, "payments");
   gtk_widget_activate_action (self->payments,
                               g_str_equal (action_name, "win.search") ? "view.search"
                                                                       : "view.refresh-all",
@@ -180,6 +204,7 @@ pm_window_class_init (PmWindowClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   pm_ui_ensure_resources ();
+  g_type_ensure (PM_TYPE_PROFILE_SWITCHER);
 
   object_class->dispose = pm_window_dispose;
   object_class->finalize = pm_window_finalize;
@@ -187,13 +212,15 @@ pm_window_class_init (PmWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/pm-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PmWindow, header_bar);
-  gtk_widget_class_bind_template_child (widget_class, PmWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, offline_revealer);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, refresh_button);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, new_request_button);
 
   gtk_widget_class_install_action (widget_class, "win.search", NULL, forward_to_payments_cb);
   gtk_widget_class_install_action (widget_class, "win.refresh-all", NULL, forward_to_payments_cb);

@@ -10,6 +10,7 @@
 
 #include "pm-application.h"
 #include "pm-preferences-window.h"
+#include "pm-send-dialog.h"
 #include "pm-test-util.h"
 #include "pm-window.h"
 
@@ -141,12 +142,42 @@ test_window_try_sandbox (void)
   g_action_group_activate_action (G_ACTION_GROUP (app), "use-sandbox", NULL);
   g_assert_true (wait_for (has_payments_view, window));
   g_assert_nonnull (pm_application_get_sandbox (app));
-  g_assert_cmpstr (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (adw_header_bar_get_title_widget (
+  g_assert_cmpstr (adw_view_switcher_title_get_subtitle (ADW_VIEW_SWITCHER_TITLE (adw_header_bar_get_title_widget (
                      ADW_HEADER_BAR (find_widget (GTK_WIDGET (window), ADW_TYPE_HEADER_BAR))))),
                    ==, "Sandbox");
   view = pm_window_get_payments_view (PM_WINDOW (window));
   page = ADW_STATUS_PAGE (find_widget (view, ADW_TYPE_STATUS_PAGE));
   g_assert_cmpstr (adw_status_page_get_title (page), ==, "No Payment Requests Yet");
+
+  /* connected: Payments and AutoPay pages, switched from the header */
+  {
+    AdwViewSwitcherTitle *title = ADW_VIEW_SWITCHER_TITLE (find_widget (GTK_WIDGET (window),
+                                                                         ADW_TYPE_VIEW_SWITCHER_TITLE));
+    AdwViewStack *stack = adw_view_switcher_title_get_stack (title);
+
+    g_assert_nonnull (stack);
+    g_assert_nonnull (adw_view_stack_get_child_by_name (stack, "payments"));
+    g_assert_nonnull (adw_view_stack_get_child_by_name (stack, "autopay"));
+    adw_view_stack_set_visible_child_name (stack, "autopay");
+    spin (100);
+    g_assert_true (gtk_widget_get_mapped (adw_view_stack_get_child_by_name (stack, "autopay")));
+    adw_view_stack_set_visible_child_name (stack, "payments");
+  }
+
+  /* connected: New Request (Ctrl+N) opens the form */
+  {
+    g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app),
+                                                                  "app.new-request");
+    GtkWindow *form;
+
+    g_assert_cmpstr (accels[0], ==, "<Control>n");
+    g_action_group_activate_action (G_ACTION_GROUP (app), "new-request", NULL);
+    g_assert_true (wait_for (toplevel_shown, GSIZE_TO_POINTER (PM_TYPE_SEND_DIALOG)));
+    form = find_toplevel (PM_TYPE_SEND_DIALOG);
+    g_assert_true (gtk_window_get_transient_for (form) == window);
+    gtk_window_destroy (form);
+    spin (50);
+  }
 }
 
 static void
