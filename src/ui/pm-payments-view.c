@@ -767,13 +767,13 @@ pm_payments_view_constructed (GObject *object)
 
   G_OBJECT_CLASS (pm_payments_view_parent_class)->constructed (object);
 
-  add_column (self, COL_PAYER, _("Payer"), FALSE, 90);
+  add_column (self, COL_PAYER, _("Payer"), FALSE, 84);
   add_column (self, COL_PHONE, _("Phone"), FALSE, 118);
   add_column (self, COL_PRODUCT, _("Reason"), TRUE, 110);
   add_column (self, COL_AMOUNT, _("Amount"), FALSE, 96);
   add_column (self, COL_STATUS, _("Status"), FALSE, 100);
   add_column (self, COL_SENT, _("Sent"), FALSE, 96);
-  add_column (self, COL_CHECKED, _("Checked"), FALSE, 84);
+  add_column (self, COL_CHECKED, _("Checked"), FALSE, 100);
   sorter = gtk_column_view_get_sorter (self->column_view);
   g_signal_connect_object (sorter, "changed", G_CALLBACK (sorter_changed_cb), self, 0);
 
