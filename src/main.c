@@ -18,7 +18,9 @@ main (int   argc,
   g_autoptr(PmApplication) app = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* build-aux/dev run points this at the build tree, so an uninstalled build speaks Korean */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("PAYMINT_LOCALEDIR") != NULL
+                                     ? g_getenv ("PAYMINT_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

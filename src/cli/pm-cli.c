@@ -655,7 +655,8 @@ main (int   argc,
   int status = PM_CLI_EXIT_USAGE;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("PAYMINT_LOCALEDIR") != NULL
+                                     ? g_getenv ("PAYMINT_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("paymint-cli");
