@@ -65,6 +65,16 @@ find_widget (GtkWidget *root,
   return NULL;
 }
 
+static void
+collect_buttons (GtkWidget *root,
+                 GPtrArray *out)
+{
+  if (GTK_IS_BUTTON (root))
+    g_ptr_array_add (out, root);
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    collect_buttons (c, out);
+}
+
 static GtkWindow *
 find_toplevel (GType type)
 {
@@ -118,6 +128,21 @@ test_window_empty_state (void)
   g_assert_nonnull (adw_status_page_get_description (page));
   g_assert_nonnull (pm_application_get_service (app));
   g_assert_null (pm_window_get_payments_view (PM_WINDOW (window)));
+  {
+    g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
+    gboolean connect = FALSE, sandbox = FALSE;
+
+    collect_buttons (GTK_WIDGET (page), buttons);
+    for (guint i = 0; i < buttons->len; i++)
+      {
+        const char *action = gtk_actionable_get_action_name (buttons->pdata[i]);
+
+        connect |= g_strcmp0 (action, "app.add-connection") == 0;
+        sandbox |= g_strcmp0 (action, "app.use-sandbox") == 0;
+      }
+    g_assert_true (connect);
+    g_assert_true (sandbox);
+  }
   g_assert_cmpstr (gtk_window_get_title (window), ==, "Paymint Desk");
   /* a development build marks itself */
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (window), "devel")
