@@ -20,6 +20,14 @@ const char *pm_test_init (int    *argc,
 gboolean    pm_test_wait_flag (const gboolean *flag,
                                guint           timeout_ms);
 
+/* Run the default main context for @ms milliseconds. */
+void        pm_test_spin       (guint ms);
+
+/* Run it until @done (@data) holds, asserting that it does within @timeout_ms. */
+void        pm_test_spin_until (gboolean (*done) (gpointer),
+                                gpointer   data,
+                                guint      timeout_ms);
+
 /* Every regular file under @dir, recursively (paths, newly allocated). */
 GPtrArray  *pm_test_list_files (const char *dir);
 

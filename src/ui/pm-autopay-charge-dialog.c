@@ -77,30 +77,6 @@ choice_free (Choice *choice)
   g_free (choice);
 }
 
-static char *
-row_dup_text (AdwEntryRow *row)
-{
-  return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
-}
-
-static void
-show_message (GtkLabel   *label,
-              const char *text)
-{
-  gtk_label_set_label (label, text != NULL ? text : "");
-  gtk_widget_set_visible (GTK_WIDGET (label), text != NULL && *text != '\0');
-}
-
-static void
-set_row_error (AdwEntryRow *row,
-               gboolean     error)
-{
-  if (error)
-    gtk_widget_add_css_class (GTK_WIDGET (row), "error");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
-}
-
 static Choice *
 chosen (PmAutopayChargeDialog *self)
 {
@@ -126,26 +102,26 @@ check_amount (PmAutopayChargeDialog *self,
 
   if (!strict && *trimmed == '\0')
     {
-      show_message (self->amount_hint, NULL);
-      set_row_error (self->amount_row, FALSE);
+      pm_ui_show_message (self->amount_hint, NULL);
+      pm_ui_set_error_style (self->amount_row, FALSE);
       return FALSE;
     }
   if (!pm_money_parse (text, &value, &error))
     {
-      show_message (self->amount_hint, error->message);
+      pm_ui_show_message (self->amount_hint, error->message);
       gtk_widget_add_css_class (GTK_WIDGET (self->amount_hint), "error");
       gtk_widget_remove_css_class (GTK_WIDGET (self->amount_hint), "amount-words");
-      set_row_error (self->amount_row, TRUE);
+      pm_ui_set_error_style (self->amount_row, TRUE);
       return FALSE;
     }
   figures = pm_money_format (value);
   words = pm_money_format_korean (value);
   /* Translators: the amount in figures, then in Korean words: "₩120,000 — 십이만 원" */
   hint = g_strdup_printf (_("%s — %s"), figures, words);
-  show_message (self->amount_hint, hint);
+  pm_ui_show_message (self->amount_hint, hint);
   gtk_widget_remove_css_class (GTK_WIDGET (self->amount_hint), "error");
   gtk_widget_add_css_class (GTK_WIDGET (self->amount_hint), "amount-words");
-  set_row_error (self->amount_row, FALSE);
+  pm_ui_set_error_style (self->amount_row, FALSE);
   if (won != NULL)
     *won = value;
   return TRUE;
@@ -157,26 +133,26 @@ check_text (AdwEntryRow *row,
             gboolean     strict,
             gboolean   (*check) (const char *, GError **))
 {
-  g_autofree char *text = row_dup_text (row);
+  g_autofree char *text = pm_ui_entry_dup_text (row);
   g_autoptr(GError) error = NULL;
   gboolean ok = check (text, &error);
 
   if (!ok && !strict && *text == '\0')
     {
-      show_message (label, NULL);
-      set_row_error (row, FALSE);
+      pm_ui_show_message (label, NULL);
+      pm_ui_set_error_style (row, FALSE);
       return FALSE;
     }
-  show_message (label, ok ? NULL : error->message);
-  set_row_error (row, !ok);
+  pm_ui_show_message (label, ok ? NULL : error->message);
+  pm_ui_set_error_style (row, !ok);
   return ok;
 }
 
 static void
 update_charge (PmAutopayChargeDialog *self)
 {
-  g_autofree char *product = row_dup_text (self->product_row);
-  g_autofree char *message = row_dup_text (self->message_row);
+  g_autofree char *product = pm_ui_entry_dup_text (self->product_row);
+  g_autofree char *message = pm_ui_entry_dup_text (self->message_row);
   gint64 won = 0;
   gboolean ready = !self->busy && self->confirm == NULL && chosen (self) != NULL
                    && pm_money_parse (gtk_editable_get_text (GTK_EDITABLE (self->amount_row)),
@@ -191,7 +167,7 @@ static void
 amount_changed_cb (PmAutopayChargeDialog *self)
 {
   check_amount (self, FALSE, NULL);
-  show_message (self->status_label, NULL);
+  pm_ui_show_message (self->status_label, NULL);
   update_charge (self);
 }
 
@@ -199,7 +175,7 @@ static void
 product_changed_cb (PmAutopayChargeDialog *self)
 {
   check_text (self->product_row, self->product_error, FALSE, pm_bill_check_product_nm);
-  show_message (self->status_label, NULL);
+  pm_ui_show_message (self->status_label, NULL);
   update_charge (self);
 }
 
@@ -207,7 +183,7 @@ static void
 message_changed_cb (PmAutopayChargeDialog *self)
 {
   check_text (self->message_row, self->message_error, FALSE, pm_bill_check_message);
-  show_message (self->status_label, NULL);
+  pm_ui_show_message (self->status_label, NULL);
   update_charge (self);
 }
 
@@ -253,22 +229,22 @@ show_field_error (PmAutopayChargeDialog *self,
 
   if (g_strcmp0 (field, PM_BILL_FIELD_PRICE) == 0)
     {
-      show_message (self->amount_hint, text);
+      pm_ui_show_message (self->amount_hint, text);
       gtk_widget_add_css_class (GTK_WIDGET (self->amount_hint), "error");
-      set_row_error (self->amount_row, TRUE);
+      pm_ui_set_error_style (self->amount_row, TRUE);
     }
   else if (g_strcmp0 (field, PM_BILL_FIELD_PRODUCT_NM) == 0)
     {
-      show_message (self->product_error, text);
-      set_row_error (self->product_row, TRUE);
+      pm_ui_show_message (self->product_error, text);
+      pm_ui_set_error_style (self->product_row, TRUE);
     }
   else if (g_strcmp0 (field, PM_BILL_FIELD_MESSAGE) == 0)
     {
-      show_message (self->message_error, text);
-      set_row_error (self->message_row, TRUE);
+      pm_ui_show_message (self->message_error, text);
+      pm_ui_set_error_style (self->message_row, TRUE);
     }
   else
-    show_message (self->status_label, text);
+    pm_ui_show_message (self->status_label, text);
 }
 
 static void
@@ -318,7 +294,7 @@ charge_done_cb (GObject      *object,
       /* Translators: "The charge of ₩120,000 to 김민지 failed: <the card company’s text>" */
       text = g_strdup_printf (_("The charge of %s to %s failed: %s"), amount, name,
                               reason != NULL && *reason != '\0' ? reason : detail);
-      show_message (self->status_label, text);
+      pm_ui_show_message (self->status_label, text);
       g_signal_emit (self, signals[SIGNAL_CHARGED], 0, stored, FALSE, text);
       update_charge (self);
       return;
@@ -337,7 +313,7 @@ start_charge (PmAutopayChargeDialog *self)
 {
   if (self->busy || self->draft == NULL)
     return;
-  show_message (self->status_label, NULL);
+  pm_ui_show_message (self->status_label, NULL);
   set_busy (self, TRUE);
   /* not the dialog's to cancel: once confirmed, the charge runs to a definite end */
   pm_service_send_async (self->service, self->draft, NULL, charge_done_cb, g_object_ref (self));
@@ -387,8 +363,8 @@ charge_action_cb (GtkWidget  *widget,
   if (!ok || choice == NULL)
     return;
 
-  product = row_dup_text (self->product_row);
-  message = row_dup_text (self->message_row);
+  product = pm_ui_entry_dup_text (self->product_row);
+  message = pm_ui_entry_dup_text (self->message_row);
   bill_id = pm_bill_generate_id ();
   /* valid until the end of tomorrow (Korea time), so midnight cannot make it late */
   expire = pm_bill_korea_date (pm_ui_now () + 86400);

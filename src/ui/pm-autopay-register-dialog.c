@@ -61,47 +61,23 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static char *
-row_dup_text (AdwEntryRow *row)
-{
-  return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
-}
-
-static void
-show_message (GtkLabel   *label,
-              const char *text)
-{
-  gtk_label_set_label (label, text != NULL ? text : "");
-  gtk_widget_set_visible (GTK_WIDGET (label), text != NULL && *text != '\0');
-}
-
-static void
-set_row_error (AdwEntryRow *row,
-               gboolean     error)
-{
-  if (error)
-    gtk_widget_add_css_class (GTK_WIDGET (row), "error");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
-}
-
 /* Each returns whether the field can be sent; @strict also complains about an empty one. */
 static gboolean
 check_name (PmAutopayRegisterDialog *self,
             gboolean                 strict)
 {
-  g_autofree char *name = row_dup_text (self->name_row);
+  g_autofree char *name = pm_ui_entry_dup_text (self->name_row);
   g_autoptr(GError) error = NULL;
   gboolean ok = pm_bill_check_member_nm (name, &error);
 
   if (!ok && !strict && *name == '\0')
     {
-      show_message (self->name_error, NULL);
-      set_row_error (self->name_row, FALSE);
+      pm_ui_show_message (self->name_error, NULL);
+      pm_ui_set_error_style (self->name_row, FALSE);
       return FALSE;
     }
-  show_message (self->name_error, ok ? NULL : error->message);
-  set_row_error (self->name_row, !ok);
+  pm_ui_show_message (self->name_error, ok ? NULL : error->message);
+  pm_ui_set_error_style (self->name_row, !ok);
   return ok;
 }
 
@@ -116,12 +92,12 @@ check_phone (PmAutopayRegisterDialog *self,
 
   if (check == PM_PHONE_EMPTY && !strict)
     {
-      show_message (self->phone_error, NULL);
-      set_row_error (self->phone_row, FALSE);
+      pm_ui_show_message (self->phone_error, NULL);
+      pm_ui_set_error_style (self->phone_row, FALSE);
       return FALSE;
     }
   /* a legacy number is a warning, not an error: it can be sent */
-  show_message (self->phone_error, pm_phone_check_message (check));
+  pm_ui_show_message (self->phone_error, pm_phone_check_message (check));
   if (check == PM_PHONE_LEGACY)
     {
       gtk_widget_remove_css_class (GTK_WIDGET (self->phone_error), "error");
@@ -132,29 +108,29 @@ check_phone (PmAutopayRegisterDialog *self,
       gtk_widget_remove_css_class (GTK_WIDGET (self->phone_error), "warning");
       gtk_widget_add_css_class (GTK_WIDGET (self->phone_error), "error");
     }
-  set_row_error (self->phone_row, !ok);
+  pm_ui_set_error_style (self->phone_row, !ok);
   return ok;
 }
 
 static gboolean
 check_optional (PmAutopayRegisterDialog *self)
 {
-  g_autofree char *product = row_dup_text (self->product_row);
-  g_autofree char *message = row_dup_text (self->message_row);
+  g_autofree char *product = pm_ui_entry_dup_text (self->product_row);
+  g_autofree char *message = pm_ui_entry_dup_text (self->message_row);
   g_autoptr(GError) error = NULL;
   gboolean product_ok = *product == '\0' || pm_bill_check_product_nm (product, &error);
   gboolean message_ok = !product_ok || *message == '\0' || pm_bill_check_message (message, &error);
 
-  set_row_error (self->product_row, !product_ok);
-  set_row_error (self->message_row, !message_ok);
-  show_message (self->optional_error, error != NULL ? error->message : NULL);
+  pm_ui_set_error_style (self->product_row, !product_ok);
+  pm_ui_set_error_style (self->message_row, !message_ok);
+  pm_ui_show_message (self->optional_error, error != NULL ? error->message : NULL);
   return product_ok && message_ok;
 }
 
 static void
 update_send (PmAutopayRegisterDialog *self)
 {
-  g_autofree char *name = row_dup_text (self->name_row);
+  g_autofree char *name = pm_ui_entry_dup_text (self->name_row);
   g_autofree char *digits = NULL;
   PmPhoneCheck check = pm_phone_check (gtk_editable_get_text (GTK_EDITABLE (self->phone_row)),
                                        &digits);
@@ -170,7 +146,7 @@ static void
 name_changed_cb (PmAutopayRegisterDialog *self)
 {
   check_name (self, FALSE);
-  show_message (self->status_label, NULL);
+  pm_ui_show_message (self->status_label, NULL);
   update_send (self);
 }
 
@@ -178,7 +154,7 @@ static void
 phone_changed_cb (PmAutopayRegisterDialog *self)
 {
   check_phone (self, FALSE);
-  show_message (self->status_label, NULL);
+  pm_ui_show_message (self->status_label, NULL);
   update_send (self);
 }
 
@@ -186,7 +162,7 @@ static void
 optional_changed_cb (PmAutopayRegisterDialog *self)
 {
   check_optional (self);
-  show_message (self->status_label, NULL);
+  pm_ui_show_message (self->status_label, NULL);
   update_send (self);
 }
 
@@ -217,23 +193,23 @@ show_send_error (PmAutopayRegisterDialog *self,
            : g_strdup (error->message);
   if (g_strcmp0 (field, PM_BILL_FIELD_MEMBER_NM) == 0)
     {
-      show_message (self->name_error, text);
-      set_row_error (self->name_row, TRUE);
+      pm_ui_show_message (self->name_error, text);
+      pm_ui_set_error_style (self->name_row, TRUE);
       gtk_widget_grab_focus (GTK_WIDGET (self->name_row));
     }
   else if (g_strcmp0 (field, PM_BILL_FIELD_PHONE) == 0)
     {
-      show_message (self->phone_error, text);
+      pm_ui_show_message (self->phone_error, text);
       gtk_widget_remove_css_class (GTK_WIDGET (self->phone_error), "warning");
       gtk_widget_add_css_class (GTK_WIDGET (self->phone_error), "error");
-      set_row_error (self->phone_row, TRUE);
+      pm_ui_set_error_style (self->phone_row, TRUE);
       gtk_widget_grab_focus (GTK_WIDGET (self->phone_row));
     }
   else if (g_strcmp0 (field, PM_BILL_FIELD_PRODUCT_NM) == 0
            || g_strcmp0 (field, PM_BILL_FIELD_MESSAGE) == 0)
-    show_message (self->optional_error, text);
+    pm_ui_show_message (self->optional_error, text);
   else
-    show_message (self->status_label, text);
+    pm_ui_show_message (self->status_label, text);
 }
 
 static void
@@ -261,7 +237,7 @@ register_done_cb (GObject      *object,
       return;
     }
 
-  name = row_dup_text (self->name_row);
+  name = pm_ui_entry_dup_text (self->name_row);
   pm_phone_normalize (gtk_editable_get_text (GTK_EDITABLE (self->phone_row)), &digits, NULL, NULL);
   self->link = g_strdup (reply->short_url != NULL && *reply->short_url != '\0'
                            ? reply->short_url : NULL);
@@ -306,10 +282,10 @@ send_action_cb (GtkWidget  *widget,
   if (!ok)
     return;
 
-  name = row_dup_text (self->name_row);
-  product = row_dup_text (self->product_row);
-  message = row_dup_text (self->message_row);
-  show_message (self->status_label, NULL);
+  name = pm_ui_entry_dup_text (self->name_row);
+  product = pm_ui_entry_dup_text (self->product_row);
+  message = pm_ui_entry_dup_text (self->message_row);
+  pm_ui_show_message (self->status_label, NULL);
   set_busy (self, TRUE);
   pm_service_autopay_register_async (self->service, name,
                                      gtk_editable_get_text (GTK_EDITABLE (self->phone_row)),

@@ -74,25 +74,11 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static char *
-row_dup_text (AdwEntryRow *row)
-{
-  return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
-}
-
 static void
 set_row_text (AdwEntryRow *row,
               const char  *text)
 {
   gtk_editable_set_text (GTK_EDITABLE (row), text != NULL ? text : "");
-}
-
-static void
-show_message (GtkLabel   *label,
-              const char *message)
-{
-  gtk_label_set_text (label, message != NULL ? message : "");
-  gtk_widget_set_visible (GTK_WIDGET (label), message != NULL);
 }
 
 static GtkLabel *
@@ -114,7 +100,7 @@ set_field_error (PmOnboardingDialog *self,
                  const char         *message)
 {
   gtk_widget_add_css_class (GTK_WIDGET (row), "error");
-  show_message (error_label_for_row (self, row), message);
+  pm_ui_show_message (error_label_for_row (self, row), message);
   gtk_widget_grab_focus (GTK_WIDGET (row));
 }
 
@@ -123,7 +109,7 @@ clear_field_error (PmOnboardingDialog *self,
                    AdwEntryRow        *row)
 {
   gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
-  show_message (error_label_for_row (self, row), NULL);
+  pm_ui_show_message (error_label_for_row (self, row), NULL);
 }
 
 static void
@@ -136,8 +122,8 @@ clear_errors (PmOnboardingDialog *self)
 
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     clear_field_error (self, rows[i]);
-  show_message (self->connect_status, NULL);
-  show_message (self->save_status, NULL);
+  pm_ui_show_message (self->connect_status, NULL);
+  pm_ui_show_message (self->save_status, NULL);
 }
 
 static AdwEntryRow *
@@ -228,7 +214,7 @@ prefill_from_license (PmOnboardingDialog *self)
   set_row_text (self->merchant_row, license->merchant_id);
   set_row_text (self->business_row, license->business_number);
 
-  name = row_dup_text (self->name_row);
+  name = pm_ui_entry_dup_text (self->name_row);
   if (name[0] == '\0' || g_strcmp0 (name, self->prefilled_name) == 0)
     {
       g_free (self->prefilled_name);
@@ -342,10 +328,10 @@ show_check_error (PmOnboardingDialog *self,
       text = g_strdup_printf (_("%s Check the address and the internet connection, then try "
                                 "again."), error->message);
       self->retry = TRUE;
-      show_message (self->connect_status, text);
+      pm_ui_show_message (self->connect_status, text);
       return;
     }
-  show_message (self->connect_status, error->message);
+  pm_ui_show_message (self->connect_status, error->message);
 }
 
 static void
@@ -398,8 +384,8 @@ check_done_cb (GObject      *object,
 static void
 start_check (PmOnboardingDialog *self)
 {
-  g_autofree char *url = row_dup_text (self->url_row);
-  g_autofree char *key = row_dup_text (self->key_row);
+  g_autofree char *url = pm_ui_entry_dup_text (self->url_row);
+  g_autofree char *key = pm_ui_entry_dup_text (self->key_row);
   g_autofree char *normalized = NULL;
   g_autoptr(PmProfile) candidate = NULL;
   g_autoptr(GError) error = NULL;
@@ -427,7 +413,7 @@ start_check (PmOnboardingDialog *self)
     {
       const GError *service_error = pm_application_get_service_error (self->application);
 
-      show_message (self->connect_status,
+      pm_ui_show_message (self->connect_status,
                     service_error != NULL ? service_error->message
                                           : _("The desk could not start its engine."));
       return;
@@ -464,7 +450,7 @@ store_done_cb (GObject      *object,
   if (error != NULL)
     {
       /* no keyring, or a locked one: say so; the profile is saved nowhere else */
-      show_message (self->save_status, error->message);
+      pm_ui_show_message (self->save_status, error->message);
       return;
     }
 
@@ -478,7 +464,7 @@ save (PmOnboardingDialog *self)
 {
   g_autoptr(PmProfile) profile = pm_profile_new ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *name = row_dup_text (self->name_row);
+  g_autofree char *name = pm_ui_entry_dup_text (self->name_row);
   PmLicense *license = chosen_license (self);
 
   clear_errors (self);
@@ -487,11 +473,11 @@ save (PmOnboardingDialog *self)
   pm_profile_set_api_key (profile, self->checked_key);
   if (is_traditional (self))
     {
-      g_autofree char *host = row_dup_text (self->paymint_host_row);
-      g_autofree char *paymint_key = row_dup_text (self->paymint_key_row);
-      g_autofree char *member = row_dup_text (self->member_row);
-      g_autofree char *merchant = row_dup_text (self->merchant_row);
-      g_autofree char *business = row_dup_text (self->business_row);
+      g_autofree char *host = pm_ui_entry_dup_text (self->paymint_host_row);
+      g_autofree char *paymint_key = pm_ui_entry_dup_text (self->paymint_key_row);
+      g_autofree char *member = pm_ui_entry_dup_text (self->member_row);
+      g_autofree char *merchant = pm_ui_entry_dup_text (self->merchant_row);
+      g_autofree char *business = pm_ui_entry_dup_text (self->business_row);
 
       pm_profile_set_mode (profile, PM_PROFILE_MODE_TRADITIONAL);
       pm_profile_set_paymint_host (profile, host);
@@ -524,7 +510,7 @@ save (PmOnboardingDialog *self)
       else if (row != NULL)
         set_field_error (self, row, error->message);
       else
-        show_message (self->save_status, error->message);
+        pm_ui_show_message (self->save_status, error->message);
       return;
     }
 

@@ -178,3 +178,27 @@ pm_ui_format_appr_dt (const char *appr_dt)
   return g_strdup_printf ("%.4s-%.2s-%.2s %.2s:%.2s:%.2s", appr_dt, appr_dt + 4, appr_dt + 6,
                           appr_dt + 8, appr_dt + 10, appr_dt + 12);
 }
+
+char *
+pm_ui_entry_dup_text (gpointer editable)
+{
+  return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (editable))));
+}
+
+void
+pm_ui_show_message (GtkLabel   *label,
+                    const char *text)
+{
+  gtk_label_set_text (label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (label), text != NULL && *text != '\0');
+}
+
+void
+pm_ui_set_error_style (gpointer widget,
+                       gboolean error)
+{
+  if (error)
+    gtk_widget_add_css_class (GTK_WIDGET (widget), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (widget), "error");
+}

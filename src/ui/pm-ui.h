@@ -36,4 +36,11 @@ char       *pm_ui_format_appr_dt     (const char *appr_dt);
 
 gint64      pm_ui_now                (void);
 
+/* Form helpers shared by the dialogs. */
+char       *pm_ui_entry_dup_text     (gpointer    editable);  /* trimmed copy */
+void        pm_ui_show_message       (GtkLabel   *label,
+                                      const char *text);      /* hidden when empty */
+void        pm_ui_set_error_style    (gpointer    widget,
+                                      gboolean    error);
+
 G_END_DECLS

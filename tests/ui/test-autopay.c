@@ -26,29 +26,6 @@ static GtkWidget *view;
 
 /* ---- driving the UI ---- */
 
-static void
-spin_until (gboolean (*done) (gpointer),
-            gpointer   data,
-            guint      timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!done (data) && g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-  g_assert_true (done (data));
-}
-
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
-
 /* What a mouse click does, at once (gtk_widget_activate() waits a quarter second). */
 static void
 click (GtkWidget *button)
@@ -168,7 +145,7 @@ toplevel_gone (gpointer type)
 static GtkWindow *
 wait_toplevel (GType type)
 {
-  spin_until (toplevel_shown, GSIZE_TO_POINTER (type), 5000);
+  pm_test_spin_until (toplevel_shown, GSIZE_TO_POINTER (type), 5000);
   return find_toplevel (type);
 }
 
@@ -225,7 +202,7 @@ static void
 test_empty (void)
 {
   /* nobody registered yet: the page explains AutoPay and offers to register */
-  spin_until (view_shows, (gpointer) "No AutoPay Payers Yet", 5000);
+  pm_test_spin_until (view_shows, (gpointer) "No AutoPay Payers Yet", 5000);
   g_assert_nonnull (find_button (view, "autopay.register", NULL));
 }
 
@@ -252,20 +229,20 @@ test_register (void)
   /* a landline is refused as it is typed, with the reason next to the field */
   gtk_editable_set_text (name, "김민지");
   gtk_editable_set_text (phone, "02-123-4567");
-  spin (50);
+  pm_test_spin (50);
   g_assert_nonnull (find_label (GTK_WIDGET (dialog),
                                 pm_phone_check_message (PM_PHONE_NOT_MOBILE), FALSE));
   g_assert_false (gtk_widget_get_sensitive (send));
 
   gtk_editable_set_text (phone, "010-1111-2222");
-  spin (50);
+  pm_test_spin (50);
   g_assert_null (find_label (GTK_WIDGET (dialog),
                              pm_phone_check_message (PM_PHONE_NOT_MOBILE), FALSE));
   g_assert_true (gtk_widget_get_sensitive (send));
   click (send);
 
   /* the link is sent and shown, with a copy button */
-  spin_until (view_shows, (gpointer) "Waiting for 김민지 to register a card", 10000);
+  pm_test_spin_until (view_shows, (gpointer) "Waiting for 김민지 to register a card", 10000);
   link = pm_autopay_register_dialog_get_link (PM_AUTOPAY_REGISTER_DIALOG (dialog));
   g_assert_nonnull (link);
   g_assert_true (g_str_has_prefix (link, "http"));
@@ -284,11 +261,11 @@ test_register (void)
 
   /* no card yet: the page waits; the payer opens the link on their phone and the card
    * shows up without anyone pressing refresh */
-  spin (300);
+  pm_test_spin (300);
   g_assert_true (card_gone (NULL));
   g_assert_true (pm_sandbox_open_autopay_link (sandbox, PHONE));
-  spin_until (card_shown, NULL, 15000);
-  spin_until (view_lacks, (gpointer) "Waiting for 김민지 to register a card", 2000);
+  pm_test_spin_until (card_shown, NULL, 15000);
+  pm_test_spin_until (view_lacks, (gpointer) "Waiting for 김민지 to register a card", 2000);
   g_assert_true (gtk_widget_is_sensitive (find_button (view, "autopay.charge", NULL)));
 }
 
@@ -304,7 +281,7 @@ open_charge (const char *amount,
   click (find_button (view, "autopay.charge-method", PHONE));
   g_signal_emit_by_name (find_button (view, "autopay.charge-method", PHONE), "clicked");
   dialog = wait_toplevel (PM_TYPE_AUTOPAY_CHARGE_DIALOG);
-  spin (50);
+  pm_test_spin (50);
   dialogs = visible_toplevels (PM_TYPE_AUTOPAY_CHARGE_DIALOG);
   g_assert_cmpuint (dialogs->len, ==, 1);
   row = find_row (GTK_WIDGET (dialog), "_Amount (₩)");
@@ -313,7 +290,7 @@ open_charge (const char *amount,
   row = find_row (GTK_WIDGET (dialog), "_What For");
   g_assert_nonnull (row);
   gtk_editable_set_text (row, product);
-  spin (50);
+  pm_test_spin (50);
   return PM_AUTOPAY_CHARGE_DIALOG (dialog);
 }
 
@@ -338,7 +315,7 @@ test_charge (void)
   /* the second click of the pair (the button is locked already: sent to it regardless) */
   g_signal_emit_by_name (charge, "clicked");
   confirm = ADW_MESSAGE_DIALOG (wait_toplevel (ADW_TYPE_MESSAGE_DIALOG));
-  spin (100);
+  pm_test_spin (100);
   confirms = visible_toplevels (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_cmpuint (confirms->len, ==, 1);
   body = adw_message_dialog_get_body (confirm);
@@ -358,12 +335,12 @@ test_charge (void)
   /* even a click that got through, or the shortcut, does nothing */
   g_signal_emit_by_name (charge, "clicked");
   gtk_widget_activate_action (GTK_WIDGET (dialog), "charge.charge", NULL);
-  spin (100);
+  pm_test_spin (100);
   g_assert_true (toplevel_gone (GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG)));
 
-  spin_until (toplevel_gone, GSIZE_TO_POINTER (PM_TYPE_AUTOPAY_CHARGE_DIALOG), 10000);
+  pm_test_spin_until (toplevel_gone, GSIZE_TO_POINTER (PM_TYPE_AUTOPAY_CHARGE_DIALOG), 10000);
   pm_sandbox_set_latency (sandbox, "autopay/request", 0);
-  spin_until (toast_has, (gpointer) "Charged ₩120,000 to 김민지", 2000);
+  pm_test_spin_until (toast_has, (gpointer) "Charged ₩120,000 to 김민지", 2000);
   g_assert_cmpuint (pm_sandbox_count_bills (sandbox), ==, bills + 1);
 
   /* the charge is a paid AutoPay bill in the ledger, which Payments lists */
@@ -400,7 +377,7 @@ test_declined (void)
   gtk_window_destroy (GTK_WINDOW (confirm));
 
   /* the dialog stays, saying it failed and why, in the card company's words */
-  spin_until (dialog_says_failed, dialog, 10000);
+  pm_test_spin_until (dialog_says_failed, dialog, 10000);
   reason = find_label (GTK_WIDGET (dialog), "The charge of ₩50,000 to 김민지 failed: ", TRUE);
   g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (reason)), "declined"));
   g_assert_true (toast_has ((gpointer) "declined"));
@@ -431,7 +408,7 @@ test_update (void)
   g_assert_true (adw_message_dialog_has_response (shown, "copy"));
   adw_message_dialog_response (shown, "copy");
   gtk_window_destroy (GTK_WINDOW (shown));
-  spin_until (toast_has, (gpointer) "Link copied", 2000);
+  pm_test_spin_until (toast_has, (gpointer) "Link copied", 2000);
   /* the card is still there */
   g_assert_true (card_shown (NULL));
 }
@@ -446,7 +423,7 @@ test_delete (void)
   confirm = ADW_MESSAGE_DIALOG (wait_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   adw_message_dialog_response (confirm, "cancel");
   gtk_window_destroy (GTK_WINDOW (confirm));
-  spin (500);
+  pm_test_spin (500);
   g_assert_true (card_shown (NULL));
 
   click (find_button (view, "autopay.delete-method", PHONE));
@@ -458,9 +435,9 @@ test_delete (void)
   adw_message_dialog_response (confirm, "delete");
   gtk_window_destroy (GTK_WINDOW (confirm));
 
-  spin_until (card_gone, NULL, 10000);
-  spin_until (toast_has, (gpointer) "Deleted 김민지’s card", 2000);
-  spin_until (view_shows, (gpointer) "Waiting for 김민지 to register a card", 2000);
+  pm_test_spin_until (card_gone, NULL, 10000);
+  pm_test_spin_until (toast_has, (gpointer) "Deleted 김민지’s card", 2000);
+  pm_test_spin_until (view_shows, (gpointer) "Waiting for 김민지 to register a card", 2000);
   g_assert_false (gtk_widget_is_sensitive (find_button (view, "autopay.charge", NULL)));
 }
 
@@ -511,7 +488,7 @@ main (int   argc,
   /* the page goes with its window, late replies and timers included */
   g_object_add_weak_pointer (G_OBJECT (view), (gpointer *) &view);
   gtk_window_destroy (window);
-  spin_until (view_finalized, NULL, 5000);
+  pm_test_spin_until (view_finalized, NULL, 5000);
   g_application_quit (G_APPLICATION (app));
   g_clear_object (&app);
   return ret;

@@ -60,16 +60,6 @@ wait_until (gboolean (*done) (gpointer),
   return TRUE;
 }
 
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
-}
-
 static GtkWidget *
 find_by_id (GtkWidget  *root,
             const char *id)
@@ -568,7 +558,7 @@ pick_in_switcher (const char *name)
   row = gtk_widget_get_ancestor (label, GTK_TYPE_LIST_BOX_ROW);
   g_assert_nonnull (row);
   gtk_widget_activate (row);
-  spin (50);
+  pm_test_spin (50);
 }
 
 static void
@@ -693,7 +683,7 @@ test_nothing_leaks (void)
           g_ptr_array_add (secrets, (gpointer) values[j]);
     }
   g_assert_cmpuint (secrets->len, >=, 5);
-  spin (200); /* let the ledger settle */
+  pm_test_spin (200); /* let the ledger settle */
   check_no_leak_under (test_root, secrets);
   if (session != NULL)
     check_no_leak_under (session, secrets);
@@ -850,7 +840,7 @@ test_preferences_delete (void)
   g_assert_nonnull (still);
   g_assert_nonnull (find_label (list, "Shop A"));
   gtk_window_destroy (prefs);
-  spin (50);
+  pm_test_spin (50);
 }
 
 static gboolean
@@ -962,7 +952,7 @@ test_delete_active (void)
   gone = keyring_lookup (uuid_a);
   g_assert_null (gone);
   gtk_window_destroy (prefs);
-  spin (50);
+  pm_test_spin (50);
 }
 
 int

@@ -85,29 +85,6 @@ start_notification_server (void)
 static PmWindow *window;
 static PmPaymentsView *view;
 
-static void
-spin_until (gboolean (*done) (gpointer),
-            gpointer   data,
-            guint      timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!done (data) && g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-  g_assert_true (done (data));
-}
-
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
-
 static GtkWidget *
 find_label (GtkWidget  *root,
             const char *text)
@@ -219,13 +196,13 @@ test_listed (void)
   sent_c = send_bill ("박지호", "010-5555-6666", "11월 수강료", 98000);
 
   want_rows = 3;
-  spin_until (rows_are, NULL, 5000);
+  pm_test_spin_until (rows_are, NULL, 5000);
   /* the rows are drawn, phone numbers formatted, amounts with won and separators */
-  spin_until (label_shown, (gpointer) "김민지", 5000);
+  pm_test_spin_until (label_shown, (gpointer) "김민지", 5000);
   g_assert_nonnull (find_label (GTK_WIDGET (window), "010-1111-2222"));
   g_assert_nonnull (find_label (GTK_WIDGET (window), "₩120,000"));
-  spin_until (totals_have, (gpointer) "3 bills", 5000);
-  spin_until (totals_have, (gpointer) "₩253,000", 5000);
+  pm_test_spin_until (totals_have, (gpointer) "3 bills", 5000);
+  pm_test_spin_until (totals_have, (gpointer) "₩253,000", 5000);
 }
 
 static PmBill *
@@ -269,14 +246,14 @@ test_paid_by_itself (void)
   pm_payments_view_select_bill (view, pm_bill_get_bill_id (sent_b));
   /* the payer pays on their phone; nobody touches the desk */
   g_assert_true (pm_sandbox_pay_bill (sandbox, pm_bill_get_bill_id (sent_a)));
-  spin_until (row_state_is, GINT_TO_POINTER (PM_BILL_STATE_PAID), 40000);
-  spin_until (label_shown, (gpointer) "Paid", 2000);
+  pm_test_spin_until (row_state_is, GINT_TO_POINTER (PM_BILL_STATE_PAID), 40000);
+  pm_test_spin_until (label_shown, (gpointer) "Paid", 2000);
   /* the selection stayed where it was, and the desk told the user */
   g_assert_cmpstr (pm_bill_get_bill_id (pm_payments_view_get_selected (view)), ==,
                    pm_bill_get_bill_id (sent_b));
   g_assert_cmpuint (pm_application_get_n_notifications (app), ==, notified + 1);
-  spin_until (notified_paid, NULL, 5000);
-  spin_until (totals_have, (gpointer) "Paid 1", 5000);
+  pm_test_spin_until (notified_paid, NULL, 5000);
+  pm_test_spin_until (totals_have, (gpointer) "Paid 1", 5000);
 }
 
 static void
@@ -284,24 +261,24 @@ test_search_and_filter (void)
 {
   pm_payments_view_set_search (view, "수강료");
   want_rows = 2;
-  spin_until (rows_are, NULL, 5000);
-  spin_until (totals_have, (gpointer) "2 bills", 5000);
+  pm_test_spin_until (rows_are, NULL, 5000);
+  pm_test_spin_until (totals_have, (gpointer) "2 bills", 5000);
 
   pm_payments_view_set_search (view, "3333");
   want_rows = 1;
-  spin_until (rows_are, NULL, 5000);
-  spin_until (totals_have, (gpointer) "1 bill, ₩35,000", 5000);
+  pm_test_spin_until (rows_are, NULL, 5000);
+  pm_test_spin_until (totals_have, (gpointer) "1 bill, ₩35,000", 5000);
 
   pm_payments_view_set_search (view, "");
   pm_payments_view_set_state_filter (view, 2); /* paid */
   want_rows = 1;
-  spin_until (rows_are, NULL, 5000);
-  spin_until (totals_have, (gpointer) "₩120,000", 5000);
-  spin_until (totals_lack, (gpointer) "Unpaid", 5000);
+  pm_test_spin_until (rows_are, NULL, 5000);
+  pm_test_spin_until (totals_have, (gpointer) "₩120,000", 5000);
+  pm_test_spin_until (totals_lack, (gpointer) "Unpaid", 5000);
 
   pm_payments_view_set_state_filter (view, 0);
   want_rows = 3;
-  spin_until (rows_are, NULL, 5000);
+  pm_test_spin_until (rows_are, NULL, 5000);
 }
 
 static GtkWindow *
@@ -330,7 +307,7 @@ confirm_dialog (const char *expect_in_body)
 {
   AdwMessageDialog *dialog;
 
-  spin_until (dialog_shown, NULL, 5000);
+  pm_test_spin_until (dialog_shown, NULL, 5000);
   dialog = ADW_MESSAGE_DIALOG (find_dialog ());
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), expect_in_body));
   adw_message_dialog_response (dialog, "confirm");
@@ -354,7 +331,7 @@ test_actions (void)
 
   /* an unpaid bill offers void and resend, never refund */
   pm_payments_view_select_bill (view, pm_bill_get_bill_id (sent_c));
-  spin (100);
+  pm_test_spin (100);
   detail = find_button (GTK_WIDGET (view), "bill.void");
   g_assert_true (gtk_widget_get_visible (detail));
   g_assert_true (gtk_widget_get_visible (find_button (GTK_WIDGET (view), "bill.resend")));
@@ -365,13 +342,13 @@ test_actions (void)
   confirm_dialog ("구만 팔천 원");
   want[0] = pm_bill_get_bill_id (sent_c);
   want[1] = "D";
-  spin_until (server_state_is, want, 10000);
-  spin_until (label_shown, (gpointer) "Voided", 5000);
+  pm_test_spin_until (server_state_is, want, 10000);
+  pm_test_spin_until (label_shown, (gpointer) "Voided", 5000);
   g_assert_false (gtk_widget_get_visible (find_button (GTK_WIDGET (view), "bill.void")));
 
   /* a paid bill offers refund, not void */
   pm_payments_view_select_bill (view, pm_bill_get_bill_id (sent_a));
-  spin (100);
+  pm_test_spin (100);
   g_assert_true (gtk_widget_get_visible (find_button (GTK_WIDGET (view), "bill.refund")));
   g_assert_false (gtk_widget_get_visible (find_button (GTK_WIDGET (view), "bill.void")));
   g_assert_false (gtk_widget_activate_action (GTK_WIDGET (view), "bill.void", NULL) &&
@@ -380,8 +357,8 @@ test_actions (void)
   confirm_dialog ("십이만 원");
   want[0] = pm_bill_get_bill_id (sent_a);
   want[1] = "C";
-  spin_until (server_state_is, want, 10000);
-  spin_until (row_state_is, GINT_TO_POINTER (PM_BILL_STATE_CANCELLED), 5000);
+  pm_test_spin_until (server_state_is, want, 10000);
+  pm_test_spin_until (row_state_is, GINT_TO_POINTER (PM_BILL_STATE_CANCELLED), 5000);
 }
 
 static gboolean
@@ -400,10 +377,10 @@ test_balance_error (void)
   /* resending spends balance; with none left the user is told so, not "error" */
   pm_sandbox_set_balance (sandbox, PM_SANDBOX_DEMO_KEY, 0);
   pm_payments_view_select_bill (view, pm_bill_get_bill_id (sent_b));
-  spin (100);
+  pm_test_spin (100);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "bill.resend", NULL));
   confirm_dialog ("balance");
-  spin_until (toast_mentions_balance, NULL, 10000);
+  pm_test_spin_until (toast_mentions_balance, NULL, 10000);
   pm_sandbox_set_balance (sandbox, PM_SANDBOX_DEMO_KEY, 10000000);
 }
 

@@ -79,29 +79,6 @@ start_notification_server (void)
 
 /* ---- spinning ---- */
 
-static void
-spin_until (gboolean (*done) (gpointer),
-            gpointer   data,
-            guint      timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!done (data) && g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-  g_assert_true (done (data));
-}
-
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
-
 /* ---- the form ---- */
 
 typedef struct
@@ -132,7 +109,7 @@ form_open (void)
   form->dialog = PM_SEND_DIALOG (g_object_ref (pm_send_dialog_new (service, window)));
   g_signal_connect (form->dialog, "sent", G_CALLBACK (sent_cb), form);
   gtk_window_present (GTK_WINDOW (form->dialog));
-  spin (50);
+  pm_test_spin (50);
   return form;
 }
 
@@ -142,7 +119,7 @@ form_close (Form *form)
   g_signal_handlers_disconnect_by_func (form->dialog, sent_cb, form);
   if (gtk_widget_get_visible (GTK_WIDGET (form->dialog)))
     gtk_window_destroy (GTK_WINDOW (form->dialog));
-  spin (20);
+  pm_test_spin (20);
   g_assert_finalize_object (form->dialog);
   g_clear_object (&form->bill);
   g_free (form->message);
@@ -326,7 +303,7 @@ respond (AdwMessageDialog *dialog,
   adw_message_dialog_response (kept, response);
   if (gtk_widget_get_visible (GTK_WIDGET (kept)))
     gtk_window_destroy (GTK_WINDOW (kept));
-  spin (20);
+  pm_test_spin (20);
 }
 
 static gboolean
@@ -388,7 +365,7 @@ test_valid_request (void)
   gtk_widget_grab_focus (child (form, "phone_entry"));
   gtk_widget_grab_focus (child (form, "amount_entry"));
   gtk_widget_grab_focus (child (form, "product_entry"));
-  spin (20);
+  pm_test_spin (20);
   g_assert_cmpstr (entry_get (form, "phone_entry"), ==, "010-1111-2222");
   g_assert_cmpstr (entry_get (form, "amount_entry"), ==, "₩120,000");
   g_assert_cmpstr (error_text (form, "amount_error"), ==, NULL);
@@ -406,7 +383,7 @@ test_valid_request (void)
   g_assert_nonnull (strstr (body, "Paymint balance"));
   respond (confirm, "send");
 
-  spin_until (form_sent, form, 10000);
+  pm_test_spin_until (form_sent, form, 10000);
   g_assert_cmpuint (form->n_sent, ==, 1);
   g_assert_cmpint (pm_bill_get_state (form->bill), ==, PM_BILL_STATE_UNPAID);
   g_assert_nonnull (strstr (form->message, "₩120,000"));
@@ -676,8 +653,8 @@ test_double_click (void)
   press_ctrl_enter (form);
   g_assert_cmpuint (n_message_dialogs (form), ==, 0);
 
-  spin_until (form_sent, form, 10000);
-  spin (300);
+  pm_test_spin_until (form_sent, form, 10000);
+  pm_test_spin (300);
   g_assert_cmpuint (form->n_sent, ==, 1);
   g_assert_cmpuint (pm_sandbox_count_bills (sandbox), ==, before + 1);
   form_close (form);
@@ -705,8 +682,8 @@ test_double_ctrl_enter (void)
   g_assert_cmpuint (n_message_dialogs (form), ==, 0);
   g_assert_false (send_enabled (form));
 
-  spin_until (form_sent, form, 10000);
-  spin (300);
+  pm_test_spin_until (form_sent, form, 10000);
+  pm_test_spin (300);
   g_assert_cmpuint (form->n_sent, ==, 1);
   g_assert_cmpuint (pm_sandbox_count_bills (sandbox), ==, before + 1);
   form_close (form);
@@ -733,7 +710,7 @@ test_balance (void)
   fill (form, "정하늘", "010-2468-1357", "77000", "11월 수강료");
   press_send (form);
   respond (the_message_dialog (form, "Send ₩77,000 to"), "send");
-  spin_until (banner_shown, form, 10000);
+  pm_test_spin_until (banner_shown, form, 10000);
   text = gtk_label_get_label (GTK_LABEL (child (form, "banner_label")));
   g_assert_nonnull (strstr (text, "balance"));
   g_assert_nonnull (strstr (text, "Top up"));
@@ -749,7 +726,7 @@ test_balance (void)
   g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (child (form, "banner_revealer"))));
   /* the refused attempt is in the ledger as failed, which is no duplicate */
   respond (the_message_dialog (form, "Send ₩77,000 to"), "send");
-  spin_until (form_sent, form, 10000);
+  pm_test_spin_until (form_sent, form, 10000);
   g_assert_cmpint (pm_bill_get_state (form->bill), ==, PM_BILL_STATE_UNPAID);
   g_assert_cmpuint (pm_sandbox_count_bills (sandbox), ==, before + 1);
   form_close (form);
@@ -776,7 +753,7 @@ test_unknown_outcome (void)
   fill (form, "한결", "010-1357-2468", "64000", "11월 수강료");
   press_send (form);
   respond (the_message_dialog (form, "Send ₩64,000 to"), "send");
-  spin_until (form_sent, form, 15000);
+  pm_test_spin_until (form_sent, form, 15000);
   g_assert_cmpint (pm_bill_get_state (form->bill), ==, PM_BILL_STATE_UNPAID);
   g_assert_cmpuint (pm_sandbox_count_bills (sandbox), ==, before + 1);
   form_close (form);
@@ -787,7 +764,7 @@ test_unknown_outcome (void)
   fill (form, "윤슬", "010-8642-9753", "51000", "11월 수강료");
   press_send (form);
   respond (the_message_dialog (form, "Send ₩51,000 to"), "send");
-  spin_until (form_sent, form, 30000);
+  pm_test_spin_until (form_sent, form, 30000);
   /* the form says the desk is checking, closes, and never offers Send again */
   g_assert_nonnull (strstr (form->message, "checking"));
   g_assert_nonnull (strstr (form->message, "never send it twice"));
@@ -802,7 +779,7 @@ test_unknown_outcome (void)
   /* the network comes back: reconciliation settles it as unpaid, still one bill */
   pm_sandbox_clear_faults (sandbox);
   pm_service_refresh_all (service);
-  spin_until (ledger_state_is, GINT_TO_POINTER (PM_BILL_STATE_UNPAID), 20000);
+  pm_test_spin_until (ledger_state_is, GINT_TO_POINTER (PM_BILL_STATE_UNPAID), 20000);
   g_assert_cmpuint (pm_sandbox_count_bills (sandbox), ==, before + 2);
   g_clear_object (&watched);
   form_close (form);
@@ -872,7 +849,7 @@ test_template_editor (void)
 
   adw_preferences_window_add (ADW_PREFERENCES_WINDOW (prefs), ADW_PREFERENCES_PAGE (page));
   gtk_window_present (GTK_WINDOW (prefs));
-  spin (50);
+  pm_test_spin (50);
   g_assert_cmpuint (n_templates (settings), ==, 2);
 
   /* add */
@@ -921,7 +898,7 @@ test_template_editor (void)
 
   /* delete the first one */
   g_assert_true (gtk_widget_activate_action (page, "templates.remove", "i", 0));
-  spin (20);
+  pm_test_spin (20);
   g_assert_cmpuint (n_templates (settings), ==, 2);
   g_clear_pointer (&name, g_free);
   name = template_at (settings, 0, FALSE);
@@ -945,7 +922,7 @@ test_template_editor (void)
   form_close (form);
   g_object_ref (page);
   gtk_window_destroy (GTK_WINDOW (prefs));
-  spin (20);
+  pm_test_spin (20);
   g_assert_finalize_object (page);
 }
 

@@ -16,16 +16,6 @@
 
 static PmApplication *app;
 
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
-}
-
 static gboolean
 wait_for (gboolean (*predicate) (gpointer),
           gpointer  data)
@@ -184,7 +174,7 @@ test_window_try_sandbox (void)
     g_assert_nonnull (adw_view_stack_get_child_by_name (stack, "payments"));
     g_assert_nonnull (adw_view_stack_get_child_by_name (stack, "autopay"));
     adw_view_stack_set_visible_child_name (stack, "autopay");
-    spin (100);
+    pm_test_spin (100);
     g_assert_true (gtk_widget_get_mapped (adw_view_stack_get_child_by_name (stack, "autopay")));
     adw_view_stack_set_visible_child_name (stack, "payments");
   }
@@ -201,7 +191,7 @@ test_window_try_sandbox (void)
     form = find_toplevel (PM_TYPE_SEND_DIALOG);
     g_assert_true (gtk_window_get_transient_for (form) == window);
     gtk_window_destroy (form);
-    spin (50);
+    pm_test_spin (50);
   }
 }
 
@@ -223,7 +213,7 @@ test_window_shortcuts (void)
     g_assert_cmpstr (accels[0], ==, "<Control>question");
   }
   gtk_window_close (shortcuts);
-  spin (50);
+  pm_test_spin (50);
 }
 
 static void
@@ -239,7 +229,7 @@ test_window_about (void)
                    "Paymint Desk");
   g_assert_cmpstr (adw_about_window_get_version (ADW_ABOUT_WINDOW (about)), ==, PACKAGE_VERSION);
   gtk_window_destroy (about);
-  spin (50);
+  pm_test_spin (50);
 }
 
 static void
@@ -261,7 +251,7 @@ test_window_preferences (void)
   g_assert_true (gtk_switch_get_active (polling) == g_settings_get_boolean (settings, "polling-enabled"));
   g_settings_reset (settings, "polling-enabled");
   gtk_window_destroy (prefs);
-  spin (50);
+  pm_test_spin (50);
 }
 
 static void
@@ -285,9 +275,9 @@ test_window_size_restored (void)
 
   /* the user resizes, then closes: the new size is saved… */
   gtk_window_set_default_size (GTK_WINDOW (window), 640, 480);
-  spin (100);
+  pm_test_spin (100);
   gtk_window_close (GTK_WINDOW (window));
-  spin (50);
+  pm_test_spin (50);
   g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 640);
   g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 480);
   g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
@@ -298,7 +288,7 @@ test_window_size_restored (void)
   g_assert_cmpint (width, ==, 640);
   g_assert_cmpint (height, ==, 480);
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (50);
+  pm_test_spin (50);
 }
 
 int
