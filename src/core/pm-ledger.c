@@ -19,7 +19,7 @@
 #include <sqlite3.h>
 
 #define BUSY_TIMEOUT_MS 5000
-#define CACHE_KIB       65536   /* SQLite page cache: 64 MiB */
+#define CACHE_KIB       32768   /* SQLite page cache: 32 MiB (a million bills stay under 200 MB) */
 
 /* ------------------------------------------------------------------------ */
 /* Schema                                                                   */
@@ -2181,24 +2181,50 @@ pm_ledger_next_due_time (PmLedger   *self,
   return next;
 }
 
+static int
+compare_created (gconstpointer a,
+                 gconstpointer b)
+{
+  PmBill *x = *(PmBill **) a;
+  PmBill *y = *(PmBill **) b;
+  gint64 cx = pm_bill_get_created_at (x);
+  gint64 cy = pm_bill_get_created_at (y);
+
+  if (cx != cy)
+    return cx < cy ? -1 : 1;
+  return g_strcmp0 (pm_bill_get_bill_id (x), pm_bill_get_bill_id (y));
+}
+
 GPtrArray *
 pm_ledger_list_unsettled (PmLedger   *self,
                           const char *profile_id,
                           GError    **error)
 {
+  GPtrArray *bills;
   sqlite3_stmt *stmt;
 
   g_return_val_if_fail (PM_IS_LEDGER (self), NULL);
 
-  stmt = prepare (self,
-                  "SELECT " BILL_COLUMNS " FROM bills b "
-                  "WHERE b.state IN ('queued', 'sending', 'unknown') "
-                  "AND (?1 IS NULL OR b.profile_id = ?1) "
-                  "ORDER BY b.created_at, b.id", error);
+  /* Unsettled intents are few: they are sorted here, not by SQL. With an ORDER BY
+   * (and "?1 IS NULL OR profile_id = ?1") SQLite walked the date index over every bill
+   * instead of the (profile_id, state) index, at each start. */
+  if (profile_id != NULL)
+    stmt = prepare (self,
+                    "SELECT " BILL_COLUMNS " FROM bills b "
+                    "WHERE b.profile_id = ?1 AND b.state IN ('queued', 'sending', 'unknown')",
+                    error);
+  else
+    stmt = prepare (self,
+                    "SELECT " BILL_COLUMNS " FROM bills b "
+                    "WHERE b.state IN ('queued', 'sending', 'unknown')", error);
   if (stmt == NULL)
     return NULL;
-  bind_text_or_null (stmt, 1, profile_id);
-  return fetch_bills (self, stmt, error);
+  if (profile_id != NULL)
+    bind_text (stmt, 1, profile_id);
+  bills = fetch_bills (self, stmt, error);
+  if (bills != NULL)
+    g_ptr_array_sort (bills, compare_created);
+  return bills;
 }
 
 GPtrArray *

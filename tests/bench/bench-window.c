@@ -143,8 +143,12 @@ main (int   argc,
   pm_application_set_use_sandbox (app, TRUE);
   if (!g_application_register (G_APPLICATION (app), NULL, &error))
     g_error ("%s", error->message);
+  g_print ("window, %u bills: started (GTK, sandbox, ledger) after %.0f ms\n", n,
+           (g_get_monotonic_time () - t0) / 1e3);
   g_application_activate (G_APPLICATION (app));
   window = GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  g_print ("window, %u bills: window built after %.0f ms\n", n,
+           (g_get_monotonic_time () - t0) / 1e3);
   spin_until_drawn (window);
   t1 = g_get_monotonic_time ();
   view = PM_PAYMENTS_VIEW (pm_window_get_payments_view (PM_WINDOW (window)));
