@@ -2430,6 +2430,23 @@ csv_field (GString    *out,
   g_string_append_c (out, '"');
 }
 
+/* Free text that people typed (or a CSV import brought in): a cell that starts like a
+ * formula (= + - @, a tab or a carriage return) would run as one when the export is
+ * opened in a spreadsheet, so it gets a leading apostrophe and is shown as text. */
+static void
+csv_text_field (GString    *out,
+                const char *value)
+{
+  g_autofree char *escaped = NULL;
+
+  if (value != NULL && strchr ("=+-@\t\r", value[0]) != NULL && value[0] != '\0')
+    {
+      escaped = g_strconcat ("'", value, NULL);
+      value = escaped;
+    }
+  csv_field (out, value);
+}
+
 static void
 csv_time (PmLedger *self,
           GString  *out,
@@ -2493,13 +2510,13 @@ csv_row (PmLedger     *self,
   g_string_append (out, g_str_equal (state, "unpaid") && *expire != '\0'
                         && strcmp (expire, today) < 0 ? "yes" : "no");
   g_string_append_c (out, ',');
-  csv_field (out, column_text (stmt, COL_PAYER_NAME));
+  csv_text_field (out, column_text (stmt, COL_PAYER_NAME));
   g_string_append_c (out, ',');
   csv_field (out, phone != NULL ? phone : column_text (stmt, COL_PHONE));
   g_string_append_c (out, ',');
-  csv_field (out, column_text (stmt, COL_PRODUCT));
+  csv_text_field (out, column_text (stmt, COL_PRODUCT));
   g_string_append_c (out, ',');
-  csv_field (out, column_text (stmt, COL_MESSAGE));
+  csv_text_field (out, column_text (stmt, COL_MESSAGE));
   g_string_append_printf (out, ",%" G_GINT64_FORMAT ",",
                           (gint64) sqlite3_column_int64 (stmt, COL_PRICE));
   csv_field (out, expire);
@@ -2523,7 +2540,7 @@ csv_row (PmLedger     *self,
       csv_field (out, column_text (stmt, col));
     }
   g_string_append_c (out, ',');
-  csv_field (out, column_text (stmt, COL_NOTE));
+  csv_text_field (out, column_text (stmt, COL_NOTE));
   g_string_append_c (out, ',');
   csv_field (out, column_text (stmt, COL_KIND));
   g_string_append_c (out, ',');

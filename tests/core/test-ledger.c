@@ -1098,6 +1098,15 @@ test_export (void)
                    BASE_TIME + 100 * 3600, PM_BILL_STATE_PAID);
   pm_bill_set_note (odd, "line1\r\nline2");
   insert (ledger, odd);
+  {
+    /* text that a spreadsheet would run as a formula */
+    g_autoptr(PmBill) formula = make_bill ("FORMULA1", "p1", "=HYPERLINK(\"http://x\",\"x\")",
+                                           "01012345678", "@SUM(1,2)", 1000, "2026-11-30",
+                                           BASE_TIME + 50 * 3600, PM_BILL_STATE_DESTROYED);
+
+    pm_bill_set_note (formula, "-2+3");
+    insert (ledger, formula);
+  }
 
   pm_ledger_query_set_profile_id (query, "p1");
   pm_ledger_query_set_today (query, TODAY);
@@ -1105,7 +1114,7 @@ test_export (void)
   g_assert_true (pm_ledger_export_csv_to_path (ledger, query, csv_path, &n_rows, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n_rows, ==, count);
-  g_assert_cmpuint (count, ==, 33);
+  g_assert_cmpuint (count, ==, 34);
 
   g_assert_true (g_file_get_contents (csv_path, &contents, NULL, NULL));
   g_assert_true (g_str_has_prefix (contents, "\xef\xbb\xbf" "bill_id,state,"));
@@ -1137,6 +1146,20 @@ test_export (void)
   /* BASE_TIME + 100 h = 2026-11-22 15:06:40 UTC = the 23rd, 00:06:40 in Seoul. */
   g_assert_cmpstr (g_ptr_array_index (row, c_created), ==, "2026-11-23 00:06:40");
   g_assert_true (strstr (contents, "\"사과, 배\n그리고 \"\"감\"\"\"") != NULL);
+
+  /* Formula-like text is exported as text (a leading apostrophe), nothing else is. */
+  for (guint i = 1; i <= rows->len; i++)
+    {
+      g_assert_cmpuint (i, <, rows->len); /* the row is there */
+      row = g_ptr_array_index (rows, i);
+      if (!g_str_equal (g_ptr_array_index (row, c_id), "FORMULA1"))
+        continue;
+      g_assert_cmpstr (g_ptr_array_index (row, c_name), ==, "'=HYPERLINK(\"http://x\",\"x\")");
+      g_assert_cmpstr (g_ptr_array_index (row, c_product), ==, "'@SUM(1,2)");
+      g_assert_cmpstr (g_ptr_array_index (row, c_note), ==, "'-2+3");
+      g_assert_cmpstr (g_ptr_array_index (row, c_price), ==, "1000");
+      break;
+    }
 
   /* An expired unpaid bill says so. */
   for (guint i = 1; i < rows->len; i++)
