@@ -884,6 +884,10 @@ test_search (void)
   g_assert_cmpuint (search_count (ledger, "김민"), ==, 12);       /* short: name prefix */
   g_assert_cmpuint (search_count (ledger, "김"), ==, 18);         /* 김민수 김민지 김철수 */
   g_assert_cmpuint (search_count (ledger, "이민"), ==, 6);        /* short: 이민수 */
+  g_assert_cmpuint (search_count (ledger, "민수"), ==, 12);       /* a given name: 김민수 이민수 */
+  g_assert_cmpuint (search_count (ledger, "철수"), ==, 6);        /* 김철수 */
+  g_assert_cmpuint (search_count (ledger, "%수"), ==, 0);         /* wildcards are text */
+  g_assert_cmpuint (search_count (ledger, "_수"), ==, 0);
   g_assert_cmpuint (search_count (ledger, " 이민수 "), ==, 6);
   g_assert_cmpuint (search_count (ledger, "alice"), ==, 6);       /* case-insensitive */
   g_assert_cmpuint (search_count (ledger, "ice kim"), ==, 6);     /* words anywhere */
