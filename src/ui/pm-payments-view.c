@@ -54,6 +54,12 @@ struct _PmPaymentsView
   GtkSearchEntry     *search_entry;
   GtkDropDown        *state_dropdown;
   GtkDropDown        *period_dropdown;
+  GtkMenuButton      *range_button;
+  GtkPopover         *range_popover;
+  GtkCalendar        *from_calendar;
+  GtkCalendar        *to_calendar;
+  GDateTime          *range_from;   /* the custom range, Korea-time days, inclusive */
+  GDateTime          *range_to;
   GtkLabel           *totals_label;
   GtkStack           *list_stack;
   GtkColumnView      *column_view;
@@ -422,10 +428,13 @@ apply_query (PmPaymentsView *self)
   queue_totals (self);
 }
 
+#define PERIOD_CUSTOM 5
+
 static void
-period_to_range (guint   index,
-                 gint64 *from,
-                 gint64 *to)
+period_to_range (PmPaymentsView *self,
+                 guint           index,
+                 gint64         *from,
+                 gint64         *to)
 {
   g_autoptr(GTimeZone) tz = pm_bill_korea_time_zone ();
   g_autoptr(GDateTime) now = g_date_time_new_now (tz);
@@ -451,10 +460,74 @@ period_to_range (guint   index,
       start = g_date_time_new (tz, g_date_time_get_year (now), g_date_time_get_month (now), 1,
                                0, 0, 0);
       break;
+    case PERIOD_CUSTOM:
+      if (self->range_from != NULL && self->range_to != NULL)
+        {
+          g_autoptr(GDateTime) after = g_date_time_add_days (self->range_to, 1);
+
+          *from = g_date_time_to_unix (self->range_from);
+          *to = g_date_time_to_unix (after);
+        }
+      return;
     default:
       return;
     }
   *from = g_date_time_to_unix (start);
+}
+
+/* A calendar's day as midnight Korea time. */
+static GDateTime *
+calendar_day (GtkCalendar *calendar)
+{
+  g_autoptr(GDateTime) picked = gtk_calendar_get_date (calendar);
+  g_autoptr(GTimeZone) tz = pm_bill_korea_time_zone ();
+
+  return g_date_time_new (tz, g_date_time_get_year (picked), g_date_time_get_month (picked),
+                          g_date_time_get_day_of_month (picked), 0, 0, 0);
+}
+
+static void
+update_range_label (PmPaymentsView *self)
+{
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+  g_autofree char *label = NULL;
+
+  if (self->range_from == NULL || self->range_to == NULL)
+    {
+      gtk_menu_button_set_label (self->range_button, _("Choose Days…"));
+      return;
+    }
+  from = g_date_time_format (self->range_from, "%Y-%m-%d");
+  to = g_date_time_format (self->range_to, "%Y-%m-%d");
+  /* Translators: a range of days, "2026-11-01 – 2026-11-23" */
+  label = g_strdup_printf (_("%s – %s"), from, to);
+  gtk_menu_button_set_label (self->range_button, label);
+}
+
+static void filters_changed_cb (PmPaymentsView *self);
+
+static void
+range_apply_cb (PmPaymentsView *self)
+{
+  g_autoptr(GDateTime) a = calendar_day (self->from_calendar);
+  g_autoptr(GDateTime) b = calendar_day (self->to_calendar);
+
+  /* picked backwards: the earlier day is the first */
+  if (g_date_time_compare (a, b) > 0)
+    {
+      GDateTime *t = a;
+
+      a = b;
+      b = t;
+    }
+  g_clear_pointer (&self->range_from, g_date_time_unref);
+  g_clear_pointer (&self->range_to, g_date_time_unref);
+  self->range_from = g_steal_pointer (&a);
+  self->range_to = g_steal_pointer (&b);
+  update_range_label (self);
+  gtk_popover_popdown (self->range_popover);
+  filters_changed_cb (self);
 }
 
 static void
@@ -475,7 +548,9 @@ filters_changed_cb (PmPaymentsView *self)
   g_autoptr(PmLedgerQuery) before = pm_ledger_query_copy (self->query);
 
   self->query->states = state < G_N_ELEMENTS (masks) ? masks[state] : 0;
-  period_to_range (gtk_drop_down_get_selected (self->period_dropdown),
+  gtk_widget_set_visible (GTK_WIDGET (self->range_button),
+                          gtk_drop_down_get_selected (self->period_dropdown) == PERIOD_CUSTOM);
+  period_to_range (self, gtk_drop_down_get_selected (self->period_dropdown),
                    &self->query->created_from, &self->query->created_to);
   pm_ledger_query_set_text (self->query, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
   if (!pm_ledger_query_equal (before, self->query))
@@ -840,6 +915,8 @@ pm_payments_view_finalize (GObject *object)
   g_clear_object (&self->probe[1]);
   g_hash_table_unref (self->checked_labels);
   g_clear_pointer (&self->query, pm_ledger_query_free);
+  g_clear_pointer (&self->range_from, g_date_time_unref);
+  g_clear_pointer (&self->range_to, g_date_time_unref);
   g_free (self->totals_text);
 
   G_OBJECT_CLASS (pm_payments_view_parent_class)->finalize (object);
@@ -872,6 +949,11 @@ pm_payments_view_class_init (PmPaymentsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PmPaymentsView, search_entry);
   gtk_widget_class_bind_template_child (widget_class, PmPaymentsView, state_dropdown);
   gtk_widget_class_bind_template_child (widget_class, PmPaymentsView, period_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, PmPaymentsView, range_button);
+  gtk_widget_class_bind_template_child (widget_class, PmPaymentsView, range_popover);
+  gtk_widget_class_bind_template_child (widget_class, PmPaymentsView, from_calendar);
+  gtk_widget_class_bind_template_child (widget_class, PmPaymentsView, to_calendar);
+  gtk_widget_class_bind_template_callback (widget_class, range_apply_cb);
   gtk_widget_class_bind_template_child (widget_class, PmPaymentsView, totals_label);
   gtk_widget_class_bind_template_child (widget_class, PmPaymentsView, list_stack);
   gtk_widget_class_bind_template_child (widget_class, PmPaymentsView, column_view);
@@ -918,6 +1000,7 @@ pm_payments_view_init (PmPaymentsView *self)
     }
 
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  update_range_label (self);
 }
 
 GtkWidget *
@@ -980,6 +1063,19 @@ pm_payments_view_set_search (PmPaymentsView *self,
   gtk_search_bar_set_search_mode (self->search_bar, TRUE);
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text);
   filters_changed_cb (self);
+}
+
+void
+pm_payments_view_set_date_range (PmPaymentsView *self,
+                                 GDateTime      *first,
+                                 GDateTime      *last)
+{
+  g_return_if_fail (PM_IS_PAYMENTS_VIEW (self));
+
+  gtk_calendar_select_day (self->from_calendar, first);
+  gtk_calendar_select_day (self->to_calendar, last);
+  gtk_drop_down_set_selected (self->period_dropdown, PERIOD_CUSTOM);
+  range_apply_cb (self);
 }
 
 void

@@ -26,6 +26,10 @@ PmBill        *pm_payments_view_get_selected  (PmPaymentsView *self);
 const char    *pm_payments_view_get_totals_text (PmPaymentsView *self);
 void           pm_payments_view_set_search    (PmPaymentsView *self,
                                                const char     *text);
+/* Bills sent from @first to @last (days, inclusive; in either order). */
+void           pm_payments_view_set_date_range (PmPaymentsView *self,
+                                                GDateTime      *first,
+                                                GDateTime      *last);
 /* 0 all, 1 unpaid, 2 paid, 3 refunded, 4 voided, 5 expired, 6 in progress, 7 failed */
 void           pm_payments_view_set_state_filter (PmPaymentsView *self,
                                                   guint           index);

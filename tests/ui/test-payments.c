@@ -279,6 +279,26 @@ test_search_and_filter (void)
   pm_payments_view_set_state_filter (view, 0);
   want_rows = 3;
   pm_test_spin_until (rows_are, NULL, 5000);
+
+  /* a custom range of days: one in the past shows nothing, one around today (picked
+   * backwards) shows every bill again */
+  {
+    g_autoptr(GDateTime) old_first = g_date_time_new_utc (2020, 1, 1, 0, 0, 0);
+    g_autoptr(GDateTime) old_last = g_date_time_new_utc (2020, 1, 31, 0, 0, 0);
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+    g_autoptr(GDateTime) week_ago = g_date_time_add_days (now, -7);
+    g_autoptr(GDateTime) tomorrow = g_date_time_add_days (now, 1);
+
+    pm_payments_view_set_date_range (view, old_first, old_last);
+    want_rows = 0;
+    pm_test_spin_until (rows_are, NULL, 5000);
+    pm_test_spin_until (label_shown, (gpointer) "No Matching Bills", 5000);
+    pm_test_spin_until (label_shown, (gpointer) "2020-01-01 – 2020-01-31", 5000);
+
+    pm_payments_view_set_date_range (view, tomorrow, week_ago);
+    want_rows = 3;
+    pm_test_spin_until (rows_are, NULL, 5000);
+  }
 }
 
 static GtkWindow *
