@@ -372,14 +372,22 @@ update_empty_state (PmPaymentsView *self)
       adw_status_page_set_title (self->empty_page, _("No Matching Bills"));
       adw_status_page_set_description (self->empty_page,
                                        _("Try another search or filter."));
+      adw_status_page_set_child (self->empty_page, NULL);
     }
   else if (empty)
     {
+      GtkWidget *button = gtk_button_new_with_mnemonic (_("_Send a Payment Request"));
+
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "app.new-request");
+      gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (button, "pill");
+      gtk_widget_add_css_class (button, "suggested-action");
       adw_status_page_set_icon_name (self->empty_page, APP_ID "-symbolic");
       adw_status_page_set_title (self->empty_page, _("No Payment Requests Yet"));
       adw_status_page_set_description (self->empty_page,
                                        _("Payment requests you send from this desk appear "
                                          "here with their live status."));
+      adw_status_page_set_child (self->empty_page, button);
     }
   gtk_stack_set_visible_child_name (self->list_stack, empty ? "empty" : "list");
 }

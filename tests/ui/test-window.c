@@ -163,6 +163,14 @@ test_window_try_sandbox (void)
   view = pm_window_get_payments_view (PM_WINDOW (window));
   page = ADW_STATUS_PAGE (find_widget (view, ADW_TYPE_STATUS_PAGE));
   g_assert_cmpstr (adw_status_page_get_title (page), ==, "No Payment Requests Yet");
+  {
+    /* the empty list offers the next step */
+    g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
+
+    collect_buttons (GTK_WIDGET (page), buttons);
+    g_assert_cmpuint (buttons->len, ==, 1);
+    g_assert_cmpstr (gtk_actionable_get_action_name (buttons->pdata[0]), ==, "app.new-request");
+  }
 
   /* connected: Payments and AutoPay pages, switched from the header */
   {
