@@ -990,9 +990,10 @@ pm_cli_cmd_list (PmCli  *cli,
         {
           g_autofree char *won = pm_money_format (totals.all.won);
           g_autofree char *paid = pm_money_format (totals.by_state[PM_BILL_STATE_PAID].won);
+          g_autofree char *n_all = pm_money_format_digits (totals.all.count);
 
-          g_print (_("%u shown of %" G_GINT64_FORMAT " bills; total %s, paid %s\n"), bills->len,
-                   totals.all.count, won, paid);
+          /* Translators: "20 shown of 1,234 bills; total ₩…, paid ₩…" */
+          g_print (_("%u shown of %s bills; total %s, paid %s\n"), bills->len, n_all, won, paid);
         }
       else
         return pm_cli_report_error (NULL, error);
@@ -1035,6 +1036,10 @@ pm_cli_cmd_export (PmCli  *cli,
     return status;
   if (!pm_service_export_csv (cli->service, query, argv[1], &n_rows, NULL, &error))
     return pm_cli_report_error (argv[1], error);
-  g_print (_("Exported %" G_GUINT64_FORMAT " bills to %s\n"), n_rows, argv[1]);
+  {
+    g_autofree char *count = pm_money_format_digits ((gint64) n_rows);
+
+    g_print (_("Exported %s bills to %s\n"), count, argv[1]);
+  }
   return PM_CLI_EXIT_OK;
 }
