@@ -28,6 +28,11 @@ void        pm_test_spin_until (gboolean (*done) (gpointer),
                                 gpointer   data,
                                 guint      timeout_ms);
 
+/* Owns org.freedesktop.Notifications on the session bus, as a desktop's notification
+ * server would, and keeps the summary of every notification it is asked to show.
+ * Returns that array (owned by the server; it lives for the whole test run). */
+GPtrArray  *pm_test_start_notification_server (void);
+
 /* Every regular file under @dir, recursively (paths, newly allocated). */
 GPtrArray  *pm_test_list_files (const char *dir);
 
