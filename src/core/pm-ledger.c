@@ -256,7 +256,6 @@ struct _PmLedger
   GHashTable *statements;     /* SQL text → sqlite3_stmt (prepared once) */
   GTimeZone  *korea;
   guint       in_transaction : 1;
-  guint       pending_intent : 1;
 
   /* Bumped by every write; keys the cached size of the last text search. */
   guint64     generation;
@@ -467,12 +466,9 @@ write_begin (PmLedger  *self,
              gboolean   durable,
              GError   **error)
 {
+  /* an explicit transaction already runs with synchronous=FULL (pm_ledger_begin) */
   if (self->in_transaction)
-    {
-      if (durable)
-        self->pending_intent = TRUE;
-      return TRUE;
-    }
+    return TRUE;
   if (durable && !exec (self, "PRAGMA synchronous = FULL", error))
     return FALSE;
   if (!exec (self, "BEGIN IMMEDIATE", error))
@@ -519,7 +515,6 @@ pm_ledger_begin (PmLedger  *self,
       return FALSE;
     }
   self->in_transaction = TRUE;
-  self->pending_intent = FALSE;
   return TRUE;
 }
 
@@ -537,7 +532,6 @@ pm_ledger_commit (PmLedger  *self,
     exec (self, "ROLLBACK", NULL);
   exec (self, "PRAGMA synchronous = NORMAL", NULL);
   self->in_transaction = FALSE;
-  self->pending_intent = FALSE;
   return ok && maybe_analyze (self, error);
 }
 
@@ -550,7 +544,6 @@ pm_ledger_rollback (PmLedger *self)
   exec (self, "ROLLBACK", NULL);
   exec (self, "PRAGMA synchronous = NORMAL", NULL);
   self->in_transaction = FALSE;
-  self->pending_intent = FALSE;
 }
 
 /* ------------------------------------------------------------------------ */
