@@ -12,6 +12,7 @@
 #include "pm-api.h"
 #include "pm-error.h"
 #include "pm-error-private.h"
+#include "pm-text.h"
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
@@ -356,8 +357,9 @@ node_dup_text (JsonNode *node)
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
     return NULL;
   type = json_node_get_value_type (node);
+  /* Server text is data: never a terminal control or a bidirectional override. */
   if (type == G_TYPE_STRING)
-    return g_strdup (json_node_get_string (node));
+    return pm_text_sanitize (json_node_get_string (node), -1);
   if (type == G_TYPE_INT64)
     return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
   if (type == G_TYPE_DOUBLE)
@@ -462,6 +464,60 @@ protocol_error (const char *detail)
   return pm_error_new_full (PM_ERROR_PROTOCOL, NULL, detail, FALSE, NULL);
 }
 
+gboolean
+pm_api_depth_within (const char *body,
+                     gsize       size,
+                     guint       max_depth)
+{
+  gboolean in_string = FALSE;
+  guint depth = 0;
+
+  for (gsize i = 0; i < size; i++)
+    {
+      char c = body[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+      if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > max_depth)
+            return FALSE;
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+  return TRUE;
+}
+
+/* Parses @data into @parser within the reply limits; the detail of a refusal in
+ * *@detail (static text) when not NULL. */
+static gboolean
+load_within_limits (JsonParser    *parser,
+                    gconstpointer  data,
+                    gsize          size,
+                    GError       **error)
+{
+  if (size > PM_API_REPLY_MAX_BYTES)
+    {
+      g_set_error_literal (error, PM_ERROR, PM_ERROR_PROTOCOL, "reply larger than 1 MiB");
+      return FALSE;
+    }
+  if (!pm_api_depth_within (data, size, PM_API_REPLY_MAX_DEPTH))
+    {
+      g_set_error_literal (error, PM_ERROR, PM_ERROR_PROTOCOL, "reply nested too deep");
+      return FALSE;
+    }
+  return json_parser_load_from_data (parser, data, (gssize) size, error);
+}
+
 JsonNode *
 pm_api_parse (GBytes  *body,
               GError **error)
@@ -477,7 +533,7 @@ pm_api_parse (GBytes  *body,
       g_propagate_error (error, protocol_error ("empty reply"));
       return NULL;
     }
-  if (!json_parser_load_from_data (parser, data, (gssize) size, &local_error)
+  if (!load_within_limits (parser, data, size, &local_error)
       || json_parser_get_root (parser) == NULL)
     {
       g_propagate_error (error, protocol_error (local_error ? local_error->message : "no JSON"));
@@ -767,6 +823,306 @@ pm_api_read_methods (JsonNode  *root,
   return g_steal_pointer (&list);
 }
 
+/* ---------------------------------------------------------------------------------
+ * What a reply to a call that spends balance means (API.md §5)
+ * ------------------------------------------------------------------------------ */
+
+#define CREATED PM_API_SEND_CREATED
+#define EXISTS  PM_API_SEND_EXISTS
+#define FAILED  PM_API_SEND_FAILED
+#define UNKNOWN PM_API_SEND_UNKNOWN
+
+/* Result codes inside a 2xx body, one column per chargeable call. A code not listed
+ * here, or no code at all, is unknown. */
+static const struct
+{
+  const char       *code;
+  PmApiSendOutcome  request;  /* POST /paymint/request */
+  PmApiSendOutcome  autopay;  /* POST /paymint/autopay/request */
+  PmApiSendOutcome  resend;   /* POST /paymint/resend */
+} send_codes[] = {
+  { "0000", CREATED, CREATED, CREATED },
+  /* the bill_id is taken: the bill exists (a resend has no such meaning) */
+  { "9800", EXISTS, EXISTS, UNKNOWN },
+  /* already cancelled / already paid: for a send, the bill_id is taken; a resend of
+   * such a bill is refused */
+  { "9970", EXISTS, EXISTS, FAILED },
+  { "9971", EXISTS, EXISTS, FAILED },
+  /* not found: an unknown AutoPay method or bill refuses the call; a plain request
+   * cannot meaningfully say it, so it proves nothing */
+  { "9980", UNKNOWN, FAILED, FAILED },
+  /* this user may not access it: refused before anything was made */
+  { "1003", FAILED, FAILED, FAILED },
+  /* callback trouble, server or processing error: it may have been made */
+  { "9870", UNKNOWN, UNKNOWN, UNKNOWN },
+  { "5000", UNKNOWN, UNKNOWN, UNKNOWN },
+  { "9999", UNKNOWN, UNKNOWN, UNKNOWN },
+};
+
+/* HTTP statuses outside 2xx whose meaning is that nothing was created. Every other
+ * status (3xx, 404, 408, 409, 429, 5xx, …) is unknown. */
+static const guint send_failed_statuses[] = { 400, 401, 402, 403 };
+
+#undef CREATED
+#undef EXISTS
+#undef FAILED
+#undef UNKNOWN
+
+const char *
+pm_api_send_outcome_to_string (PmApiSendOutcome outcome)
+{
+  switch (outcome)
+    {
+    case PM_API_SEND_CREATED:
+      return "created";
+    case PM_API_SEND_EXISTS:
+      return "exists";
+    case PM_API_SEND_FAILED:
+      return "failed";
+    case PM_API_SEND_UNKNOWN:
+    default:
+      return "unknown";
+    }
+}
+
+static PmApiSendOutcome
+outcome_for_code (PmApiEndpoint  endpoint,
+                  const char    *code)
+{
+  if (code == NULL)
+    return PM_API_SEND_UNKNOWN;
+  for (guint i = 0; i < G_N_ELEMENTS (send_codes); i++)
+    if (g_str_equal (send_codes[i].code, code))
+      {
+        if (endpoint == PM_API_AUTOPAY_REQUEST)
+          return send_codes[i].autopay;
+        if (endpoint == PM_API_RESEND)
+          return send_codes[i].resend;
+        return send_codes[i].request;
+      }
+  return PM_API_SEND_UNKNOWN;
+}
+
+/* -1 absent, 0 false, 1 true, 2 present but not a boolean */
+static int
+success_member (JsonObject *top)
+{
+  JsonNode *node = object_find (top, M_SUCCESS);
+
+  if (node == NULL)
+    return -1;
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+    return json_node_get_boolean (node) ? 1 : 0;
+  return 2;
+}
+
+static GError *
+unknown_error (PmErrorCode  pm_code,
+               const char  *detail,
+               const char  *server_text,
+               const char  *code,
+               guint        status)
+{
+  g_autofree char *message = NULL;
+  GError *error;
+
+  message = g_strdup_printf (_("Payssam’s answer did not say clearly whether the bill was "
+                               "created (%s). The desk reads the bill back before doing "
+                               "anything else; it will not be sent twice."), detail);
+  error = pm_error_new_full (pm_code, NULL, server_text, TRUE, message);
+  if (code != NULL)
+    pm_error_set_result_code (error, code);
+  if (status != 0)
+    pm_error_set_http_status (error, status);
+  return error;
+}
+
+/* The code of a JSON object body, normalised, or NULL. */
+static char *
+body_code (JsonObject *top)
+{
+  return normalize_code (payload_dup_text (top, M_CODE));
+}
+
+static char *
+body_text (JsonObject *top)
+{
+  char *msg = payload_dup_text (top, M_MSG);
+
+  if (msg == NULL)
+    msg = node_dup_text (object_find (top, M_ERROR));
+  return msg;
+}
+
+PmApiSendOutcome
+pm_api_classify_send (PmApiEndpoint   endpoint,
+                      guint           status,
+                      GBytes         *body,
+                      const char     *sent_bill_id,
+                      PmSendResult  **result,
+                      GError        **error)
+{
+  const PmApiEndpointInfo *info = pm_api_get_endpoint (endpoint);
+  g_autoptr(GError) parse_error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *msg = NULL;
+  g_autofree char *reply_bill_id = NULL;
+  PmApiSendOutcome outcome;
+  JsonObject *top = NULL;
+  int success;
+
+  g_return_val_if_fail (info != NULL && info->spends_balance, PM_API_SEND_UNKNOWN);
+  g_return_val_if_fail (result != NULL && *result == NULL, PM_API_SEND_UNKNOWN);
+
+  if (status < 200 || status >= 300)
+    {
+      gboolean refusal = FALSE;
+      GError *status_error;
+
+      for (guint i = 0; i < G_N_ELEMENTS (send_failed_statuses); i++)
+        refusal = refusal || status == send_failed_statuses[i];
+      status_error = pm_api_error_for_status (info, status, body);
+
+      if (refusal)
+        {
+          /* a refusal whose body names a code must agree with it */
+          root = pm_api_parse (body, NULL);
+          if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
+            code = body_code (json_node_get_object (root));
+          outcome = code != NULL ? outcome_for_code (endpoint, code) : PM_API_SEND_FAILED;
+          if (outcome == PM_API_SEND_EXISTS)
+            {
+              g_autofree char *text = g_strdup (pm_error_get_server_text (status_error));
+
+              g_clear_error (&status_error);
+              g_propagate_error (error, result_code_error (code, text));
+              return PM_API_SEND_EXISTS;
+            }
+          if (outcome == PM_API_SEND_FAILED)
+            {
+              pm_error_set_maybe_done (status_error, FALSE);
+              g_propagate_error (error, status_error);
+              return PM_API_SEND_FAILED;
+            }
+        }
+      /* 3xx, 404, 408, 429, 5xx, or a refusal whose body says otherwise */
+      pm_error_set_maybe_done (status_error, TRUE);
+      g_propagate_error (error, status_error);
+      return PM_API_SEND_UNKNOWN;
+    }
+
+  root = pm_api_parse (body, &parse_error);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_propagate_error (error, unknown_error (PM_ERROR_PROTOCOL,
+                                               root == NULL ? "the reply could not be read"
+                                                            : "the reply is not a JSON object",
+                                               pm_error_get_server_text (parse_error), NULL,
+                                               status));
+      return PM_API_SEND_UNKNOWN;
+    }
+  top = json_node_get_object (root);
+  code = body_code (top);
+  msg = body_text (top);
+  success = success_member (top);
+  outcome = outcome_for_code (endpoint, code);
+
+  if (code == NULL)
+    {
+      g_propagate_error (error, unknown_error (PM_ERROR_PROTOCOL, "no result code", msg, NULL,
+                                               status));
+      return PM_API_SEND_UNKNOWN;
+    }
+  if (outcome == PM_API_SEND_EXISTS)
+    {
+      g_propagate_error (error, result_code_error (code, msg));
+      return PM_API_SEND_EXISTS;
+    }
+  if (outcome == PM_API_SEND_FAILED)
+    {
+      if (success == 1 || success == 2)
+        {
+          g_propagate_error (error, unknown_error (PM_ERROR_SERVER,
+                                                   "success disagrees with the code", msg,
+                                                   code, status));
+          return PM_API_SEND_UNKNOWN;
+        }
+      g_propagate_error (error, result_code_error (code, msg));
+      return PM_API_SEND_FAILED;
+    }
+  if (outcome == PM_API_SEND_UNKNOWN)
+    {
+      g_autofree char *detail = g_strdup_printf ("code %s", code);
+
+      g_propagate_error (error, unknown_error (PM_ERROR_SERVER, detail, msg, code, status));
+      return PM_API_SEND_UNKNOWN;
+    }
+
+  /* code 0000 */
+  if (success == 0 || success == 2)
+    {
+      g_propagate_error (error, unknown_error (PM_ERROR_SERVER,
+                                               "success disagrees with the code", msg, code,
+                                               status));
+      return PM_API_SEND_UNKNOWN;
+    }
+  reply_bill_id = payload_dup_text (top, M_BILL_ID);
+  if (reply_bill_id != NULL && reply_bill_id[0] != '\0'
+      && g_strcmp0 (reply_bill_id, sent_bill_id) != 0)
+    {
+      g_propagate_error (error, unknown_error (PM_ERROR_PROTOCOL,
+                                               "the reply names another bill", msg, code,
+                                               status));
+      return PM_API_SEND_UNKNOWN;
+    }
+
+  *result = g_new0 (PmSendResult, 1);
+  (*result)->bill_id = g_strdup (sent_bill_id != NULL ? sent_bill_id : reply_bill_id);
+  (*result)->code = g_steal_pointer (&code);
+  (*result)->msg = g_steal_pointer (&msg);
+  (*result)->short_url = payload_dup_text (top, M_SHORT_URL);
+  if ((*result)->short_url != NULL && (*result)->short_url[0] == '\0')
+    g_clear_pointer (&(*result)->short_url, g_free);
+  (*result)->appr_state = payload_dup_text (top, M_APPR_STATE);
+  if ((*result)->appr_state != NULL && (*result)->appr_state[0] == '\0')
+    g_clear_pointer (&(*result)->appr_state, g_free);
+  return PM_API_SEND_CREATED;
+}
+
+gboolean
+pm_api_check_link (const char *url,
+                   gboolean    loopback_ok)
+{
+  g_autoptr(GUri) uri = NULL;
+  const char *scheme;
+  const char *host;
+
+  if (url == NULL || url[0] == '\0' || pm_text_find_unsafe (url, FALSE, NULL) != 0)
+    return FALSE;
+  for (const char *p = url; *p != '\0'; p++)
+    if (*p == ' ' || (guchar) *p >= 0x80)
+      return FALSE;
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL)
+    return FALSE;
+  scheme = g_uri_get_scheme (uri);
+  host = g_uri_get_host (uri);
+  if (host == NULL || host[0] == '\0' || g_uri_get_userinfo (uri) != NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (scheme, "https") == 0)
+    return TRUE;
+  if (g_ascii_strcasecmp (scheme, "http") == 0 && loopback_ok)
+    {
+      g_autoptr(GInetAddress) address = g_inet_address_new_from_string (host);
+
+      if (address != NULL)
+        return g_inet_address_get_is_loopback (address);
+      return g_ascii_strcasecmp (host, "localhost") == 0;
+    }
+  return FALSE;
+}
+
 /* Up to three numeric parts; a leading "v" and anything after the numbers are ignored. */
 static gboolean
 parse_version (const char *text,
@@ -828,7 +1184,7 @@ pm_api_read_error_text (GBytes *body)
   if (size == 0)
     return NULL;
 
-  if (json_parser_load_from_data (parser, data, (gssize) size, NULL)
+  if (load_within_limits (parser, data, size, NULL)
       && (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
     {
       JsonObject *top = json_node_get_object (root);
@@ -846,7 +1202,7 @@ pm_api_read_error_text (GBytes *body)
         }
     }
 
-  raw = g_utf8_make_valid (data, (gssize) MIN (size, (gsize) 4 * ERROR_TEXT_MAX));
+  raw = pm_text_sanitize (data, (gssize) MIN (size, (gsize) 4 * ERROR_TEXT_MAX));
   g_strstrip (raw);
   if (raw[0] == '\0')
     return NULL;
@@ -887,7 +1243,7 @@ field_of_error_body (GBytes     *body,
   JsonNode *root;
 
   data = body != NULL ? g_bytes_get_data (body, &size) : NULL;
-  if (size > 0 && json_parser_load_from_data (parser, data, (gssize) size, NULL)
+  if (size > 0 && load_within_limits (parser, data, size, NULL)
       && (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
     {
       char *field = node_dup_text (object_find (json_node_get_object (root), M_ERROR_FIELD));

@@ -69,11 +69,12 @@ typedef struct
 
 typedef struct
 {
-  char *bill_id;
-  char *code;       /* "0000" on success */
-  char *msg;
-  char *short_url;
-  char *appr_state; /* autopay/request: "F" when the charge settled at once; else NULL */
+  char    *bill_id;
+  char    *code;         /* "0000" on success */
+  char    *msg;          /* cleaned of control and bidi characters */
+  char    *short_url;    /* only a safe link (pm_api_check_link); else NULL */
+  char    *appr_state;   /* autopay/request: "F" when the charge settled at once; else NULL */
+  gboolean link_refused; /* the reply carried a link that pm_api_check_link refused */
 } PmSendResult;
 
 typedef struct
@@ -118,6 +119,16 @@ JsonNode     *pm_api_build_phone_method     (const char  *phone,   /* autopay/ma
 char         *pm_api_build_methods_query    (const char  *phone);  /* "phone=010…" */
 GBytes       *pm_api_node_to_bytes         (JsonNode    *node);
 
+/* Limits on a reply, checked before json-glib sees it: a larger or deeper body is
+ * refused (json-glib's parser recurses, so depth is a stack overflow otherwise). */
+#define PM_API_REPLY_MAX_BYTES (1024 * 1024)
+#define PM_API_REPLY_MAX_DEPTH 64
+
+/* TRUE when @body (JSON text) nests arrays and objects no deeper than @max_depth. */
+gboolean      pm_api_depth_within           (const char  *body,
+                                             gsize        size,
+                                             guint        max_depth);
+
 /* Replies. Both envelopes ({success, data} and flat) are accepted everywhere;
  * unknown members are ignored. Failures are PM_ERROR_PROTOCOL (unreadable) or the
  * mapped result code (API.md §3, second layer). */
@@ -138,6 +149,35 @@ gboolean      pm_api_read_bill              (JsonNode    *root,   /* sets bill-i
                                              GError     **error);
 GPtrArray    *pm_api_read_methods           (JsonNode    *root,   /* of PmAutopayMethod */
                                              GError     **error);
+
+/* What a reply to a call that spends balance (request, resend, autopay/request) says
+ * happened (API.md §5): created only for a 2xx with code 0000, the bill_id sent (when
+ * the reply names one) and success not false; exists for 9800; failed only for a
+ * definite refusal; everything else is unknown, settled by reading the bill. */
+typedef enum
+{
+  PM_API_SEND_CREATED,
+  PM_API_SEND_EXISTS,
+  PM_API_SEND_FAILED,
+  PM_API_SEND_UNKNOWN,
+} PmApiSendOutcome;
+
+/* Classifies a reply: @status 0 with @transport_error for no reply at all; @body may be
+ * NULL. On CREATED returns the result in *@result; otherwise sets *@error (PM_ERROR,
+ * maybe-done TRUE exactly for UNKNOWN, the server's text cleaned). @sent_bill_id is the
+ * bill_id the request carried (NULL for none). */
+PmApiSendOutcome pm_api_classify_send       (PmApiEndpoint       endpoint,
+                                             guint               status,
+                                             GBytes             *body,
+                                             const char         *sent_bill_id,
+                                             PmSendResult      **result,
+                                             GError            **error);
+const char      *pm_api_send_outcome_to_string (PmApiSendOutcome outcome);
+
+/* A payment link is kept only when it is https:// with a host, or http:// to a loopback
+ * host when @loopback_ok (the deployment itself is a loopback sandbox). */
+gboolean      pm_api_check_link             (const char  *url,
+                                             gboolean     loopback_ok);
 
 /* The oldest server version the vendor's client accepts (API.md §7). */
 #define PM_API_MIN_VERSION "4.16.0"

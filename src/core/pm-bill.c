@@ -9,6 +9,7 @@
 #include "pm-bill.h"
 #include "pm-error.h"
 #include "pm-phone.h"
+#include "pm-text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -105,6 +106,7 @@ pm_bill_state_get_type (void)
     { PM_BILL_STATE_PAID, "PM_BILL_STATE_PAID", "paid" },
     { PM_BILL_STATE_CANCELLED, "PM_BILL_STATE_CANCELLED", "cancelled" },
     { PM_BILL_STATE_DESTROYED, "PM_BILL_STATE_DESTROYED", "destroyed" },
+    { PM_BILL_STATE_NOT_SENT, "PM_BILL_STATE_NOT_SENT", "not-sent" },
     { 0, NULL, NULL },
   };
 
@@ -755,7 +757,9 @@ static const char *const state_ids[] = {
   [PM_BILL_STATE_PAID] = "paid",
   [PM_BILL_STATE_CANCELLED] = "cancelled",
   [PM_BILL_STATE_DESTROYED] = "destroyed",
+  [PM_BILL_STATE_NOT_SENT] = "not_sent",
 };
+G_STATIC_ASSERT (G_N_ELEMENTS (state_ids) == PM_BILL_N_STATES);
 
 const char *
 pm_bill_state_to_string (PmBillState state)
@@ -814,7 +818,7 @@ gboolean
 pm_bill_state_is_final (PmBillState state)
 {
   return state == PM_BILL_STATE_CANCELLED || state == PM_BILL_STATE_DESTROYED
-         || state == PM_BILL_STATE_FAILED;
+         || state == PM_BILL_STATE_FAILED || state == PM_BILL_STATE_NOT_SENT;
 }
 
 const char *
@@ -838,6 +842,8 @@ pm_bill_state_get_label (PmBillState state)
       return C_("bill state", "Cancelled");
     case PM_BILL_STATE_DESTROYED:
       return C_("bill state", "Voided");
+    case PM_BILL_STATE_NOT_SENT:
+      return C_("bill state", "Not sent");
     default:
       g_return_val_if_reached (NULL);
     }
@@ -915,6 +921,7 @@ typedef enum
   TEXT_EMPTY,
   TEXT_TOO_LONG,
   TEXT_CONTROL,
+  TEXT_BIDI,
   TEXT_NOT_UTF8,
 } TextCheck;
 
@@ -924,11 +931,13 @@ static TextCheck
 check_text (const char *value,
             int         max,
             gboolean    multiline,
-            int        *length)
+            int        *length,
+            gunichar   *bad)
 {
   gboolean blank = TRUE;
 
   *length = 0;
+  *bad = 0;
   if (value == NULL)
     return TEXT_EMPTY;
   if (!g_utf8_validate (value, -1, NULL))
@@ -939,7 +948,16 @@ check_text (const char *value,
       gunichar c = g_utf8_get_char (p);
 
       if (g_unichar_type (c) == G_UNICODE_CONTROL && !(multiline && (c == '\n' || c == '\r')))
-        return TEXT_CONTROL;
+        {
+          *bad = c;
+          return TEXT_CONTROL;
+        }
+      /* an override can make a name read as another in the table (pm-text.h) */
+      if (pm_text_is_unsafe_char (c) && g_unichar_type (c) != G_UNICODE_CONTROL)
+        {
+          *bad = c;
+          return TEXT_BIDI;
+        }
       if (!g_unichar_isspace (c) && c != 0x3000)
         blank = FALSE;
     }
@@ -964,9 +982,10 @@ pm_bill_check_member_nm (const char  *value,
                          GError     **error)
 {
   const char *field = PM_BILL_FIELD_MEMBER_NM;
+  gunichar bad;
   int length;
 
-  switch (check_text (value, PM_BILL_MEMBER_NM_MAX, FALSE, &length))
+  switch (check_text (value, PM_BILL_MEMBER_NM_MAX, FALSE, &length, &bad))
     {
     case TEXT_OK:
       return TRUE;
@@ -983,6 +1002,16 @@ pm_bill_check_member_nm (const char  *value,
       pm_error_set_field_error (error, PM_ERROR_INVALID, field, "%s",
                                 _("The payer’s name cannot contain tabs, line breaks or other control characters."));
       return FALSE;
+    case TEXT_BIDI:
+      {
+        g_autofree char *what = pm_text_describe_char (bad);
+
+        pm_error_set_field_error (error, PM_ERROR_INVALID, field,
+                                  /* Translators: %s names a character, like
+                                   * "U+202E (right-to-left override)" */
+                                  _("The payer’s name cannot contain %s: it can make text read differently from what it is."), what);
+        return FALSE;
+      }
     case TEXT_NOT_UTF8:
     default:
       return report_not_utf8 (field, error);
@@ -994,9 +1023,10 @@ pm_bill_check_product_nm (const char  *value,
                           GError     **error)
 {
   const char *field = PM_BILL_FIELD_PRODUCT_NM;
+  gunichar bad;
   int length;
 
-  switch (check_text (value, PM_BILL_PRODUCT_NM_MAX, FALSE, &length))
+  switch (check_text (value, PM_BILL_PRODUCT_NM_MAX, FALSE, &length, &bad))
     {
     case TEXT_OK:
       return TRUE;
@@ -1013,6 +1043,16 @@ pm_bill_check_product_nm (const char  *value,
       pm_error_set_field_error (error, PM_ERROR_INVALID, field, "%s",
                                 _("What the bill is for cannot contain tabs, line breaks or other control characters."));
       return FALSE;
+    case TEXT_BIDI:
+      {
+        g_autofree char *what = pm_text_describe_char (bad);
+
+        pm_error_set_field_error (error, PM_ERROR_INVALID, field,
+                                  /* Translators: %s names a character, like
+                                   * "U+202E (right-to-left override)" */
+                                  _("What the bill is for cannot contain %s: it can make text read differently from what it is."), what);
+        return FALSE;
+      }
     case TEXT_NOT_UTF8:
     default:
       return report_not_utf8 (field, error);
@@ -1024,9 +1064,10 @@ pm_bill_check_message (const char  *value,
                        GError     **error)
 {
   const char *field = PM_BILL_FIELD_MESSAGE;
+  gunichar bad;
   int length;
 
-  switch (check_text (value, PM_BILL_MESSAGE_MAX, TRUE, &length))
+  switch (check_text (value, PM_BILL_MESSAGE_MAX, TRUE, &length, &bad))
     {
     case TEXT_OK:
       return TRUE;
@@ -1043,6 +1084,16 @@ pm_bill_check_message (const char  *value,
       pm_error_set_field_error (error, PM_ERROR_INVALID, field, "%s",
                                 _("The message cannot contain tabs or control characters other than line breaks."));
       return FALSE;
+    case TEXT_BIDI:
+      {
+        g_autofree char *what = pm_text_describe_char (bad);
+
+        pm_error_set_field_error (error, PM_ERROR_INVALID, field,
+                                  /* Translators: %s names a character, like
+                                   * "U+202E (right-to-left override)" */
+                                  _("The message cannot contain %s: it can make text read differently from what it is."), what);
+        return FALSE;
+      }
     case TEXT_NOT_UTF8:
     default:
       return report_not_utf8 (field, error);
@@ -1097,6 +1148,7 @@ pm_bill_check_expire_date (const char  *value,
                            GError     **error)
 {
   g_autofree char *today = NULL;
+  g_autofree char *latest = NULL;
   int year, month, day;
 
   if (value == NULL || value[0] == '\0')
@@ -1117,6 +1169,17 @@ pm_bill_check_expire_date (const char  *value,
       pm_error_set_field_error (error, PM_ERROR_INVALID, PM_BILL_FIELD_EXPIRE_DT,
                                 _("The last day cannot be in the past (today in Korea is %s)."),
                                 today);
+      return FALSE;
+    }
+  /* A bill is checked until it expires: a far date would be polled for years. */
+  latest = pm_bill_korea_date (now_utc + (gint64) PM_BILL_EXPIRE_MAX_DAYS * 24 * 3600);
+  if (latest != NULL && strcmp (value, latest) > 0)
+    {
+      pm_error_set_field_error (error, PM_ERROR_INVALID, PM_BILL_FIELD_EXPIRE_DT,
+                                /* Translators: the number of days, then a date */
+                                _("The last day can be at most %d days ahead, so %s at the "
+                                  "latest."),
+                                PM_BILL_EXPIRE_MAX_DAYS, latest);
       return FALSE;
     }
   return TRUE;

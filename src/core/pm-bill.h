@@ -27,7 +27,11 @@ typedef enum
   PM_BILL_STATE_PAID,      /* F */
   PM_BILL_STATE_CANCELLED, /* C: refunded (final) */
   PM_BILL_STATE_DESTROYED, /* D: voided (final) */
+  PM_BILL_STATE_NOT_SENT,  /* a read proved it was never created, too late to send it again
+                            * by itself (API.md §5): nothing charged; waits for the user */
 } PmBillState;
+
+#define PM_BILL_N_STATES (PM_BILL_STATE_NOT_SENT + 1)
 
 /* Field names used in validation errors (pm_error_get_field()): the wire names of API.md. */
 #define PM_BILL_FIELD_BILL_ID    "bill_id"
@@ -46,6 +50,7 @@ typedef enum
 #define PM_BILL_BILL_ID_MAX    20
 #define PM_BILL_PRICE_MIN      G_GINT64_CONSTANT (1)
 #define PM_BILL_PRICE_MAX      G_GINT64_CONSTANT (9999999999)
+#define PM_BILL_EXPIRE_MAX_DAYS 365 /* the last day to pay is at most this far ahead */
 
 #define PM_TYPE_BILL_KIND  (pm_bill_kind_get_type ())
 #define PM_TYPE_BILL_STATE (pm_bill_state_get_type ())
@@ -64,7 +69,7 @@ gboolean     pm_bill_state_from_string    (const char    *str,
                                            PmBillState   *state);
 gboolean     pm_bill_state_from_appr_state (const char   *appr_state, /* "W" "F" "C" "D" */
                                            PmBillState   *state);
-gboolean     pm_bill_state_is_final       (PmBillState    state);  /* cancelled, destroyed, failed */
+gboolean     pm_bill_state_is_final       (PmBillState    state);  /* cancelled, destroyed, failed, not sent */
 const char  *pm_bill_state_get_label      (PmBillState    state);  /* translated */
 const char  *pm_bill_kind_to_string       (PmBillKind     kind);   /* "request", "autopay" */
 gboolean     pm_bill_kind_from_string     (const char    *str,

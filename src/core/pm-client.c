@@ -9,6 +9,7 @@
 #include "pm-client.h"
 #include "pm-error.h"
 #include "pm-error-private.h"
+#include "pm-text.h"
 
 #include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
@@ -62,7 +63,13 @@ typedef struct
   GDestroyNotify           result_free;
   gboolean                 wrote;         /* the request headers went out */
   gboolean                 timed_out;
+  gboolean                 loopback;      /* the deployment is on this machine (a sandbox) */
+  char                    *bill_id;       /* the bill the request names (send, read), or NULL */
+  GInputStream            *stream;        /* the reply body, read in chunks up to the cap */
+  GByteArray              *body;
 } Call;
+
+#define READ_CHUNK (64 * 1024)
 
 static void
 call_free (Call *call)
@@ -76,6 +83,9 @@ call_free (Call *call)
     g_cancellable_disconnect (call->user, call->user_handler);
   g_clear_object (&call->user);
   g_clear_object (&call->internal);
+  g_clear_object (&call->stream);
+  g_clear_pointer (&call->body, g_byte_array_unref);
+  g_free (call->bill_id);
   g_clear_object (&call->msg);
   g_clear_object (&call->client);
   g_free (call);
@@ -358,44 +368,69 @@ transport_error (Call         *call,
   return pm_error_new_full (PM_ERROR_NETWORK, NULL, detail, may_have_arrived, NULL);
 }
 
-static void
-send_done_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
+static gpointer read_bill (JsonNode  *root,
+                           GError   **error);
+
+/* Keeps a safe link only (API.md §5); says whether one was refused. */
+static gboolean
+filter_link (Call  *call,
+             char **link)
 {
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) soup_error = NULL;
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(JsonNode) root = NULL;
+  if (*link == NULL || pm_api_check_link (*link, call->loopback))
+    return FALSE;
+  g_debug ("← %s: refused a payment link that is not https", call->endpoint->name);
+  g_clear_pointer (link, g_free);
+  return TRUE;
+}
+
+/* A reply to request, resend or autopay/request: what it means is decided by the one
+ * table in pm-api (API.md §5), never here. */
+static void
+finish_chargeable (GTask   *task,
+                   Call    *call,
+                   guint    status,
+                   GBytes  *body)
+{
+  g_autoptr(PmSendResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  Call *call = g_task_get_task_data (task);
-  gpointer value;
-  guint status;
+  PmApiSendOutcome outcome;
 
-  body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &soup_error);
-  if (call->deadline != NULL)
+  outcome = pm_api_classify_send (call->endpoint->endpoint, status, body, call->bill_id,
+                                  &result, &error);
+  g_debug ("← %s %u: %s", call->endpoint->name, status, pm_api_send_outcome_to_string (outcome));
+  if (outcome != PM_API_SEND_CREATED)
     {
-      g_source_destroy (call->deadline);
-      g_clear_pointer (&call->deadline, g_source_unref);
-    }
-
-  if (body == NULL)
-    {
-      error = transport_error (call, soup_error);
-      g_debug ("← %s failed: %s (wrote: %s)", call->endpoint->name,
-               soup_error ? soup_error->message : "?", call->wrote ? "yes" : "no");
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  result->link_refused = filter_link (call, &result->short_url);
+  g_task_return_pointer (task, g_steal_pointer (&result), (GDestroyNotify) pm_send_result_free);
+}
 
-  status = soup_message_get_status (call->msg);
+static void
+finish_reply (GTask  *task,
+              guint   status,
+              GBytes *body)
+{
+  Call *call = g_task_get_task_data (task);
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  gpointer value;
+
   g_debug ("← %s %u (%" G_GSIZE_FORMAT " bytes)", call->endpoint->name, status,
            g_bytes_get_size (body));
+
+  if (call->endpoint->spends_balance)
+    {
+      finish_chargeable (task, call, status, body);
+      return;
+    }
 
   if (status >= 300 && status < 400)
     {
       SoupMessageHeaders *headers = soup_message_get_response_headers (call->msg);
-      const char *location = soup_message_headers_get_one (headers, "Location");
+      g_autofree char *location =
+        pm_text_sanitize (soup_message_headers_get_one (headers, "Location"), -1);
 
       error = pm_error_new_full (PM_ERROR_PROTOCOL, NULL, location, FALSE,
                                  _("The server sent the request somewhere else. "
@@ -412,6 +447,14 @@ send_done_cb (GObject      *object,
 
   root = pm_api_parse (body, &error);
   value = root != NULL ? call->read (root, &error) : NULL;
+  if (value != NULL && call->read == read_bill && pm_bill_get_bill_id (value) != NULL
+      && g_strcmp0 (pm_bill_get_bill_id (value), call->bill_id) != 0)
+    {
+      /* a reply about another bill tells nothing about this one */
+      g_clear_object (&value);
+      error = pm_error_new_full (PM_ERROR_PROTOCOL, NULL, "the reply names another bill",
+                                 FALSE, NULL);
+    }
   if (value == NULL)
     {
       if (error == NULL)
@@ -423,12 +466,110 @@ send_done_cb (GObject      *object,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  if (call->read == read_bill)
+    {
+      g_autofree char *link = g_strdup (pm_bill_get_short_url (value));
+
+      if (filter_link (call, &link))
+        pm_bill_set_short_url (value, NULL);
+    }
+  else if (call->result_free == (GDestroyNotify) pm_send_result_free)
+    {
+      PmSendResult *result = value;
+
+      result->link_refused = filter_link (call, &result->short_url);
+    }
   g_task_return_pointer (task, value, call->result_free);
+}
+
+static void
+fail_transport (GTask        *task,
+                const GError *soup_error)
+{
+  Call *call = g_task_get_task_data (task);
+
+  g_debug ("← %s failed: %s (wrote: %s)", call->endpoint->name,
+           soup_error ? soup_error->message : "?", call->wrote ? "yes" : "no");
+  g_task_return_error (task, transport_error (call, soup_error));
+}
+
+static void
+stop_deadline (Call *call)
+{
+  if (call->deadline != NULL)
+    {
+      g_source_destroy (call->deadline);
+      g_clear_pointer (&call->deadline, g_source_unref);
+    }
+}
+
+static void
+read_chunk_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) chunk = NULL;
+  Call *call = g_task_get_task_data (task);
+
+  chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
+  if (chunk == NULL)
+    {
+      stop_deadline (call);
+      fail_transport (task, error);
+      return;
+    }
+  if (g_bytes_get_size (chunk) > 0)
+    {
+      g_byte_array_append (call->body, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
+      if (call->body->len <= PM_API_REPLY_MAX_BYTES)
+        {
+          GTask *again = g_steal_pointer (&task);
+
+          g_input_stream_read_bytes_async (call->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
+                                           call->internal, read_chunk_cb, again);
+          return;
+        }
+      /* Too large to be a reply of this API: stop reading, let the limit in pm-api
+       * refuse it (for a call that spends balance, an unknown outcome). */
+      g_debug ("← %s: reply over %u bytes, not read further", call->endpoint->name,
+               PM_API_REPLY_MAX_BYTES);
+    }
+  stop_deadline (call);
+  g_input_stream_close_async (call->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  {
+    g_autoptr(GBytes) body = g_byte_array_free_to_bytes (g_steal_pointer (&call->body));
+
+    finish_reply (task, soup_message_get_status (call->msg), body);
+  }
+}
+
+static void
+send_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) soup_error = NULL;
+  Call *call = g_task_get_task_data (task);
+
+  call->stream = soup_session_send_finish (SOUP_SESSION (object), result, &soup_error);
+  if (call->stream == NULL)
+    {
+      stop_deadline (call);
+      fail_transport (task, soup_error);
+      return;
+    }
+  call->body = g_byte_array_new ();
+  g_input_stream_read_bytes_async (call->stream, READ_CHUNK, G_PRIORITY_DEFAULT, call->internal,
+                                   read_chunk_cb, g_steal_pointer (&task));
 }
 
 static void
 start_call (PmClient            *self,
             PmApiEndpoint        endpoint_id,
+            const char          *bill_id,
             const char          *query,
             JsonNode            *body,
             ReadFunc             read,
@@ -505,6 +646,8 @@ start_call (PmClient            *self,
   call->read = read;
   call->result_free = result_free;
   call->internal = g_cancellable_new ();
+  call->bill_id = g_strdup (bill_id);
+  call->loopback = pm_profile_host_is_loopback (g_uri_get_host (uri));
   call->msg = soup_message_new_from_uri (endpoint->method, uri);
   g_task_set_task_data (task, call, (GDestroyNotify) call_free);
 
@@ -538,8 +681,8 @@ start_call (PmClient            *self,
   g_source_attach (call->deadline, g_main_context_get_thread_default ());
 
   log_request (call->msg);
-  soup_session_send_and_read_async (self->session, call->msg, G_PRIORITY_DEFAULT, call->internal,
-                                    send_done_cb, g_steal_pointer (&task));
+  soup_session_send_async (self->session, call->msg, G_PRIORITY_DEFAULT, call->internal,
+                           send_done_cb, g_steal_pointer (&task));
 }
 
 static gpointer
@@ -583,7 +726,7 @@ pm_client_version_async (PmClient            *self,
                          gpointer             user_data)
 {
   g_return_if_fail (PM_IS_CLIENT (self));
-  start_call (self, PM_API_VERSION, NULL, NULL, READER (pm_api_read_version), g_free,
+  start_call (self, PM_API_VERSION, NULL, NULL, NULL, READER (pm_api_read_version), g_free,
               cancellable, callback, user_data, pm_client_version_async);
 }
 
@@ -602,7 +745,7 @@ pm_client_licenses_async (PmClient            *self,
                           gpointer             user_data)
 {
   g_return_if_fail (PM_IS_CLIENT (self));
-  start_call (self, PM_API_LICENSES, NULL, NULL, READER (pm_api_read_licenses),
+  start_call (self, PM_API_LICENSES, NULL, NULL, NULL, READER (pm_api_read_licenses),
               (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data,
               pm_client_licenses_async);
 }
@@ -626,7 +769,7 @@ pm_client_format_phone_async (PmClient            *self,
 
   g_return_if_fail (PM_IS_CLIENT (self));
   body = pm_api_build_format_phone (phone);
-  start_call (self, PM_API_FORMAT_PHONE, NULL, body, READER (pm_api_read_phone), g_free,
+  start_call (self, PM_API_FORMAT_PHONE, NULL, NULL, body, READER (pm_api_read_phone), g_free,
               cancellable, callback, user_data, pm_client_format_phone_async);
 }
 
@@ -654,7 +797,8 @@ pm_client_request_async (PmClient            *self,
   plain = pm_bill_copy (bill);
   pm_bill_set_kind (plain, PM_BILL_KIND_REQUEST);
   body = pm_api_build_request (plain);
-  start_call (self, PM_API_REQUEST, NULL, body, READER (pm_api_read_send_result),
+  start_call (self, PM_API_REQUEST, pm_bill_get_bill_id (bill), NULL, body,
+              READER (pm_api_read_send_result),
               (GDestroyNotify) pm_send_result_free, cancellable, callback, user_data,
               pm_client_request_async);
 }
@@ -678,7 +822,7 @@ pm_client_read_async (PmClient            *self,
 
   g_return_if_fail (PM_IS_CLIENT (self));
   body = pm_api_build_bill_id (bill_id);
-  start_call (self, PM_API_READ, NULL, body, read_bill, g_object_unref,
+  start_call (self, PM_API_READ, bill_id, NULL, body, read_bill, g_object_unref,
               cancellable, callback, user_data, pm_client_read_async);
 }
 
@@ -702,7 +846,8 @@ pm_client_cancel_async (PmClient            *self,
 
   g_return_if_fail (PM_IS_CLIENT (self));
   body = pm_api_build_bill_price (bill_id, price);
-  start_call (self, PM_API_CANCEL, NULL, body, READER (pm_api_read_send_result),
+  start_call (self, PM_API_CANCEL, NULL, NULL, body,
+              READER (pm_api_read_send_result),
               (GDestroyNotify) pm_send_result_free, cancellable, callback, user_data,
               pm_client_cancel_async);
 }
@@ -727,7 +872,8 @@ pm_client_destroy_async (PmClient            *self,
 
   g_return_if_fail (PM_IS_CLIENT (self));
   body = pm_api_build_bill_price (bill_id, price);
-  start_call (self, PM_API_DESTROY, NULL, body, READER (pm_api_read_send_result),
+  start_call (self, PM_API_DESTROY, NULL, NULL, body,
+              READER (pm_api_read_send_result),
               (GDestroyNotify) pm_send_result_free, cancellable, callback, user_data,
               pm_client_destroy_async);
 }
@@ -751,7 +897,7 @@ pm_client_resend_async (PmClient            *self,
 
   g_return_if_fail (PM_IS_CLIENT (self));
   body = pm_api_build_bill_id (bill_id);
-  start_call (self, PM_API_RESEND, NULL, body, READER (pm_api_read_send_result),
+  start_call (self, PM_API_RESEND, bill_id, NULL, body, READER (pm_api_read_send_result),
               (GDestroyNotify) pm_send_result_free, cancellable, callback, user_data,
               pm_client_resend_async);
 }
@@ -778,7 +924,8 @@ pm_client_autopay_register_async (PmClient            *self,
 
   g_return_if_fail (PM_IS_CLIENT (self));
   body = pm_api_build_autopay_register (member_nm, phone, product_nm, message);
-  start_call (self, PM_API_AUTOPAY_REGISTER, NULL, body, READER (pm_api_read_send_result),
+  start_call (self, PM_API_AUTOPAY_REGISTER, NULL, NULL, body,
+              READER (pm_api_read_send_result),
               (GDestroyNotify) pm_send_result_free, cancellable, callback, user_data,
               pm_client_autopay_register_async);
 }
@@ -803,7 +950,8 @@ pm_client_autopay_manage_async (PmClient            *self,
 
   g_return_if_fail (PM_IS_CLIENT (self));
   body = pm_api_build_phone_method (phone, method_id);
-  start_call (self, PM_API_AUTOPAY_MANAGE, NULL, body, READER (pm_api_read_send_result),
+  start_call (self, PM_API_AUTOPAY_MANAGE, NULL, NULL, body,
+              READER (pm_api_read_send_result),
               (GDestroyNotify) pm_send_result_free, cancellable, callback, user_data,
               pm_client_autopay_manage_async);
 }
@@ -827,7 +975,7 @@ pm_client_autopay_methods_async (PmClient            *self,
 
   g_return_if_fail (PM_IS_CLIENT (self));
   query = pm_api_build_methods_query (phone);
-  start_call (self, PM_API_AUTOPAY_METHODS, query, NULL, READER (pm_api_read_methods),
+  start_call (self, PM_API_AUTOPAY_METHODS, NULL, query, NULL, READER (pm_api_read_methods),
               (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data,
               pm_client_autopay_methods_async);
 }
@@ -856,7 +1004,8 @@ pm_client_autopay_request_async (PmClient            *self,
   autopay = pm_bill_copy (bill);
   pm_bill_set_kind (autopay, PM_BILL_KIND_AUTOPAY);
   body = pm_api_build_request (autopay);
-  start_call (self, PM_API_AUTOPAY_REQUEST, NULL, body, READER (pm_api_read_send_result),
+  start_call (self, PM_API_AUTOPAY_REQUEST, pm_bill_get_bill_id (bill), NULL, body,
+              READER (pm_api_read_send_result),
               (GDestroyNotify) pm_send_result_free, cancellable, callback, user_data,
               pm_client_autopay_request_async);
 }
@@ -881,7 +1030,8 @@ pm_client_autopay_delete_async (PmClient            *self,
 
   g_return_if_fail (PM_IS_CLIENT (self));
   body = pm_api_build_phone_method (phone, method_id);
-  start_call (self, PM_API_AUTOPAY_DELETE, NULL, body, READER (pm_api_read_send_result),
+  start_call (self, PM_API_AUTOPAY_DELETE, NULL, NULL, body,
+              READER (pm_api_read_send_result),
               (GDestroyNotify) pm_send_result_free, cancellable, callback, user_data,
               pm_client_autopay_delete_async);
 }

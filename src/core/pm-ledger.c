@@ -1580,7 +1580,7 @@ add_state_condition (Sql                 *sql,
     return;
 
   g_string_append (sql->sql, " AND (b.state IN (");
-  for (int s = PM_BILL_STATE_QUEUED; s <= PM_BILL_STATE_DESTROYED; s++)
+  for (int s = PM_BILL_STATE_QUEUED; s < PM_BILL_N_STATES; s++)
     {
       if (s == PM_BILL_STATE_UNPAID && !(unpaid && expired))
         continue;

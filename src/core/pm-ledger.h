@@ -21,6 +21,7 @@ G_BEGIN_DECLS
 #define PM_LEDGER_EVENT_STATE   "state"    /* a state change (from, to) */
 #define PM_LEDGER_EVENT_RESEND  "resend"
 #define PM_LEDGER_EVENT_NOTE    "note"
+#define PM_LEDGER_EVENT_SEND_AGAIN "send-again" /* the user asked to send a not-sent bill */
 
 /* ---- Timeline events ---- */
 
@@ -63,7 +64,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmLedgerPayer, pm_ledger_payer_free)
 
 /* Buckets of PmLedgerTotals.by_state: a PmBillState, plus one for expired unpaid bills
  * (which are then not counted under PM_BILL_STATE_UNPAID). */
-#define PM_LEDGER_BUCKET_EXPIRED (PM_BILL_STATE_DESTROYED + 1)
+#define PM_LEDGER_BUCKET_EXPIRED PM_BILL_N_STATES
 #define PM_LEDGER_N_BUCKETS      (PM_LEDGER_BUCKET_EXPIRED + 1)
 
 typedef struct

@@ -143,6 +143,7 @@ pm_poller_next_check_at (PmBill *bill,
     case PM_BILL_STATE_CANCELLED:
     case PM_BILL_STATE_DESTROYED:
     case PM_BILL_STATE_FAILED:
+    case PM_BILL_STATE_NOT_SENT:
       return 0;
 
     case PM_BILL_STATE_PAID:

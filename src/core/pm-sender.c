@@ -10,7 +10,17 @@
  *  4. after an outcome that may have taken effect (timeout, reset, 5xx, garbled reply)
  *     the bill is unknown, and the next request for it is a read: found means adopt
  *     the server's state; not found (9980) means send again with the same bill_id;
- *  5. 9800 on a send means the bill already exists: read it and adopt it.
+ *  5. 9800 on a send means the bill already exists: read it and adopt it;
+ *  6. what a reply means is decided by pm_api_classify_send (API.md §5): only a
+ *     definite refusal is failed, everything ambiguous is unknown and read back;
+ *  7. when the server answered with a result code that did not say (9999, 5000, a
+ *     contradiction) and the read then proves the bill does not exist (9980), the
+ *     server did process the request and refused it: failed, with its text — proven
+ *     by the read, never guessed, and not sent again by itself;
+ *  8. no surprise sends: a read that proves an intent was never created (9980) after a
+ *     silence (timeout, reset, 5xx) sends it again by itself only within
+ *     PM_SENDER_AUTO_SEND_WINDOW of the user's asking (the intent, or a later Send
+ *     Again); an older one becomes not sent, nothing charged, and waits for the user.
  * So no code path can create a second bill for one intent.
  */
 
@@ -20,6 +30,7 @@
 
 #include "pm-sender.h"
 #include "pm-error.h"
+#include "pm-error-private.h"
 #include "pm-poller.h"
 
 struct _PmSender
@@ -39,10 +50,12 @@ G_DEFINE_FINAL_TYPE (PmSender, pm_sender, G_TYPE_OBJECT)
 
 typedef struct
 {
-  PmBill *bill;  /* our view of the ledger row, kept in step with it */
-  guint   sends; /* requests written by this job */
+  PmBill *bill;       /* our view of the ledger row, kept in step with it */
+  guint   sends;      /* requests written by this job */
   guint   reads;
   guint   delay_id;
+  gint64  consent_at; /* when the user last asked for this bill to be sent (unix UTC) */
+  GError *answer;     /* an ambiguous answer that carried a result code (9999, …) */
 } Job;
 
 static void job_send (GTask *task);
@@ -53,6 +66,7 @@ job_free (Job *job)
 {
   g_clear_handle_id (&job->delay_id, g_source_remove);
   g_clear_object (&job->bill);
+  g_clear_error (&job->answer);
   g_free (job);
 }
 
@@ -151,6 +165,83 @@ job_give_up_unknown (GTask  *task,
                                          "send it twice; do not send it again by hand.")));
 }
 
+/* A read proved the intent was never created, and the user asked too long ago for it to
+ * be sent by itself: nothing was charged; it waits for Send Again. */
+static void
+job_not_sent (GTask *task)
+{
+  PmSender *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+  g_autoptr(GError) save_error = NULL;
+  const char *text = _("Not sent: Payssam has no record of this request, and it was made too "
+                       "long ago to send by itself. Nothing was charged. Use Send Again to "
+                       "send it now.");
+
+  job_set_state (self, job, PM_BILL_STATE_NOT_SENT, text);
+  pm_bill_set_error_code (job->bill, NULL);
+  pm_bill_set_error_text (job->bill, text);
+  pm_bill_set_last_checked_at (job->bill, now_utc ());
+  pm_bill_set_next_check_at (job->bill, 0);
+  if (!job_save (job, self->ledger, &save_error))
+    {
+      job_return_error (task, g_steal_pointer (&save_error));
+      return;
+    }
+  job_return_bill (task);
+}
+
+/* The server answered ambiguously with a result code, and a read proved the bill does
+ * not exist: the server processed the request and made nothing. */
+static void
+job_refused_after_read (GTask *task)
+{
+  PmSender *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+  g_autoptr(GError) save_error = NULL;
+  const char *server_text = pm_error_get_server_text (job->answer);
+  g_autofree char *message = NULL;
+  GError *error;
+
+  message = server_text != NULL
+              ? g_strdup_printf (_("Payssam did not create this bill (“%s”). Reading it back "
+                                   "confirmed it: nothing was charged."), server_text)
+              : g_strdup (_("Payssam did not create this bill. Reading it back confirmed it: "
+                            "nothing was charged."));
+  pm_bill_set_state (job->bill, PM_BILL_STATE_FAILED);
+  pm_bill_set_error_code (job->bill, pm_error_get_result_code (job->answer));
+  pm_bill_set_error_text (job->bill, server_text != NULL ? server_text : message);
+  pm_bill_set_last_checked_at (job->bill, now_utc ());
+  pm_bill_set_next_check_at (job->bill, 0);
+  if (!job_save (job, self->ledger, &save_error))
+    g_warning ("Could not record failed bill %s: %s", pm_bill_get_bill_id (job->bill),
+               save_error->message);
+  error = pm_error_new_full (PM_ERROR_SERVER, NULL, server_text, FALSE, message);
+  pm_error_set_result_code (error, pm_error_get_result_code (job->answer));
+  job_return_error (task, error);
+}
+
+/* When the user last asked for @bill to be sent: its newest "created" or "send-again"
+ * event, else its creation time. */
+static gint64
+consent_time (PmSender *self,
+              PmBill   *bill)
+{
+  g_autoptr(GPtrArray) events = pm_ledger_list_events (self->ledger, pm_bill_get_bill_id (bill),
+                                                       NULL);
+  gint64 at = pm_bill_get_created_at (bill);
+
+  for (guint i = 0; events != NULL && i < events->len; i++)
+    {
+      PmLedgerEvent *event = g_ptr_array_index (events, i);
+
+      if ((g_strcmp0 (event->kind, PM_LEDGER_EVENT_CREATED) == 0
+           || g_strcmp0 (event->kind, PM_LEDGER_EVENT_SEND_AGAIN) == 0)
+          && event->at > at)
+        at = event->at;
+    }
+  return at > 0 ? at : now_utc ();
+}
+
 static gboolean
 delay_done_cb (gpointer user_data)
 {
@@ -213,9 +304,22 @@ read_cb (GObject      *object,
       return;
     }
 
-  if (g_error_matches (error, PM_ERROR, PM_ERROR_NOT_FOUND))
+  /* Only the result code 9980 proves the bill is not there; a 404 may be a wrong route. */
+  if (g_error_matches (error, PM_ERROR, PM_ERROR_NOT_FOUND)
+      && g_strcmp0 (pm_error_get_result_code (error), "9980") == 0)
     {
-      /* Definitely not on the server: sending again with the same bill_id is safe. */
+      if (job->answer != NULL)
+        {
+          job_refused_after_read (task);
+          return;
+        }
+      /* Definitely not on the server: sending again with the same bill_id is safe, but
+       * only soon after the user asked; later it would surprise the payer and the desk. */
+      if (now_utc () - job->consent_at > PM_SENDER_AUTO_SEND_WINDOW)
+        {
+          job_not_sent (task);
+          return;
+        }
       if (job->sends < self->max_sends)
         {
           job_send (task);
@@ -288,6 +392,13 @@ send_cb (GObject      *object,
           job_return_error (task, g_steal_pointer (&save_error));
           return;
         }
+      if (reply->link_refused
+          && !pm_ledger_add_event (self->ledger, pm_bill_get_bill_id (job->bill), now,
+                                   PM_LEDGER_EVENT_NOTE, -1, -1,
+                                   _("Payssam’s answer carried a payment link that is not a "
+                                     "secure web address; it was not kept."), &save_error))
+        g_warning ("Could not record a note on bill %s: %s", pm_bill_get_bill_id (job->bill),
+                   save_error->message);
       job_return_bill (task);
       return;
     }
@@ -301,6 +412,9 @@ send_cb (GObject      *object,
 
   if (pm_error_is_maybe_done (error))
     {
+      g_clear_error (&job->answer);
+      if (pm_error_get_result_code (error) != NULL)
+        job->answer = g_error_copy (error);
       job_set_state (self, job, PM_BILL_STATE_UNKNOWN, error->message);
       if (g_error_matches (error, PM_ERROR, PM_ERROR_CANCELLED))
         {
@@ -442,6 +556,7 @@ job_new (PmSender            *self,
 
   g_task_set_source_tag (task, source_tag);
   job->bill = g_object_ref (bill);
+  job->consent_at = now_utc ();
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
   return task;
 }
@@ -480,8 +595,9 @@ start_send (PmSender            *self,
   if (g_cancellable_is_cancelled (cancellable))
     {
       /* written down, not sent: reconciled later like any queued intent */
-      g_task_return_error (task, pm_error_new_full (PM_ERROR_CANCELLED, NULL, NULL, FALSE,
-                                                    pm_error_code_get_message (PM_ERROR_CANCELLED)));
+      g_task_return_error (task,
+                           pm_error_new_full (PM_ERROR_CANCELLED, NULL, NULL, FALSE,
+                                              pm_error_code_get_message (PM_ERROR_CANCELLED)));
       g_object_unref (task);
       return;
     }
@@ -615,6 +731,7 @@ pm_sender_reconcile_async (PmSender            *self,
       return;
     }
 
+  ((Job *) g_task_get_task_data (task))->consent_at = consent_time (self, bill);
   g_hash_table_insert (self->in_flight, g_strdup (bill_id), task);
   /* Whatever the state, the first request is a read: a queued intent may have been
    * sent by a process that died before it could write so. */

@@ -14,6 +14,10 @@
 
 G_BEGIN_DECLS
 
+/* How long after the user asked (an intent, or Send Again) a bill that a read proved was
+ * never created may be sent again by itself (API.md §5): 15 minutes. */
+#define PM_SENDER_AUTO_SEND_WINDOW (15 * 60)
+
 #define PM_TYPE_SENDER (pm_sender_get_type ())
 G_DECLARE_FINAL_TYPE (PmSender, pm_sender, PM, SENDER, GObject)
 

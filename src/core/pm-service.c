@@ -74,8 +74,11 @@ pm_bill_action_allowed (PmBill       *bill,
     case PM_BILL_ACTION_CANCEL:
       return state == PM_BILL_STATE_PAID;
     case PM_BILL_ACTION_COPY_LINK:
+      /* links are checked as they arrive; a ledger written before that is checked here */
       url = pm_bill_get_short_url (bill);
-      return url != NULL && *url != '\0';
+      return url != NULL && pm_api_check_link (url, TRUE);
+    case PM_BILL_ACTION_SEND_AGAIN:
+      return state == PM_BILL_STATE_NOT_SENT;
     default:
       return FALSE;
     }
@@ -629,6 +632,10 @@ not_allowed_error (PmBill       *bill,
     case PM_BILL_ACTION_COPY_LINK:
       return g_error_new_literal (PM_ERROR, PM_ERROR_INVALID,
                                   _("This bill has no payment link yet."));
+    case PM_BILL_ACTION_SEND_AGAIN:
+      return g_error_new (PM_ERROR, PM_ERROR_INVALID,
+                          _("Only a request that was not sent can be sent again this way; "
+                            "this one is “%s”."), state);
     case PM_BILL_ACTION_REFRESH:
     default:
       return g_error_new (PM_ERROR, PM_ERROR_INVALID,
@@ -769,6 +776,85 @@ action_done_cb (GObject      *object,
   g_task_return_error (task, g_steal_pointer (&error));
 }
 
+static void
+send_again_done_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  PmBill *bill;
+
+  bill = pm_sender_send_finish (PM_SENDER (object), result, &error);
+  if (bill == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, bill, g_object_unref);
+}
+
+/* The user's word to send a not-sent bill: written down (the "send-again" event starts a
+ * new window for the sender's own retries), queued, then sent with the same bill_id. A
+ * repeat of the request is harmless by the contract (9800 → read). */
+static void
+send_again (PmService *self,
+            GTask     *task)
+{
+  Action *act = g_task_get_task_data (task);
+  const char *bill_id = pm_bill_get_bill_id (act->bill);
+  g_autoptr(GError) error = NULL;
+  gint64 now = now_utc ();
+
+  if (!pm_bill_check_expire_date (pm_bill_get_expire_date (act->bill), now, &error))
+    {
+      g_task_return_error (task,
+                           pm_error_new_full (PM_ERROR_INVALID, PM_BILL_FIELD_EXPIRE_DT, NULL,
+                                              FALSE,
+                                              _("The last day to pay of this request has "
+                                                "passed. Send a new request instead.")));
+      g_object_unref (task);
+      return;
+    }
+  if (!pm_ledger_add_event (self->ledger, bill_id, now, PM_LEDGER_EVENT_SEND_AGAIN,
+                            (int) PM_BILL_STATE_NOT_SENT, (int) PM_BILL_STATE_QUEUED, NULL,
+                            &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  pm_bill_set_state (act->bill, PM_BILL_STATE_QUEUED);
+  pm_bill_set_error_text (act->bill, NULL);
+  pm_bill_set_error_code (act->bill, NULL);
+  pm_bill_set_updated_at (act->bill, now);
+  if (!pm_ledger_update_bill (self->ledger, act->bill, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  pm_sender_send_intent_async (self->sender, act->bill, g_task_get_cancellable (task),
+                               send_again_done_cb, task);
+}
+
+void
+pm_service_send_again_async (PmService           *self,
+                             const char          *bill_id,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  pm_service_bill_action_async (self, bill_id, PM_BILL_ACTION_SEND_AGAIN, cancellable,
+                                callback, user_data);
+}
+
+PmBill *
+pm_service_send_again_finish (PmService     *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  return pm_service_bill_action_finish (self, result, error);
+}
+
 void
 pm_service_bill_action_async (PmService           *self,
                               const char          *bill_id,
@@ -829,6 +915,9 @@ pm_service_bill_action_async (PmService           *self,
     case PM_BILL_ACTION_CANCEL:
       pm_client_cancel_async (self->client, bill_id, pm_bill_get_price (bill), cancellable,
                               action_done_cb, g_steal_pointer (&task));
+      break;
+    case PM_BILL_ACTION_SEND_AGAIN:
+      send_again (self, g_steal_pointer (&task));
       break;
     case PM_BILL_ACTION_COPY_LINK:
     default:

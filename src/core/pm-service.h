@@ -27,6 +27,7 @@ typedef enum
   PM_BILL_ACTION_DESTROY, /* void an unpaid bill */
   PM_BILL_ACTION_CANCEL,  /* refund a paid bill */
   PM_BILL_ACTION_COPY_LINK,
+  PM_BILL_ACTION_SEND_AGAIN, /* send a not-sent bill (API.md §5): same bill_id, user's word */
 } PmBillAction;
 
 /* Whether @action is valid for @bill at @now (unix UTC): the UI offers only these. */
@@ -106,6 +107,17 @@ void           pm_service_bill_action_async  (PmService            *self,
                                               GAsyncReadyCallback   callback,
                                               gpointer              user_data);
 PmBill        *pm_service_bill_action_finish (PmService            *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+/* Sends a bill in the state not sent (a read proved it was never created; nothing was
+ * charged) again, with its own bill_id, now that the user asks: the same as
+ * pm_service_bill_action_async with PM_BILL_ACTION_SEND_AGAIN. */
+void           pm_service_send_again_async   (PmService            *self,
+                                              const char           *bill_id,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+PmBill        *pm_service_send_again_finish  (PmService            *self,
                                               GAsyncResult         *result,
                                               GError              **error);
 guint          pm_service_refresh_all        (PmService            *self);

@@ -76,6 +76,10 @@ event_text (const PmLedgerEvent *event)
     return g_strdup (_("Request written down"));
   if (g_strcmp0 (event->kind, PM_LEDGER_EVENT_RESEND) == 0)
     return g_strdup (_("Sent to the payer again"));
+  if (g_strcmp0 (event->kind, PM_LEDGER_EVENT_SEND_AGAIN) == 0)
+    return g_strdup (_("You asked to send it again"));
+  if (g_strcmp0 (event->kind, PM_LEDGER_EVENT_NOTE) == 0 && event->detail != NULL)
+    return g_strdup (event->detail);
   if (event->to_state >= 0 && event->from_state != event->to_state)
     {
       switch ((PmBillState) event->to_state)
@@ -94,6 +98,8 @@ event_text (const PmLedgerEvent *event)
           return g_strdup (_("Refunded"));
         case PM_BILL_STATE_DESTROYED:
           return g_strdup (_("Voided"));
+        case PM_BILL_STATE_NOT_SENT:
+          return g_strdup (_("Not sent: Payssam has no record of it; nothing was charged"));
         case PM_BILL_STATE_QUEUED:
         default:
           return g_strdup (_("Waiting to be sent"));
@@ -158,7 +164,8 @@ update (PmBillDetail *self)
   gtk_widget_set_visible (self->refresh_button,
                           pm_bill_action_allowed (bill, PM_BILL_ACTION_REFRESH, now));
   gtk_widget_set_visible (self->resend_button,
-                          pm_bill_action_allowed (bill, PM_BILL_ACTION_RESEND, now));
+                          pm_bill_action_allowed (bill, PM_BILL_ACTION_RESEND, now)
+                          || pm_bill_action_allowed (bill, PM_BILL_ACTION_SEND_AGAIN, now));
   gtk_widget_set_visible (self->void_button,
                           pm_bill_action_allowed (bill, PM_BILL_ACTION_DESTROY, now));
   gtk_widget_set_visible (self->refund_button,
@@ -181,6 +188,7 @@ update (PmBillDetail *self)
   checked = pm_ui_format_relative (pm_bill_get_last_checked_at (bill), now);
   set_row (self->checked_row, checked);
   set_row (self->error_row, state == PM_BILL_STATE_FAILED || state == PM_BILL_STATE_UNKNOWN
+                            || state == PM_BILL_STATE_NOT_SENT
                               ? pm_bill_get_error_text (bill) : NULL);
   set_row (self->note_row, pm_bill_get_note (bill));
 

@@ -303,6 +303,7 @@ update_totals (PmPaymentsView *self)
     { PM_BILL_STATE_CANCELLED, NC_("bill status", "Refunded") },
     { PM_BILL_STATE_DESTROYED, NC_("bill status", "Voided") },
     { PM_BILL_STATE_FAILED, NC_("bill status", "Failed") },
+    { PM_BILL_STATE_NOT_SENT, NC_("bill status", "Not sent") },
   };
 
   if (!pm_service_totals (self->service, self->query, &totals, &error))
@@ -550,7 +551,7 @@ filters_changed_cb (PmPaymentsView *self)
     PM_LEDGER_STATE_EXPIRED,
     PM_LEDGER_STATE_BIT (PM_BILL_STATE_QUEUED) | PM_LEDGER_STATE_BIT (PM_BILL_STATE_SENDING)
       | PM_LEDGER_STATE_BIT (PM_BILL_STATE_UNKNOWN),
-    PM_LEDGER_STATE_BIT (PM_BILL_STATE_FAILED),
+    PM_LEDGER_STATE_BIT (PM_BILL_STATE_FAILED) | PM_LEDGER_STATE_BIT (PM_BILL_STATE_NOT_SENT),
   };
   guint state = gtk_drop_down_get_selected (self->state_dropdown);
   g_autoptr(PmLedgerQuery) before = pm_ledger_query_copy (self->query);
@@ -592,7 +593,10 @@ show_selected (PmPaymentsView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "bill.refresh",
                                  bill != NULL && pm_bill_action_allowed (bill, PM_BILL_ACTION_REFRESH, now));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "bill.resend",
-                                 bill != NULL && pm_bill_action_allowed (bill, PM_BILL_ACTION_RESEND, now));
+                                 bill != NULL
+                                 && (pm_bill_action_allowed (bill, PM_BILL_ACTION_RESEND, now)
+                                     || pm_bill_action_allowed (bill, PM_BILL_ACTION_SEND_AGAIN,
+                                                                now)));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "bill.void",
                                  bill != NULL && pm_bill_action_allowed (bill, PM_BILL_ACTION_DESTROY, now));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "bill.refund",
@@ -682,6 +686,10 @@ action_done_cb (GObject      *object,
         case PM_BILL_ACTION_CANCEL:
           text = g_strdup_printf (_("Refunded %s"), data->payer);
           break;
+        case PM_BILL_ACTION_SEND_AGAIN:
+          text = g_strdup_printf (_("%s: %s"), data->payer,
+                                  pm_ui_bill_status_label (bill, pm_ui_now (), NULL));
+          break;
         case PM_BILL_ACTION_COPY_LINK:
         default:
           break;
@@ -761,6 +769,15 @@ confirm_action (PmPaymentsView *self,
                               pm_bill_get_payer_name (bill), amount, words);
       verb = _("_Send Again");
       break;
+    case PM_BILL_ACTION_SEND_AGAIN:
+      heading = g_strdup_printf (_("Send the request to %s now?"), pm_bill_get_payer_name (bill));
+      body = g_strdup_printf (_("Payssam has no record of this request and nothing was charged. "
+                                "%s gets a payment link for %s (%s) for “%s” by KakaoTalk. "
+                                "Sending uses Paymint balance."),
+                              pm_bill_get_payer_name (bill), amount, words,
+                              pm_bill_get_product (bill));
+      verb = _("_Send Now");
+      break;
     case PM_BILL_ACTION_REFRESH:
     case PM_BILL_ACTION_COPY_LINK:
     default:
@@ -773,6 +790,7 @@ confirm_action (PmPaymentsView *self,
                                     "confirm", verb, NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "confirm",
                                               action == PM_BILL_ACTION_RESEND
+                                                  || action == PM_BILL_ACTION_SEND_AGAIN
                                                 ? ADW_RESPONSE_SUGGESTED
                                                 : ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
@@ -796,7 +814,9 @@ bill_action_cb (GtkWidget  *widget,
   if (g_str_equal (action_name, "bill.refresh"))
     run_action (self, bill, PM_BILL_ACTION_REFRESH);
   else if (g_str_equal (action_name, "bill.resend"))
-    confirm_action (self, PM_BILL_ACTION_RESEND);
+    confirm_action (self, pm_bill_get_state (bill) == PM_BILL_STATE_NOT_SENT
+                            ? PM_BILL_ACTION_SEND_AGAIN
+                            : PM_BILL_ACTION_RESEND);
   else if (g_str_equal (action_name, "bill.void"))
     confirm_action (self, PM_BILL_ACTION_DESTROY);
   else if (g_str_equal (action_name, "bill.refund"))

@@ -59,6 +59,10 @@ pm_ui_bill_status_label (PmBill      *bill,
       klass = "badge-failed";
       label = C_("bill status", "Failed");
       break;
+    case PM_BILL_STATE_NOT_SENT:
+      klass = "badge-failed";
+      label = C_("bill status", "Not sent");
+      break;
     case PM_BILL_STATE_UNPAID:
       if (pm_bill_is_expired (bill, now))
         {

@@ -276,10 +276,17 @@ test_send_and_actions (Fixture       *f,
 
   /* the JSON form on stdin, with the API's field names */
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (run (f, "{\"member_nm\": \"김영희\", \"phone\": \"01098765432\", "
-                           "\"price\": 15000, \"product_nm\": \"교재비\", \"message\": \"안내\", "
-                           "\"expire_dt\": \"2099-12-31\", \"bill_id\": \"MYBILL0001\"}",
-                        &out, NULL, "send", "--json", NULL), ==, 0);
+  {
+    /* the last day to pay is at most 365 days ahead */
+    g_autofree char *expire = pm_bill_korea_date (g_get_real_time () / G_USEC_PER_SEC
+                                                  + 300 * 86400);
+    g_autofree char *json =
+      g_strdup_printf ("{\"member_nm\": \"김영희\", \"phone\": \"01098765432\", "
+                       "\"price\": 15000, \"product_nm\": \"교재비\", \"message\": \"안내\", "
+                       "\"expire_dt\": \"%s\", \"bill_id\": \"MYBILL0001\"}", expire);
+
+    g_assert_cmpint (run (f, json, &out, NULL, "send", "--json", NULL), ==, 0);
+  }
   bill2 = json_string_member (out, "bill_id");
   g_assert_cmpstr (bill2, ==, "MYBILL0001");
   g_clear_pointer (&state, g_free);

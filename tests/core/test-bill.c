@@ -285,7 +285,14 @@ test_bill_validate_fields (void)
       { "message", "tab\there", "message", "control characters" },
       { "expire-date", "2026-06-15", NULL, NULL },  /* today in Korea */
       { "expire-date", "2026-06-14", "expire_dt", "in the past" },
-      { "expire-date", "2028-02-29", NULL, NULL },
+      { "expire-date", "2027-02-28", NULL, NULL },
+      { "expire-date", "2027-06-15", NULL, NULL },  /* 365 days ahead */
+      { "expire-date", "2027-06-16", "expire_dt", "at most 365 days" },
+      { "expire-date", "2028-02-29", "expire_dt", "at most 365 days" },
+      { "expire-date", "9999-12-31", "expire_dt", "2027-06-15 at the latest" },
+      { "payer-name", "김영희\xe2\x80\xae" "cba", "member_nm", "U+202E (right-to-left override)" },
+      { "product", "\xe2\x81\xa7" "수강료", "product_nm", "U+2067" },
+      { "message", "안내\xe2\x80\xad", "message", "U+202D (left-to-right override)" },
       { "expire-date", "2027-02-29", "expire_dt", "real date" },
       { "expire-date", "2026-13-01", "expire_dt", "real date" },
       { "expire-date", "2026-6-30", "expire_dt", "YYYY-MM-DD" },
@@ -378,9 +385,9 @@ test_bill_validate_autopay (void)
   g_assert_no_error (error);
   g_assert_true (pm_bill_validate_at (bill, NOON_KST, NULL));
 
-  /* pm_bill_validate() uses the real clock: a date far ahead is fine */
+  /* pm_bill_validate() uses the real clock: a date far ahead is too far */
   pm_bill_set_expire_date (bill, "2999-12-31");
-  g_assert_true (pm_bill_validate (bill, NULL));
+  g_assert_false (pm_bill_validate (bill, NULL));
   pm_bill_set_expire_date (bill, "2000-01-01");
   g_assert_false (pm_bill_validate (bill, NULL));
 }

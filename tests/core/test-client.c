@@ -946,7 +946,7 @@ record_handler_cb (SoupServer        *server,
   Seen *seen = user_data;
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
   g_autoptr(GBytes) flat = soup_message_body_flatten (body);
-  static const char reply[] = "{\"success\":true,\"code\":\"0000\",\"bill_id\":\"B1\",\"shortURL\":\"https://s/1\","
+  static const char reply[] = "{\"success\":true,\"code\":\"0000\",\"shortURL\":\"https://s/1\","
                               "\"data\":[],\"version\":\"4.20.0\"}";
 
   g_free (seen->method);
