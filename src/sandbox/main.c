@@ -62,7 +62,8 @@ static const GOptionEntry entries[] = {
     "Inject a fault, repeatable. ENDPOINT is an API endpoint (request, read, cancel, destroy, "
     "resend, licenses, format-phone-number, autopay/register, autopay/manage, autopay/methods, "
     "autopay/request, autopay/delete, version, health) or * for all of API.md; KIND is 500, 503, "
-    "reset-before, reset-after, timeout, malformed or truncated; SHARE is 0 to 1 (default 1). "
+    "reset-before, reset-after, timeout, malformed, truncated, or one of the hostile answers "
+    "(below); SHARE is 0 to 1 (default 1). "
     "Repeat it with other kinds for one endpoint to mix them: a request gets at most one, each "
     "kind with its own share. Example: --fault request=500:0.2 --fault request=reset-after:0.1",
     "ENDPOINT=KIND[:SHARE]" },
@@ -85,11 +86,27 @@ static const char description[] =
   "      (MMK mode without X-Paymint-Member-ID/Merchant-ID uses the first)\n"
   "  " PM_SANDBOX_BASIC_KEY "  Basic tier: every protected call answers 402 (upgrade)\n"
   "\n"
-  "Endpoints: /api/v1/version, /api/v1/health, the twelve /api/v1/paymint/… calls of the\n"
-  "MMK Paymint API, and (with an API key) /api/v1/sandbox/stats, /sandbox/pay {bill_id},\n"
-  "/sandbox/autopay/open {phone}, /sandbox/clock/advance {seconds} and\n"
+  "Endpoints: /version and /health (at the host root and under /api/v1), the twelve\n"
+  "/api/v1/paymint/… calls of the MMK Paymint API, and (with an API key)\n"
+  "/api/v1/sandbox/stats, /sandbox/pay {bill_id}, /sandbox/autopay/open {phone},\n"
+  "/sandbox/clock/advance {seconds} and\n"
   "/sandbox/faults {endpoint, fault, share, latency_ms | clear} (each fault kind posted\n"
   "for an endpoint adds to its mix; \"none\" clears that endpoint's kinds).\n"
+  "\n"
+  "Fault kinds: 500, 503 (nothing applied); reset-before (closed, nothing applied);\n"
+  "reset-after (applied, closed without a reply); timeout (nothing applied, never\n"
+  "answered); malformed, truncated (applied, a 200 body that is not JSON). Hostile\n"
+  "answers, each after the change was applied (the bill exists):\n"
+  "  deep-nesting            200, a body nested 200,000 levels deep ([[[…]]])\n"
+  "  oversized               200, the reply as valid JSON padded past 2 MiB\n"
+  "  success-contradiction   the reply with \"success\": false and code 0000\n"
+  "  code-9999-after-create  200 {\"code\": \"9999\"} in place of the success\n"
+  "  other-bill-id           code 0000 with the bill_id of another (made-up) bill\n"
+  "  javascript-link         shortURL javascript:alert(1) plus a terminal escape\n"
+  "  control-text            a msg full of C0/C1 controls and bidi overrides\n"
+  "  html-200                200 with Content-Type text/html and an HTML page\n"
+  "The hostile answers rewrite only successful replies, except deep-nesting, oversized\n"
+  "and html-200, which replace any reply.\n"
   "\n"
   "Where the API leaves room: destroy/cancel/resend of a destroyed bill answer code 9970;\n"
   "a declined AutoPay charge answers code 9999 and makes no bill (nothing is charged);\n"
@@ -236,9 +253,10 @@ configure (PmSandbox  *sandbox,
         }
       if (!pm_sandbox_fault_from_string (rest, &fault))
         {
+          g_autofree char *names = pm_sandbox_dup_fault_names ();
+
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       "--fault %s: KIND must be 500, 503, reset-before, reset-after, timeout, "
-                       "malformed or truncated", opt_faults[i]);
+                       "--fault %s: KIND must be one of %s", opt_faults[i], names);
           return FALSE;
         }
       /* Repeated kinds for one endpoint add up to a mix; "none" clears the endpoint's. */

@@ -36,6 +36,12 @@
  *                            an endpoint's own faults win over the global ones; one
  *                            endpoint may carry several kinds, each with its own share,
  *                            and a request draws at most one of them
+ *   hostile faults           applied like any request, then: deep-nesting, oversized and
+ *                            html-200 replace any reply (status 200); success-contradiction,
+ *                            code-9999-after-create, other-bill-id, javascript-link and
+ *                            control-text rewrite only a successful reply (code 0000, or
+ *                            success true), top level and "data" (read), and leave refusals
+ *   version, health          also at the host root (/version, /health), as API.md §7 asks
  *   sandbox/pay of expired W 400 naming expire_dt; of F → 9971, of C/D → 9970
  */
 
@@ -1152,8 +1158,38 @@ handle_clock_advance (PmSandbox *self,
   g_string_append (call->out, "}}");
 }
 
-static const Route routes[];
-static const guint n_routes;
+static void handle_faults (PmSandbox *self,
+                           Call      *call);
+
+/* Paths are below /api/v1; version and health are also served at the host root. */
+static const Route routes[] = {
+  { "GET", "/version", "version", FALSE, AUTH_NONE, BODY_NONE, handle_version },
+  { "GET", "/health", "health", FALSE, AUTH_NONE, BODY_NONE, handle_health },
+  { "GET", "/paymint/licenses", "licenses", TRUE, AUTH_KEY, BODY_NONE, handle_licenses },
+  { "POST", "/paymint/format-phone-number", "format-phone-number", TRUE, AUTH_KEY, BODY_REQUIRED,
+    handle_format_phone },
+  { "POST", "/paymint/request", "request", TRUE, AUTH_CONNECTION, BODY_REQUIRED, handle_request },
+  { "POST", "/paymint/read", "read", TRUE, AUTH_CONNECTION, BODY_REQUIRED, handle_read },
+  { "POST", "/paymint/cancel", "cancel", TRUE, AUTH_CONNECTION, BODY_REQUIRED, handle_cancel },
+  { "POST", "/paymint/destroy", "destroy", TRUE, AUTH_CONNECTION, BODY_REQUIRED, handle_destroy },
+  { "POST", "/paymint/resend", "resend", TRUE, AUTH_CONNECTION, BODY_REQUIRED, handle_resend },
+  { "POST", "/paymint/autopay/register", "autopay/register", TRUE, AUTH_CONNECTION, BODY_REQUIRED,
+    handle_autopay_register },
+  { "POST", "/paymint/autopay/manage", "autopay/manage", TRUE, AUTH_CONNECTION, BODY_REQUIRED,
+    handle_autopay_manage },
+  { "GET", "/paymint/autopay/methods", "autopay/methods", TRUE, AUTH_CONNECTION, BODY_NONE,
+    handle_autopay_methods },
+  { "POST", "/paymint/autopay/request", "autopay/request", TRUE, AUTH_CONNECTION, BODY_REQUIRED,
+    handle_autopay_request },
+  { "DELETE", "/paymint/autopay/delete", "autopay/delete", TRUE, AUTH_CONNECTION, BODY_OPTIONAL,
+    handle_autopay_delete },
+  { "GET", "/sandbox/stats", NULL, FALSE, AUTH_KEY, BODY_NONE, handle_stats },
+  { "POST", "/sandbox/pay", NULL, FALSE, AUTH_KEY, BODY_REQUIRED, handle_pay },
+  { "POST", "/sandbox/autopay/open", NULL, FALSE, AUTH_KEY, BODY_REQUIRED, handle_autopay_open },
+  { "POST", "/sandbox/faults", NULL, FALSE, AUTH_KEY, BODY_REQUIRED, handle_faults },
+  { "POST", "/sandbox/clock/advance", NULL, FALSE, AUTH_KEY, BODY_REQUIRED, handle_clock_advance },
+};
+static const guint n_routes = G_N_ELEMENTS (routes);
 
 static gboolean
 is_fault_endpoint (const char *name)
@@ -1204,9 +1240,9 @@ handle_faults (PmSandbox *self,
     }
   if (fault_name != NULL && !pm_sandbox_fault_from_string (fault_name, &fault))
     {
-      reply_error (call, SOUP_STATUS_BAD_REQUEST,
-                   "fault must be one of none, 500, 503, reset-before, reset-after, timeout, "
-                   "malformed, truncated");
+      g_autofree char *names = pm_sandbox_dup_fault_names ();
+
+      reply_error (call, SOUP_STATUS_BAD_REQUEST, "fault must be one of %s", names);
       return;
     }
   if (share_node != NULL)
@@ -1244,35 +1280,6 @@ handle_faults (PmSandbox *self,
     pm_sandbox_fault_spec_locked (self, endpoint)->latency_ms = (guint) latency;
   reply_code (call, NULL, "0000", "Faults updated");
 }
-
-static const Route routes[] = {
-  { "GET", "/version", "version", FALSE, AUTH_NONE, BODY_NONE, handle_version },
-  { "GET", "/health", "health", FALSE, AUTH_NONE, BODY_NONE, handle_health },
-  { "GET", "/paymint/licenses", "licenses", TRUE, AUTH_KEY, BODY_NONE, handle_licenses },
-  { "POST", "/paymint/format-phone-number", "format-phone-number", TRUE, AUTH_KEY, BODY_REQUIRED,
-    handle_format_phone },
-  { "POST", "/paymint/request", "request", TRUE, AUTH_CONNECTION, BODY_REQUIRED, handle_request },
-  { "POST", "/paymint/read", "read", TRUE, AUTH_CONNECTION, BODY_REQUIRED, handle_read },
-  { "POST", "/paymint/cancel", "cancel", TRUE, AUTH_CONNECTION, BODY_REQUIRED, handle_cancel },
-  { "POST", "/paymint/destroy", "destroy", TRUE, AUTH_CONNECTION, BODY_REQUIRED, handle_destroy },
-  { "POST", "/paymint/resend", "resend", TRUE, AUTH_CONNECTION, BODY_REQUIRED, handle_resend },
-  { "POST", "/paymint/autopay/register", "autopay/register", TRUE, AUTH_CONNECTION, BODY_REQUIRED,
-    handle_autopay_register },
-  { "POST", "/paymint/autopay/manage", "autopay/manage", TRUE, AUTH_CONNECTION, BODY_REQUIRED,
-    handle_autopay_manage },
-  { "GET", "/paymint/autopay/methods", "autopay/methods", TRUE, AUTH_CONNECTION, BODY_NONE,
-    handle_autopay_methods },
-  { "POST", "/paymint/autopay/request", "autopay/request", TRUE, AUTH_CONNECTION, BODY_REQUIRED,
-    handle_autopay_request },
-  { "DELETE", "/paymint/autopay/delete", "autopay/delete", TRUE, AUTH_CONNECTION, BODY_OPTIONAL,
-    handle_autopay_delete },
-  { "GET", "/sandbox/stats", NULL, FALSE, AUTH_KEY, BODY_NONE, handle_stats },
-  { "POST", "/sandbox/pay", NULL, FALSE, AUTH_KEY, BODY_REQUIRED, handle_pay },
-  { "POST", "/sandbox/autopay/open", NULL, FALSE, AUTH_KEY, BODY_REQUIRED, handle_autopay_open },
-  { "POST", "/sandbox/faults", NULL, FALSE, AUTH_KEY, BODY_REQUIRED, handle_faults },
-  { "POST", "/sandbox/clock/advance", NULL, FALSE, AUTH_KEY, BODY_REQUIRED, handle_clock_advance },
-};
-static const guint n_routes = G_N_ELEMENTS (routes);
 
 /* ---------------------------------------------------------------- auth */
 
@@ -1537,21 +1544,212 @@ close_connection (SoupServerMessage *msg)
     g_io_stream_close (stream, NULL, NULL);
 }
 
+/* A successful reply: code 0000, or no code and success true (the envelopes). */
+static gboolean
+reply_succeeded (JsonObject *o)
+{
+  const char *code = json_object_get_string_member_with_default (o, "code", NULL);
+
+  if (code != NULL)
+    return strcmp (code, "0000") == 0;
+  return json_object_get_boolean_member_with_default (o, "success", FALSE);
+}
+
+/* The reply's "data" object; NULL if it has none. */
+static JsonObject *
+data_object (JsonObject *o)
+{
+  JsonNode *data = json_object_get_member (o, "data");
+
+  return data != NULL && JSON_NODE_HOLDS_OBJECT (data) ? json_node_get_object (data) : NULL;
+}
+
+/* Sets @name to @value at the top level and in "data", wherever it is already present. */
+static void
+replace_string (JsonObject *o,
+                const char *name,
+                const char *value)
+{
+  JsonObject *data = data_object (o);
+
+  if (json_object_has_member (o, name))
+    json_object_set_string_member (o, name, value);
+  if (data != NULL && json_object_has_member (data, name))
+    json_object_set_string_member (data, name, value);
+}
+
+/* A bill_id that is not @real (nor, in practice, any other bill's): 19 letters and digits. */
+static char *
+made_up_bill_id (const char *real)
+{
+  g_autofree char *sum = g_compute_checksum_for_string (G_CHECKSUM_SHA1, real, -1);
+  char *id = g_ascii_strup (sum, 14);
+  char *other = g_strconcat ("OTHER", id, NULL);
+
+  g_free (id);
+  return other;
+}
+
+/* Copies a member into another object, all but "success" (success-contradiction). */
+static void
+copy_member_cb (JsonObject *object,
+                const char *name,
+                JsonNode   *node,
+                gpointer    user_data)
+{
+  if (strcmp (name, "success") != 0)
+    json_object_set_member (user_data, name, json_node_copy (node));
+}
+
+/* The hostile answers that rewrite a successful JSON reply (the change was applied):
+ * the reply stays 200 and JSON, only its meaning turns against the client. */
+static void
+rewrite_reply (GString        *out,
+               PmSandboxFault  fault)
+{
+  g_autoptr(JsonNode) root = json_from_string (out->str, NULL);
+  g_autoptr(JsonObject) hostile = NULL;
+  g_autofree char *text = NULL;
+  JsonObject *o;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return;
+  o = json_node_get_object (root);
+  if (!reply_succeeded (o))
+    return;
+  switch (fault)
+    {
+    case PM_SANDBOX_FAULT_SUCCESS_CONTRADICTION:
+      /* "success": false first, then the reply as it was (code 0000 included) */
+      hostile = json_object_new ();
+      json_object_set_boolean_member (hostile, "success", FALSE);
+      json_object_foreach_member (o, copy_member_cb, hostile);
+      json_node_set_object (root, hostile);
+      break;
+    case PM_SANDBOX_FAULT_CODE_9999_AFTER_CREATE:
+      hostile = json_object_new ();
+      json_object_set_string_member (hostile, "code", "9999");
+      json_object_set_string_member (hostile, "msg",
+                                     "System error while processing the request: try again");
+      json_node_set_object (root, hostile);
+      break;
+    case PM_SANDBOX_FAULT_OTHER_BILL_ID:
+      {
+        const char *real = json_object_get_string_member_with_default (o, "bill_id", NULL);
+        JsonObject *data = data_object (o);
+
+        if (real == NULL && data != NULL)
+          real = json_object_get_string_member_with_default (data, "bill_id", NULL);
+        if (real == NULL)
+          return;
+        text = made_up_bill_id (real);
+        replace_string (o, "bill_id", text);
+      }
+      break;
+    case PM_SANDBOX_FAULT_JAVASCRIPT_LINK:
+      replace_string (o, "shortURL", "javascript:alert(1)\x1b]0;pwned\x07");
+      break;
+    case PM_SANDBOX_FAULT_CONTROL_TEXT:
+      /* C0 (BEL, BS, ESC sequences, CR, DEL), C1 (NEL, CSI, OSC) and bidi overrides and
+       * isolates (U+202E, U+202A, U+202C, U+2066, U+2069), around the real message */
+      text = g_strconcat ("\a\b\x1b[2J\x1b]0;pwned\x07",
+                          json_object_get_string_member_with_default (o, "msg", "OK"),
+                          "\r\x7f \xc2\x85\xc2\x9b" "31m\xc2\x9d" "0;pwned\xc2\x9c "
+                          "\xe2\x80\xae" "evil\xe2\x80\xac \xe2\x80\xaa" "ltr\xe2\x80\xac "
+                          "\xe2\x81\xa6" "isolate\xe2\x81\xa9", NULL);
+      json_object_set_string_member (o, "msg", text);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  g_clear_pointer (&text, g_free);
+  text = json_to_string (root, FALSE);
+  g_string_assign (out, text);
+}
+
+/* "[[[…]]]", 200,000 levels: a parser that recurses per level runs out of stack. */
+static void
+nest_deeply (GString *out)
+{
+  const gsize depth = 200000;
+
+  g_string_set_size (out, 2 * depth);
+  memset (out->str, '[', depth);
+  memset (out->str + depth, ']', depth);
+}
+
+/* The reply, still valid JSON, padded past 2 MiB in its "msg". */
+static void
+pad_reply (GString *out)
+{
+  g_autoptr(JsonNode) root = json_from_string (out->str, NULL);
+  g_autoptr(GString) msg = NULL;
+  g_autofree char *text = NULL;
+  JsonObject *o;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_clear_pointer (&root, json_node_unref);
+      root = json_node_new (JSON_NODE_OBJECT);
+      json_node_take_object (root, json_object_new ());
+    }
+  o = json_node_get_object (root);
+  msg = g_string_new (json_object_get_string_member_with_default (o, "msg", "OK"));
+  g_string_append_c (msg, ' ');
+  while (msg->len <= 2 * 1024 * 1024 + 4096)
+    g_string_append (msg, "padding padding padding padding padding padding padding padding ");
+  json_object_set_string_member (o, "msg", msg->str);
+  text = json_to_string (root, FALSE);
+  g_string_assign (out, text);
+}
+
 static void
 set_reply (SoupServerMessage *msg,
            guint              status,
            GString           *out,
            PmSandboxFault     fault)
 {
-  if (fault == PM_SANDBOX_FAULT_MALFORMED_JSON)
+  const char *type = "application/json";
+
+  switch (fault)
     {
+    case PM_SANDBOX_FAULT_MALFORMED_JSON:
       status = SOUP_STATUS_OK;
       g_string_assign (out, "<html><body><h1>Paymint gateway</h1><p>code=0000 msg=OK</p></body></html>");
+      break;
+    case PM_SANDBOX_FAULT_TRUNCATED_JSON:
+      g_string_truncate (out, MAX (out->len / 2, 1));
+      break;
+    case PM_SANDBOX_FAULT_DEEP_NESTING:
+      status = SOUP_STATUS_OK;
+      nest_deeply (out);
+      break;
+    case PM_SANDBOX_FAULT_OVERSIZED:
+      status = SOUP_STATUS_OK;
+      pad_reply (out);
+      break;
+    case PM_SANDBOX_FAULT_HTML_200:
+      status = SOUP_STATUS_OK;
+      type = "text/html; charset=utf-8";
+      g_string_assign (out,
+                       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                       "<title>Paymint</title></head>\n<body><h1>Request received</h1>"
+                       "<p>Your request is being processed. This page will refresh.</p>"
+                       "<p>{\"code\":\"0000\"}</p></body></html>\n");
+      break;
+    case PM_SANDBOX_FAULT_SUCCESS_CONTRADICTION:
+    case PM_SANDBOX_FAULT_CODE_9999_AFTER_CREATE:
+    case PM_SANDBOX_FAULT_OTHER_BILL_ID:
+    case PM_SANDBOX_FAULT_JAVASCRIPT_LINK:
+    case PM_SANDBOX_FAULT_CONTROL_TEXT:
+      if (SOUP_STATUS_IS_SUCCESSFUL (status))
+        rewrite_reply (out, fault);
+      break;
+    default:
+      break;
     }
-  else if (fault == PM_SANDBOX_FAULT_TRUNCATED_JSON)
-    g_string_truncate (out, MAX (out->len / 2, 1));
   soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, out->str, out->len);
+  soup_server_message_set_response (msg, type, SOUP_MEMORY_COPY, out->str, out->len);
 }
 
 static void
@@ -1779,6 +1977,14 @@ reply_now (SoupServerMessage *msg,
   set_reply (msg, status, out, PM_SANDBOX_FAULT_NONE);
 }
 
+/* Paths served at the host root as well as under /api/v1 (API.md §7: the vendor client
+ * asks http://HOST/version before every command). */
+static gboolean
+is_root_path (const char *path)
+{
+  return strcmp (path, "/version") == 0 || strcmp (path, "/health") == 0;
+}
+
 static void
 server_cb (SoupServer        *server,
            SoupServerMessage *msg,
@@ -1790,25 +1996,25 @@ server_cb (SoupServer        *server,
   PmSandbox *self = worker->self;
   const char *method = soup_server_message_get_method (msg);
   const Route *route = NULL;
+  const char *rest = NULL;
   gboolean path_known = FALSE;
   PmSandboxFault fault;
   guint latency_ms;
 
   if (g_str_has_prefix (path, "/api/v1/"))
-    {
-      const char *rest = path + strlen ("/api/v1");
-
-      for (guint i = 0; i < n_routes; i++)
-        if (strcmp (routes[i].path, rest) == 0)
+    rest = path + strlen ("/api/v1");
+  else if (is_root_path (path))
+    rest = path;
+  for (guint i = 0; rest != NULL && i < n_routes; i++)
+    if (strcmp (routes[i].path, rest) == 0)
+      {
+        path_known = TRUE;
+        if (strcmp (routes[i].method, method) == 0)
           {
-            path_known = TRUE;
-            if (strcmp (routes[i].method, method) == 0)
-              {
-                route = &routes[i];
-                break;
-              }
+            route = &routes[i];
+            break;
           }
-    }
+      }
   if (route == NULL)
     {
       g_autofree char *text = g_strdup_printf (path_known ? "Method %s is not allowed on %s"

@@ -25,7 +25,7 @@ G_BEGIN_DECLS
 #define PM_SANDBOX_JSON_DEPTH_MAX     32
 #define PM_SANDBOX_KST_OFFSET         (9 * 3600)
 #define PM_SANDBOX_LINK_BASE          "https://sandbox.payssam.invalid"
-#define PM_SANDBOX_N_FAULTS           (PM_SANDBOX_FAULT_TRUNCATED_JSON + 1)
+#define PM_SANDBOX_N_FAULTS           (PM_SANDBOX_FAULT_HTML_200 + 1)
 
 typedef struct
 {
@@ -200,6 +200,8 @@ void            pm_sandbox_fault_count_locked  (PmSandbox      *self,
 
 void            pm_sandbox_append_json_string  (GString        *s,
                                                 const char     *v);
+/* "none, 500, 503, …, html-200": every fault name, for messages. */
+char           *pm_sandbox_dup_fault_names     (void);
 
 /* Korea time helpers */
 gint64          pm_sandbox_days_from_civil     (int             y,

@@ -1384,12 +1384,24 @@ static const char *const fault_names[][2] = {
   { "timeout", NULL },
   { "malformed", "malformed-json" },
   { "truncated", "truncated-json" },
+  { "deep-nesting", "deep_nesting" },
+  { "oversized", NULL },
+  { "success-contradiction", "success_contradiction" },
+  { "code-9999-after-create", "code_9999_after_create" },
+  { "other-bill-id", "other_bill_id" },
+  { "javascript-link", "javascript_link" },
+  { "control-text", "control_text" },
+  { "html-200", "html_200" },
 };
+
+G_STATIC_ASSERT (G_N_ELEMENTS (fault_names) == PM_SANDBOX_N_FAULTS);
 
 /**
  * pm_sandbox_fault_from_string:
- * @name: "none", "500", "503", "reset-before", "reset-after", "timeout", "malformed"
- *   or "truncated" (also "http-500", "malformed-json", …)
+ * @name: "none", "500", "503", "reset-before", "reset-after", "timeout", "malformed",
+ *   "truncated", "deep-nesting", "oversized", "success-contradiction",
+ *   "code-9999-after-create", "other-bill-id", "javascript-link", "control-text" or
+ *   "html-200" (also "http-500", "malformed-json", "html_200", …)
  */
 gboolean
 pm_sandbox_fault_from_string (const char     *name,
@@ -1414,6 +1426,20 @@ pm_sandbox_fault_to_string (PmSandboxFault fault)
   if ((guint) fault >= G_N_ELEMENTS (fault_names))
     return NULL;
   return fault_names[fault][0];
+}
+
+char *
+pm_sandbox_dup_fault_names (void)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (fault_names); i++)
+    {
+      if (i > 0)
+        g_string_append (s, ", ");
+      g_string_append (s, fault_names[i][0]);
+    }
+  return g_string_free (s, FALSE);
 }
 
 PmSandboxFaultSpec *

@@ -46,6 +46,15 @@ typedef enum
   PM_SANDBOX_FAULT_TIMEOUT,        /* apply nothing and never answer (held until the client gives up) */
   PM_SANDBOX_FAULT_MALFORMED_JSON, /* apply the change, reply 200 with a body that is not JSON */
   PM_SANDBOX_FAULT_TRUNCATED_JSON, /* apply the change, reply 200 with the JSON cut short */
+  /* Hostile answers: each applies the change (the bill is made), then replies with: */
+  PM_SANDBOX_FAULT_DEEP_NESTING,    /* 200, a body nested 200,000 levels deep: [[[…]]] */
+  PM_SANDBOX_FAULT_OVERSIZED,       /* 200, the reply padded past 2 MiB in "msg" (valid JSON) */
+  PM_SANDBOX_FAULT_SUCCESS_CONTRADICTION,  /* the reply plus "success": false (code 0000) */
+  PM_SANDBOX_FAULT_CODE_9999_AFTER_CREATE, /* 200 {"code": "9999", "msg"} instead */
+  PM_SANDBOX_FAULT_OTHER_BILL_ID,   /* the reply naming another, made-up bill_id */
+  PM_SANDBOX_FAULT_JAVASCRIPT_LINK, /* the reply with shortURL javascript:alert(1) ESC]0;…BEL */
+  PM_SANDBOX_FAULT_CONTROL_TEXT,    /* the reply with a "msg" full of C0/C1 and bidi controls */
+  PM_SANDBOX_FAULT_HTML_200,        /* 200, Content-Type text/html, an HTML page */
 } PmSandboxFault;
 
 #define PM_TYPE_SANDBOX (pm_sandbox_get_type ())
@@ -151,7 +160,9 @@ gboolean    pm_sandbox_open_autopay_link (PmSandbox      *self,
  * pm_sandbox_get_balance returns -1 for an unknown key. */
 void        pm_sandbox_reset_keys        (PmSandbox      *self);
 gint64      pm_sandbox_get_fee           (PmSandbox      *self);
-/* "none" "500" "503" "reset-before" "reset-after" "timeout" "malformed" "truncated" */
+/* "none" "500" "503" "reset-before" "reset-after" "timeout" "malformed" "truncated"
+ * "deep-nesting" "oversized" "success-contradiction" "code-9999-after-create" "other-bill-id"
+ * "javascript-link" "control-text" "html-200" */
 gboolean    pm_sandbox_fault_from_string (const char     *name,
                                           PmSandboxFault *fault);
 const char *pm_sandbox_fault_to_string   (PmSandboxFault  fault);

@@ -418,6 +418,157 @@ test_reconcile_queued_intent (Fixture       *f,
   g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 1);
 }
 
+/* API.md §5: an intent a read proves was never created is sent again by itself only
+ * within 15 minutes of the user's asking; an older one is "not sent" and waits. */
+static void
+test_reconcile_old_intent_not_sent (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(PmBill) intent = draft ("오래된", 33000);
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(PmBill) again = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bill_id = pm_bill_generate_id ();
+  gint64 made = g_get_real_time () / G_USEC_PER_SEC - PM_SENDER_AUTO_SEND_WINDOW - 60;
+  gboolean asked = FALSE;
+
+  /* a process wrote the intent 16 minutes ago, its outcome unknown, and died */
+  pm_bill_set_bill_id (intent, bill_id);
+  pm_bill_set_profile_id (intent, pm_profile_get_uuid (f->profile));
+  pm_bill_set_created_at (intent, made);
+  g_assert_true (pm_ledger_insert_intent (pm_service_get_ledger (f->service), intent, &error));
+  g_assert_no_error (error);
+  g_assert_true (pm_ledger_set_state (pm_service_get_ledger (f->service), bill_id,
+                                      PM_BILL_STATE_UNKNOWN, NULL, made + 5, &error));
+
+  /* reconciling reads it (9980) and does not send it: nothing charged, waits for the user */
+  g_assert_cmpuint (start_and_wait (f), ==, 0);
+  bill = pm_service_lookup (f->service, bill_id, &error);
+  g_assert_cmpint (pm_bill_get_state (bill), ==, PM_BILL_STATE_NOT_SENT);
+  g_assert_cmpint (pm_bill_get_next_check_at (bill), ==, 0);
+  g_assert_nonnull (strstr (pm_bill_get_error_text (bill), "Nothing was charged"));
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 0);
+  g_assert_true (pm_bill_action_allowed (bill, PM_BILL_ACTION_SEND_AGAIN, made));
+  g_assert_false (pm_bill_action_allowed (bill, PM_BILL_ACTION_RESEND, made));
+
+  /* a refresh of everything later still sends nothing */
+  g_assert_cmpuint (start_and_wait (f), ==, 0);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 0);
+
+  /* Send Again: the user's word; same bill_id, one bill */
+  again = act_and_wait (f, bill_id, PM_BILL_ACTION_SEND_AGAIN, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pm_bill_get_state (again), ==, PM_BILL_STATE_UNPAID);
+  g_assert_cmpstr (pm_bill_get_bill_id (again), ==, bill_id);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 1);
+  events = pm_service_list_events (f->service, bill_id, &error);
+  for (guint i = 0; i < events->len; i++)
+    asked = asked || g_strcmp0 (((PmLedgerEvent *) events->pdata[i])->kind,
+                                PM_LEDGER_EVENT_SEND_AGAIN) == 0;
+  g_assert_true (asked);
+
+  /* and Send Again is refused for a bill that is not "not sent" */
+  g_clear_object (&again);
+  again = act_and_wait (f, bill_id, PM_BILL_ACTION_SEND_AGAIN, &error);
+  g_assert_null (again);
+  g_assert_error (error, PM_ERROR, PM_ERROR_INVALID);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 1);
+}
+
+/* A recent unknown intent the server does not have is sent by itself. */
+static void
+test_reconcile_recent_unknown_sent (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(PmBill) intent = draft ("최근", 34000);
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bill_id = pm_bill_generate_id ();
+  gint64 made = g_get_real_time () / G_USEC_PER_SEC - PM_SENDER_AUTO_SEND_WINDOW + 120;
+
+  pm_bill_set_bill_id (intent, bill_id);
+  pm_bill_set_profile_id (intent, pm_profile_get_uuid (f->profile));
+  pm_bill_set_created_at (intent, made);
+  g_assert_true (pm_ledger_insert_intent (pm_service_get_ledger (f->service), intent, &error));
+  g_assert_true (pm_ledger_set_state (pm_service_get_ledger (f->service), bill_id,
+                                      PM_BILL_STATE_UNKNOWN, NULL, made + 5, &error));
+  g_assert_cmpuint (start_and_wait (f), ==, 0);
+  bill = pm_service_lookup (f->service, bill_id, &error);
+  g_assert_cmpint (pm_bill_get_state (bill), ==, PM_BILL_STATE_UNPAID);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 1);
+}
+
+/* Answers that do not say clearly: the bill was created, so it must end unpaid — never
+ * failed — after the read, with one bill on the server. */
+static void
+test_send_ambiguous_answers (Fixture       *f,
+                             gconstpointer  data)
+{
+  static const PmSandboxFault faults[] = {
+    PM_SANDBOX_FAULT_CODE_9999_AFTER_CREATE,
+    PM_SANDBOX_FAULT_SUCCESS_CONTRADICTION,
+    PM_SANDBOX_FAULT_OTHER_BILL_ID,
+    PM_SANDBOX_FAULT_HTML_200,
+    PM_SANDBOX_FAULT_DEEP_NESTING,
+    PM_SANDBOX_FAULT_OVERSIZED,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (faults); i++)
+    {
+      g_autoptr(PmBill) d = draft ("모호한", 1000 + i);
+      g_autoptr(PmBill) bill = NULL;
+      g_autoptr(PmBill) stored = NULL;
+      g_autoptr(GError) error = NULL;
+      guint before = pm_sandbox_count_bills (f->sandbox);
+
+      g_test_message ("fault %s", pm_sandbox_fault_to_string (faults[i]));
+      pm_sandbox_set_fault (f->sandbox, "request", faults[i], 1.0);
+      bill = send_and_wait (f, d, &error);
+      pm_sandbox_clear_faults (f->sandbox);
+      g_assert_no_error (error);
+      g_assert_nonnull (bill);
+      g_assert_cmpint (pm_bill_get_state (bill), ==, PM_BILL_STATE_UNPAID);
+      stored = pm_service_lookup (f->service, pm_bill_get_bill_id (bill), &error);
+      g_assert_cmpint (pm_bill_get_state (stored), ==, PM_BILL_STATE_UNPAID);
+      g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, before + 1);
+    }
+}
+
+/* A javascript: link is never kept; the timeline says why. Control text is cleaned. */
+static void
+test_send_hostile_text (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(PmBill) d = draft ("링크", 5000);
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(PmBill) stored = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean noted = FALSE;
+  const char *link;
+
+  pm_sandbox_set_fault (f->sandbox, "request", PM_SANDBOX_FAULT_JAVASCRIPT_LINK, 1.0);
+  bill = send_and_wait (f, d, &error);
+  pm_sandbox_clear_faults (f->sandbox);
+  g_assert_no_error (error);
+  g_assert_cmpint (pm_bill_get_state (bill), ==, PM_BILL_STATE_UNPAID);
+  stored = pm_service_lookup (f->service, pm_bill_get_bill_id (bill), &error);
+  link = pm_bill_get_short_url (stored);
+  g_assert_true (link == NULL || link[0] == '\0' || g_str_has_prefix (link, "http"));
+  g_assert_false (pm_bill_action_allowed (stored, PM_BILL_ACTION_COPY_LINK, 0)
+                  && strstr (link, "javascript") != NULL);
+  events = pm_service_list_events (f->service, pm_bill_get_bill_id (bill), &error);
+  for (guint i = 0; i < events->len; i++)
+    {
+      PmLedgerEvent *event = events->pdata[i];
+
+      noted = noted || (g_strcmp0 (event->kind, PM_LEDGER_EVENT_NOTE) == 0
+                        && strstr (event->detail, "secure") != NULL);
+    }
+  g_assert_true (noted);
+}
+
 static void
 test_reconcile_refused_is_settled (Fixture       *f,
                                    gconstpointer  data)
@@ -983,6 +1134,10 @@ main (int   argc,
   ADD ("send/existing-bill-id", test_send_existing_bill_id);
   ADD ("reconcile/queued-intent", test_reconcile_queued_intent);
   ADD ("reconcile/refused-is-settled", test_reconcile_refused_is_settled);
+  ADD ("reconcile/old-intent-not-sent", test_reconcile_old_intent_not_sent);
+  ADD ("reconcile/recent-unknown-sent", test_reconcile_recent_unknown_sent);
+  ADD ("send/ambiguous-answers", test_send_ambiguous_answers);
+  ADD ("send/hostile-text", test_send_hostile_text);
   ADD ("send/group-commit", test_group_commit);
   ADD ("poller/refresh-sees-payment", test_refresh_sees_payment);
   ADD ("poller/automatic", test_poller_automatic);

@@ -17,6 +17,9 @@ typedef struct
 {
   guint     status;   /* 0 when the transport failed */
   char     *body;     /* raw body, NUL-terminated */
+  gsize     length;   /* of the body, in bytes */
+  char     *content_type; /* of the reply, without parameters; NULL if none */
+  gboolean  too_deep; /* nested over 1,000 levels: not parsed (root is NULL) */
   JsonNode *root;     /* NULL when the body is not JSON */
   GError   *error;    /* transport error */
 } StReply;
@@ -45,6 +48,16 @@ StReply    *st_send      (StFixture          *fixture,
                           const char *const  *headers,
                           const char         *body,
                           const char         *content_type);
+/* The same to a full URL. */
+StReply    *st_send_url  (StFixture          *fixture,
+                          const char         *method,
+                          const char         *url,
+                          const char *const  *headers,
+                          const char         *body,
+                          const char         *content_type);
+/* GET @path at the host root (http://127.0.0.1:PORT@path), no headers. */
+StReply    *st_get_root  (StFixture          *fixture,
+                          const char         *path);
 /* POST with X-API-KEY demo key and X-Paymint-MMK-Mode: true. */
 StReply    *st_post      (StFixture          *fixture,
                           const char         *path,

@@ -15,17 +15,56 @@
   g_test_add (path, StFixture, NULL, st_fixture_setup, fn, st_fixture_teardown)
 
 static void
+assert_version_health (StReply *version,
+                       StReply *health)
+{
+  g_assert_no_error (version->error);
+  g_assert_no_error (health->error);
+  g_assert_cmpuint (version->status, ==, 200);
+  g_assert_cmpstr (version->content_type, ==, "application/json");
+  g_assert_cmpstr (version->body, ==, "{\"version\":\"4.20.0\"}");
+  g_assert_cmpuint (health->status, ==, 200);
+  g_assert_cmpstr (health->content_type, ==, "application/json");
+  g_assert_true (json_object_get_boolean_member (st_object (health), "success"));
+  g_assert_cmpstr (st_str (health, "version"), ==, "4.20.0");
+}
+
+/* API.md §7: both under /api/v1 and at the host root, where the vendor client asks
+ * before every command; no key needed at either. */
+static void
 test_version_health (StFixture     *f,
                      gconstpointer  data)
 {
   const char *none[] = { NULL };
   g_autoptr(StReply) version = st_send (f, "GET", "/version", none, NULL, NULL);
   g_autoptr(StReply) health = st_send (f, "GET", "/health", none, NULL, NULL);
+  g_autoptr(StReply) root_version = st_get_root (f, "/version");
+  g_autoptr(StReply) root_health = st_get_root (f, "/health");
+  g_autoptr(StReply) root_other = st_get_root (f, "/paymint/licenses");
+  g_autoptr(StReply) root_post = NULL;
 
-  g_assert_cmpuint (version->status, ==, 200);
-  g_assert_cmpstr (version->body, ==, "{\"version\":\"4.20.0\"}");
-  g_assert_cmpuint (health->status, ==, 200);
-  g_assert_true (json_object_get_boolean_member (st_object (health), "success"));
+  assert_version_health (version, health);
+  assert_version_health (root_version, root_health);
+  /* only those two live at the root; the API stays under /api/v1 */
+  st_assert_error_mentions (root_other, 404, "/paymint/licenses");
+  {
+    g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/version",
+                                            pm_sandbox_get_port (f->sandbox));
+
+    root_post = st_send_url (f, "POST", url, NULL, "{}", NULL);
+    st_assert_error_mentions (root_post, 405, "POST");
+  }
+  /* a fault set on "version" applies at both places */
+  pm_sandbox_set_fault (f->sandbox, "version", PM_SANDBOX_FAULT_HTTP_503, 1.0);
+  {
+    g_autoptr(StReply) faulty = st_get_root (f, "/version");
+    g_autoptr(StReply) faulty_v1 = st_send (f, "GET", "/version", none, NULL, NULL);
+
+    g_assert_cmpuint (faulty->status, ==, 503);
+    g_assert_cmpuint (faulty_v1->status, ==, 503);
+  }
+  g_assert_cmpuint (pm_sandbox_count_faults (f->sandbox, "version", PM_SANDBOX_FAULT_HTTP_503),
+                    ==, 2);
 }
 
 static void

@@ -188,6 +188,401 @@ test_garbage_replies (StFixture     *f,
   }
 }
 
+/* ---- hostile answers: the change is applied, the reply turns against the client ---- */
+
+static StReply *
+read_bill (StFixture  *f,
+           const char *bill_id)
+{
+  g_autofree char *body = g_strdup_printf ("{\"bill_id\":\"%s\"}", bill_id);
+
+  fresh_session (f, 10);
+  return st_post (f, "/paymint/read", body);
+}
+
+/* The bill exists once, unpaid, with its real https link (returned). */
+static char *
+assert_bill_made (StFixture  *f,
+                  const char *bill_id)
+{
+  g_autoptr(StReply) r = read_bill (f, bill_id);
+  g_autofree char *state = pm_sandbox_dup_bill_state (f->sandbox, bill_id);
+
+  g_assert_cmpstr (state, ==, "W");
+  g_assert_cmpuint (r->status, ==, 200);
+  g_assert_cmpstr (st_str (r, "code"), ==, "0000");
+  g_assert_cmpstr (st_data_str (r, "bill_id"), ==, bill_id);
+  g_assert_cmpstr (st_data_str (r, "appr_state"), ==, "W");
+  g_assert_true (g_str_has_prefix (st_data_str (r, "shortURL"), "https://"));
+  return g_strdup (st_data_str (r, "shortURL"));
+}
+
+static gboolean
+has_member (StReply    *r,
+            const char *name)
+{
+  return json_object_has_member (st_object (r), name);
+}
+
+static void
+test_hostile_deep_nesting (StFixture     *f,
+                           gconstpointer  data)
+{
+  g_autoptr(StReply) r = NULL;
+  g_autofree char *link = NULL;
+
+  pm_sandbox_set_fault (f->sandbox, "request", PM_SANDBOX_FAULT_DEEP_NESTING, 1.0);
+  r = send_bill (f, "DEEP1");
+  g_assert_no_error (r->error);
+  g_assert_cmpuint (r->status, ==, 200);
+  g_assert_cmpuint (r->length, ==, 400000);
+  g_assert_true (r->too_deep);
+  g_assert_null (r->root);
+  for (gsize i = 0; i < r->length; i++)
+    g_assert_cmpint (r->body[i], ==, i < 200000 ? '[' : ']');
+  link = assert_bill_made (f, "DEEP1");
+  g_assert_cmpuint (pm_sandbox_count_faults (f->sandbox, "request",
+                                             PM_SANDBOX_FAULT_DEEP_NESTING), ==, 1);
+}
+
+static void
+test_hostile_oversized (StFixture     *f,
+                        gconstpointer  data)
+{
+  g_autoptr(StReply) r = NULL;
+  g_autofree char *link = NULL;
+
+  pm_sandbox_set_fault (f->sandbox, "request", PM_SANDBOX_FAULT_OVERSIZED, 1.0);
+  r = send_bill (f, "BIG1");
+  g_assert_no_error (r->error);
+  g_assert_cmpuint (r->status, ==, 200);
+  g_assert_cmpuint (r->length, >, 2 * 1024 * 1024);
+  g_assert_cmpstr (r->content_type, ==, "application/json");
+  /* valid JSON, the real answer, only padded */
+  g_assert_nonnull (r->root);
+  g_assert_cmpstr (st_str (r, "code"), ==, "0000");
+  g_assert_cmpstr (st_str (r, "bill_id"), ==, "BIG1");
+  g_assert_true (g_str_has_prefix (st_str (r, "msg"), "Bill sent "));
+  g_assert_cmpuint (strlen (st_str (r, "msg")), >, 2 * 1024 * 1024);
+  link = assert_bill_made (f, "BIG1");
+  g_assert_cmpstr (st_str (r, "shortURL"), ==, link);
+}
+
+static void
+test_hostile_success_contradiction (StFixture     *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(StReply) r = NULL;
+  g_autoptr(StReply) reuse = NULL;
+  g_autofree char *link = NULL;
+  JsonNode *success;
+
+  pm_sandbox_set_fault (f->sandbox, "request", PM_SANDBOX_FAULT_SUCCESS_CONTRADICTION, 1.0);
+  r = send_bill (f, "CONTRA1");
+  g_assert_cmpuint (r->status, ==, 200);
+  success = json_object_get_member (st_object (r), "success");
+  g_assert_nonnull (success);
+  g_assert_cmpint (json_node_get_value_type (success), ==, G_TYPE_BOOLEAN);
+  g_assert_false (json_node_get_boolean (success));
+  g_assert_cmpstr (st_str (r, "bill_id"), ==, "CONTRA1");
+  g_assert_cmpstr (st_str (r, "code"), ==, "0000");
+  g_assert_nonnull (st_str (r, "msg"));
+  g_assert_cmpuint (json_object_get_size (st_object (r)), ==, 5);
+  /* a refusal is left as it is: nothing to contradict */
+  reuse = send_bill (f, "CONTRA1");
+  g_assert_cmpstr (st_str (reuse, "code"), ==, "9800");
+  g_assert_false (has_member (reuse, "success"));
+  link = assert_bill_made (f, "CONTRA1");
+  g_assert_cmpstr (st_str (r, "shortURL"), ==, link);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 1);
+}
+
+static void
+test_hostile_code_9999 (StFixture     *f,
+                        gconstpointer  data)
+{
+  gint64 balance = pm_sandbox_get_balance (f->sandbox, PM_SANDBOX_DEMO_KEY);
+  g_autoptr(StReply) r = NULL;
+  g_autofree char *link = NULL;
+
+  pm_sandbox_set_fault (f->sandbox, "request", PM_SANDBOX_FAULT_CODE_9999_AFTER_CREATE, 1.0);
+  r = send_bill (f, "ERR9999");
+  g_assert_cmpuint (r->status, ==, 200);
+  g_assert_cmpstr (st_str (r, "code"), ==, "9999");
+  g_assert_nonnull (st_str (r, "msg"));
+  g_assert_cmpuint (json_object_get_size (st_object (r)), ==, 2);
+  /* yet the bill was made and charged */
+  link = assert_bill_made (f, "ERR9999");
+  g_assert_cmpint (pm_sandbox_get_balance (f->sandbox, PM_SANDBOX_DEMO_KEY), ==, balance - 100);
+}
+
+static void
+test_hostile_other_bill_id (StFixture     *f,
+                            gconstpointer  data)
+{
+  g_autoptr(StReply) r = NULL;
+  g_autoptr(StReply) other = NULL;
+  g_autofree char *link = NULL;
+  g_autofree char *other_id = NULL;
+
+  pm_sandbox_set_fault (f->sandbox, "request", PM_SANDBOX_FAULT_OTHER_BILL_ID, 1.0);
+  r = send_bill (f, "MINE1");
+  g_assert_cmpuint (r->status, ==, 200);
+  g_assert_cmpstr (st_str (r, "code"), ==, "0000");
+  other_id = g_strdup (st_str (r, "bill_id"));
+  g_assert_nonnull (other_id);
+  g_assert_cmpstr (other_id, !=, "MINE1");
+  g_assert_true (g_regex_match_simple ("^[A-Za-z0-9]{1,20}$", other_id, 0, 0));
+  link = assert_bill_made (f, "MINE1");
+  g_assert_cmpstr (st_str (r, "shortURL"), ==, link);
+  /* the bill it names does not exist: made up */
+  other = read_bill (f, other_id);
+  g_assert_cmpstr (st_str (other, "code"), ==, "9980");
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 1);
+}
+
+#define JS_LINK "javascript:alert(1)\033]0;pwned\007"
+
+static void
+test_hostile_javascript_link (StFixture     *f,
+                              gconstpointer  data)
+{
+  g_autoptr(StReply) r = NULL;
+  g_autofree char *link = NULL;
+
+  pm_sandbox_set_fault (f->sandbox, "request", PM_SANDBOX_FAULT_JAVASCRIPT_LINK, 1.0);
+  r = send_bill (f, "JSLINK1");
+  g_assert_cmpuint (r->status, ==, 200);
+  g_assert_cmpstr (st_str (r, "code"), ==, "0000");
+  g_assert_cmpstr (st_str (r, "bill_id"), ==, "JSLINK1");
+  g_assert_cmpstr (st_str (r, "shortURL"), ==, JS_LINK);
+  /* on the wire as JSON escapes */
+  g_assert_nonnull (strstr (r->body, "javascript:alert(1)\\u001b]0;pwned\\u0007"));
+  /* the bill itself keeps its real link */
+  link = assert_bill_made (f, "JSLINK1");
+  g_assert_true (g_str_has_prefix (link, "https://"));
+
+  /* a read answers the hostile link too (data.shortURL) */
+  pm_sandbox_set_fault (f->sandbox, "read", PM_SANDBOX_FAULT_JAVASCRIPT_LINK, 1.0);
+  {
+    g_autoptr(StReply) read = st_post (f, "/paymint/read", "{\"bill_id\":\"JSLINK1\"}");
+
+    g_assert_cmpstr (st_str (read, "code"), ==, "0000");
+    g_assert_cmpstr (st_data_str (read, "shortURL"), ==, JS_LINK);
+  }
+}
+
+/* Counts the characters of @text that are C0/C1 controls or bidi marks. */
+static void
+count_hostile_chars (const char *text,
+                     guint      *c0,
+                     guint      *c1,
+                     guint      *bidi)
+{
+  *c0 = *c1 = *bidi = 0;
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c < 0x20 || c == 0x7f)
+        (*c0)++;
+      else if (c >= 0x80 && c <= 0x9f)
+        (*c1)++;
+      else if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
+        (*bidi)++;
+    }
+}
+
+static void
+test_hostile_control_text (StFixture     *f,
+                           gconstpointer  data)
+{
+  g_autoptr(StReply) r = NULL;
+  g_autofree char *link = NULL;
+  const char *msg;
+  guint c0, c1, bidi;
+
+  pm_sandbox_set_fault (f->sandbox, "request", PM_SANDBOX_FAULT_CONTROL_TEXT, 1.0);
+  r = send_bill (f, "CTRL1");
+  g_assert_cmpuint (r->status, ==, 200);
+  g_assert_cmpstr (st_str (r, "code"), ==, "0000");
+  g_assert_cmpstr (st_str (r, "bill_id"), ==, "CTRL1");
+  msg = st_str (r, "msg");
+  g_assert_true (g_utf8_validate (msg, -1, NULL));
+  count_hostile_chars (msg, &c0, &c1, &bidi);
+  g_assert_cmpuint (c0, >=, 5);
+  g_assert_cmpuint (c1, >=, 3);
+  g_assert_cmpuint (bidi, >=, 4);
+  g_assert_nonnull (strstr (msg, "\033]0;pwned\007"));
+  g_assert_nonnull (strstr (msg, "\u202e"));
+  g_assert_nonnull (strstr (msg, "\u2066"));
+  g_assert_nonnull (strstr (msg, "\xc2\x85")); /* U+0085 NEL */
+  g_assert_nonnull (strstr (msg, "Bill sent")); /* the real message is in there */
+  link = assert_bill_made (f, "CTRL1");
+  g_assert_cmpstr (st_str (r, "shortURL"), ==, link);
+}
+
+static void
+test_hostile_html_200 (StFixture     *f,
+                       gconstpointer  data)
+{
+  g_autoptr(StReply) r = NULL;
+  g_autofree char *link = NULL;
+
+  pm_sandbox_set_fault (f->sandbox, "request", PM_SANDBOX_FAULT_HTML_200, 1.0);
+  r = send_bill (f, "HTML1");
+  g_assert_no_error (r->error);
+  g_assert_cmpuint (r->status, ==, 200);
+  g_assert_cmpstr (r->content_type, ==, "text/html");
+  g_assert_true (g_str_has_prefix (r->body, "<!DOCTYPE html>"));
+  g_assert_nonnull (strstr (r->body, "</html>"));
+  g_assert_null (r->root);
+  link = assert_bill_made (f, "HTML1");
+}
+
+/* resend and autopay/request are chargeable too: the change lands under every kind. */
+static void
+test_hostile_other_endpoints (StFixture     *f,
+                              gconstpointer  data)
+{
+  gint64 balance;
+  g_autofree char *method_id = NULL;
+  g_autofree char *expire = st_date (f->sandbox, 3);
+
+  st_create (f, "RES1", 1000);
+  balance = pm_sandbox_get_balance (f->sandbox, PM_SANDBOX_DEMO_KEY);
+  pm_sandbox_set_fault (f->sandbox, "resend", PM_SANDBOX_FAULT_CODE_9999_AFTER_CREATE, 1.0);
+  {
+    g_autoptr(StReply) r = st_post (f, "/paymint/resend", "{\"bill_id\":\"RES1\"}");
+
+    g_assert_cmpstr (st_str (r, "code"), ==, "9999");
+  }
+  /* the resend happened: charged */
+  g_assert_cmpint (pm_sandbox_get_balance (f->sandbox, PM_SANDBOX_DEMO_KEY), ==, balance - 100);
+  pm_sandbox_set_fault (f->sandbox, "resend", PM_SANDBOX_FAULT_JAVASCRIPT_LINK, 1.0);
+  {
+    g_autoptr(StReply) r = st_post (f, "/paymint/resend", "{\"bill_id\":\"RES1\"}");
+
+    g_assert_cmpstr (st_str (r, "code"), ==, "0000");
+    g_assert_cmpstr (st_str (r, "shortURL"), ==, JS_LINK);
+  }
+  g_assert_cmpint (pm_sandbox_get_balance (f->sandbox, PM_SANDBOX_DEMO_KEY), ==, balance - 200);
+  pm_sandbox_clear_faults (f->sandbox);
+
+  /* an AutoPay charge: the card is charged (bill in F) whatever the reply says */
+  {
+    g_autoptr(StReply) reg = st_post (f, "/paymint/autopay/register",
+                                      "{\"member_nm\":\"박지민\",\"phone\":\"01011112222\"}");
+    g_autoptr(StReply) open = st_post (f, "/sandbox/autopay/open", "{\"phone\":\"01011112222\"}");
+    g_autoptr(StReply) methods = st_get (f, "/paymint/autopay/methods?phone=01011112222");
+    JsonArray *list = json_object_get_array_member (st_object (methods), "data");
+
+    g_assert_cmpstr (st_str (open, "code"), ==, "0000");
+    method_id = g_strdup (json_object_get_string_member (json_array_get_object_element (list, 0),
+                                                         "method_id"));
+  }
+  {
+    static const PmSandboxFault kinds[] = {
+      PM_SANDBOX_FAULT_OTHER_BILL_ID, PM_SANDBOX_FAULT_HTML_200,
+      PM_SANDBOX_FAULT_SUCCESS_CONTRADICTION,
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+      {
+        g_autofree char *id = g_strdup_printf ("APH%u", i);
+        g_autofree char *body = g_strdup_printf (
+          "{\"product_nm\":\"월 구독\",\"member_nm\":\"박지민\",\"phone\":\"01011112222\","
+          "\"price\":9900,\"expire_dt\":\"%s\",\"bill_id\":\"%s\",\"method_id\":\"%s\"}",
+          expire, id, method_id);
+        g_autoptr(StReply) r = NULL;
+        g_autofree char *state = NULL;
+
+        pm_sandbox_set_fault (f->sandbox, "autopay/request", kinds[i], 1.0);
+        r = st_post (f, "/paymint/autopay/request", body);
+        g_assert_cmpuint (r->status, ==, 200);
+        if (kinds[i] == PM_SANDBOX_FAULT_HTML_200)
+          g_assert_cmpstr (r->content_type, ==, "text/html");
+        else if (kinds[i] == PM_SANDBOX_FAULT_OTHER_BILL_ID)
+          g_assert_cmpstr (st_str (r, "bill_id"), !=, id);
+        else
+          g_assert_false (json_object_get_boolean_member (st_object (r), "success"));
+        state = pm_sandbox_dup_bill_state (f->sandbox, id);
+        g_assert_cmpstr (state, ==, "F");
+        g_assert_cmpuint (pm_sandbox_count_faults (f->sandbox, "autopay/request", kinds[i]), ==, 1);
+      }
+  }
+}
+
+/* Every kind by name, over HTTP, and through the state file's group commit. */
+static void
+test_hostile_names (StFixture     *f,
+                    gconstpointer  data)
+{
+  static const struct
+  {
+    PmSandboxFault  fault;
+    const char     *name;
+  } kinds[] = {
+    { PM_SANDBOX_FAULT_DEEP_NESTING, "deep-nesting" },
+    { PM_SANDBOX_FAULT_OVERSIZED, "oversized" },
+    { PM_SANDBOX_FAULT_SUCCESS_CONTRADICTION, "success-contradiction" },
+    { PM_SANDBOX_FAULT_CODE_9999_AFTER_CREATE, "code-9999-after-create" },
+    { PM_SANDBOX_FAULT_OTHER_BILL_ID, "other-bill-id" },
+    { PM_SANDBOX_FAULT_JAVASCRIPT_LINK, "javascript-link" },
+    { PM_SANDBOX_FAULT_CONTROL_TEXT, "control-text" },
+    { PM_SANDBOX_FAULT_HTML_200, "html-200" },
+  };
+  g_autofree char *path = g_build_filename (test_root, "hostile-state.json", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_unlink (path);
+  g_assert_true (pm_sandbox_set_state_file (f->sandbox, path, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      g_autofree char *set = g_strdup_printf ("{\"endpoint\":\"request\",\"fault\":\"%s\"}",
+                                              kinds[i].name);
+      g_autofree char *id = g_strdup_printf ("NAMED%u", i);
+      g_autofree char *link = NULL;
+      g_autofree char *contents = NULL;
+      PmSandboxFault fault;
+
+      g_assert_true (pm_sandbox_fault_from_string (kinds[i].name, &fault));
+      g_assert_cmpint (fault, ==, kinds[i].fault);
+      g_assert_cmpstr (pm_sandbox_fault_to_string (kinds[i].fault), ==, kinds[i].name);
+      {
+        g_autoptr(StReply) clear = st_post (f, "/sandbox/faults",
+                                            "{\"endpoint\":\"request\",\"fault\":\"none\"}");
+        g_autoptr(StReply) r = st_post (f, "/sandbox/faults", set);
+        g_autoptr(StReply) sent = send_bill (f, id);
+
+        g_assert_cmpstr (st_str (clear, "code"), ==, "0000");
+        g_assert_cmpstr (st_str (r, "code"), ==, "0000");
+        g_assert_no_error (sent->error);
+        g_assert_cmpuint (sent->status, ==, 200);
+        /* not the plain success */
+        g_assert_true (sent->root == NULL || g_strcmp0 (st_str (sent, "bill_id"), id) != 0
+                       || has_member (sent, "success")
+                       || g_strcmp0 (st_str (sent, "msg"), "Bill sent") != 0
+                       || !g_str_has_prefix (st_str (sent, "shortURL"), "https://"));
+      }
+      g_assert_cmpuint (pm_sandbox_count_faults (f->sandbox, "request", kinds[i].fault), ==, 1);
+      /* acknowledged (however hostile) means on disk */
+      g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+      g_assert_nonnull (strstr (contents, id));
+      pm_sandbox_clear_faults (f->sandbox);
+      link = assert_bill_made (f, id);
+    }
+  {
+    g_autoptr(StReply) bad = st_post (f, "/sandbox/faults", "{\"fault\":\"explode\"}");
+
+    st_assert_error_mentions (bad, 400, "html-200");
+  }
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, G_N_ELEMENTS (kinds));
+  pm_sandbox_stop (f->sandbox);
+  g_unlink (path);
+}
+
 static void
 test_share_and_latency (StFixture     *f,
                         gconstpointer  data)
@@ -720,6 +1115,8 @@ test_program (void)
     "--address", "--port", "--seed", "--state-file", "--time-scale", "--pay-share",
     "--pay-delay", "--decline-share", "--autopay-delay", "--fee", "--balance", "--fault",
     "--latency", PM_SANDBOX_DEMO_KEY, PM_SANDBOX_MULTI_KEY, PM_SANDBOX_BASIC_KEY,
+    "deep-nesting", "oversized", "success-contradiction", "code-9999-after-create",
+    "other-bill-id", "javascript-link", "control-text", "html-200",
   };
 
   if (!g_file_test (program, G_FILE_TEST_IS_EXECUTABLE))
@@ -811,6 +1208,16 @@ main (int   argc,
   FIX ("/sandbox/faults/share-and-latency", test_share_and_latency);
   FIX ("/sandbox/faults/over-http", test_faults_over_http);
   FIX ("/sandbox/faults/mix", test_fault_mix);
+  FIX ("/sandbox/faults/hostile/deep-nesting", test_hostile_deep_nesting);
+  FIX ("/sandbox/faults/hostile/oversized", test_hostile_oversized);
+  FIX ("/sandbox/faults/hostile/success-contradiction", test_hostile_success_contradiction);
+  FIX ("/sandbox/faults/hostile/code-9999-after-create", test_hostile_code_9999);
+  FIX ("/sandbox/faults/hostile/other-bill-id", test_hostile_other_bill_id);
+  FIX ("/sandbox/faults/hostile/javascript-link", test_hostile_javascript_link);
+  FIX ("/sandbox/faults/hostile/control-text", test_hostile_control_text);
+  FIX ("/sandbox/faults/hostile/html-200", test_hostile_html_200);
+  FIX ("/sandbox/faults/hostile/other-endpoints", test_hostile_other_endpoints);
+  FIX ("/sandbox/faults/hostile/names", test_hostile_names);
   FIX ("/sandbox/connections-reaped", test_connections_reaped);
   g_test_add_func ("/sandbox/state-file", test_state_file);
   FIX ("/sandbox/autopay", test_autopay);
