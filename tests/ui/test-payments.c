@@ -339,6 +339,72 @@ test_balance_error (void)
   pm_sandbox_set_balance (sandbox, PM_SANDBOX_DEMO_KEY, 10000000);
 }
 
+static gboolean
+bill_row_state_is (gpointer data)
+{
+  const char **want = data;
+  PmBill *bill = row_bill (want[0]);
+
+  return bill != NULL && g_strcmp0 (pm_bill_state_to_string (pm_bill_get_state (bill)),
+                                    want[1]) == 0;
+}
+
+/* API.md §5: a request whose outcome was unknown, proved never created, too old to send by
+ * itself: the window says "Not sent", offers Send Again, and that sends it once. */
+static void
+test_not_sent (void)
+{
+  PmService *service = pm_application_get_service (app);
+  g_autoptr(PmBill) bill = pm_bill_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bill_id = pm_bill_generate_id ();
+  g_autofree char *expire = pm_bill_korea_date (g_get_real_time () / G_USEC_PER_SEC + 7 * 86400);
+  guint before = pm_sandbox_count_bills (pm_application_get_sandbox (app));
+  AdwMessageDialog *dialog;
+  const char *want[2];
+
+  pm_bill_set_bill_id (bill, bill_id);
+  pm_bill_set_profile_id (bill, pm_service_get_profile_id (service));
+  pm_bill_set_payer_name (bill, "정미발");
+  pm_bill_set_phone (bill, "01077778888");
+  pm_bill_set_product (bill, "12월 수강료");
+  pm_bill_set_message (bill, "결제 부탁드립니다");
+  pm_bill_set_price (bill, 64000);
+  pm_bill_set_expire_date (bill, expire);
+  pm_bill_set_state (bill, PM_BILL_STATE_NOT_SENT);
+  pm_bill_set_error_text (bill, "Not sent: Payssam has no record of this request");
+  g_assert_true (pm_ledger_insert_bill (pm_service_get_ledger (service), bill, &error));
+  g_assert_no_error (error);
+  pm_payments_view_reload (view);
+
+  want[0] = bill_id;
+  want[1] = "not_sent";
+  pm_test_spin_until (bill_row_state_is, want, 5000);
+  pm_payments_view_select_bill (view, bill_id);
+  pm_test_spin (100);
+  pm_test_spin_until (label_shown, (gpointer) "Not sent", 5000);
+  /* Send Again is offered; a not-sent bill has nothing to void or refund */
+  g_assert_true (gtk_widget_get_visible (find_button (GTK_WIDGET (view), "bill.resend")));
+  g_assert_false (gtk_widget_get_visible (find_button (GTK_WIDGET (view), "bill.void")));
+  g_assert_false (gtk_widget_get_visible (find_button (GTK_WIDGET (view), "bill.refund")));
+
+  /* the confirmation says nothing was charged, and names the amount in words */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "bill.resend", NULL));
+  pm_test_spin_until (dialog_shown, NULL, 5000);
+  dialog = ADW_MESSAGE_DIALOG (find_dialog ());
+  g_assert_nonnull (strstr (adw_message_dialog_get_heading (dialog), "정미발"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "nothing was charged"));
+  confirm_dialog ("육만 사천 원");
+
+  want[1] = "W";
+  pm_test_spin_until (server_state_is, want, 10000);
+  want[1] = "unpaid";
+  pm_test_spin_until (bill_row_state_is, want, 5000);
+  g_assert_cmpuint (pm_sandbox_count_bills (pm_application_get_sandbox (app)), ==, before + 1);
+  /* the timeline says the user asked */
+  pm_test_spin_until (label_shown, (gpointer) "You asked to send it again", 5000);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -367,6 +433,7 @@ main (int   argc,
   g_test_add_func ("/payments/search-and-filter", test_search_and_filter);
   g_test_add_func ("/payments/actions", test_actions);
   g_test_add_func ("/payments/balance-error", test_balance_error);
+  g_test_add_func ("/payments/not-sent", test_not_sent);
 
   ret = g_test_run ();
   g_clear_object (&sent_a);
