@@ -7,6 +7,13 @@
  * profile uuid and the batch name), so running the same file again skips the rows the
  * ledger already knows, settles the ones a killed run left without an outcome, and the
  * server's 9800 covers everything else. No row is ever charged twice.
+ *
+ * Before anything is sent (in --dry-run too): rows of the file that are the same bill
+ * (same payer name and phone, amount and product: pm-csv.h) are listed, and the send is
+ * refused without --allow-duplicates; and a file whose rows were sent before as another
+ * batch of this profile — recognised by the content hash of its rows, stored with each
+ * batch, so a renamed or re-saved copy is caught — is refused unless it is that same batch
+ * going on (same --batch name) or --as-new-batch is given.
  */
 
 #include "config.h"
@@ -28,6 +35,8 @@ typedef enum
   ROW_ALREADY_SENT,    /* in the ledger in a definite server state */
   ROW_FAILED_BEFORE,   /* in the ledger as failed */
   ROW_UNKNOWN_BEFORE,  /* in the ledger without an outcome even after settling */
+  ROW_NOT_SENT_BEFORE, /* in the ledger as not sent: proved never created, too old to be
+                        * sent again by itself; nothing charged, waits for send-again */
   ROW_SENT,
   ROW_FAILED,
   ROW_UNKNOWN,
@@ -239,6 +248,74 @@ interrupt_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* *@sent_before: the batch that already holds the rows of this file (same content hash),
+ * when it is not the batch of this run going on: the newest one that may have charged
+ * someone (a batch whose every bill failed or was never sent charged nobody); NULL when
+ * there is none. FALSE only when the ledger cannot be read. */
+static gboolean
+find_sent_before (PmLedger        *ledger,
+                  const char      *profile_id,
+                  const char      *content_hash,
+                  const char      *batch_id,
+                  PmLedgerBatch  **sent_before,
+                  GError         **error)
+{
+  g_autoptr(GPtrArray) batches = NULL;
+
+  *sent_before = NULL;
+  batches = pm_ledger_find_batches_by_content (ledger, profile_id, content_hash, error);
+  if (batches == NULL)
+    return FALSE;
+  for (guint i = 0; i < batches->len; i++)
+    {
+      PmLedgerBatch *other = g_ptr_array_index (batches, i);
+
+      /* this same batch going on: resuming is what the fixed bill ids are for */
+      if (g_strcmp0 (other->id, batch_id) == 0)
+        return TRUE;
+    }
+  for (guint i = 0; i < batches->len; i++)
+    {
+      PmLedgerBatch *other = g_ptr_array_index (batches, i);
+
+      if (other->n_bills > 0 && other->n_live == 0)
+        continue;
+      *sent_before = g_ptr_array_steal_index (batches, i);
+      return TRUE;
+    }
+  return TRUE;
+}
+
+static const char *
+batch_display_name (PmLedgerBatch *batch)
+{
+  if (batch->name[0] != '\0')
+    return batch->name;
+  if (batch->source_name[0] != '\0')
+    return batch->source_name;
+  return batch->id;
+}
+
+static void
+print_sent_before (const char    *file,
+                   PmLedgerBatch *other)
+{
+  g_autofree char *when = pm_cli_format_time (other->created_at);
+  const char *name = batch_display_name (other);
+
+  g_printerr ("paymint-cli bulk-send: ");
+  /* Translators: the file, the date and time it was sent, the batch name, how many bills */
+  g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                           "%s: this file was sent on %s as batch “%s” (%u bill).\n",
+                           "%s: this file was sent on %s as batch “%s” (%u bills).\n",
+                           other->n_live),
+              file, when, name, other->n_live);
+  g_printerr (_("  The same rows (same payers, phones, amounts and products) were billed then, "
+                "whatever the file is called now. Nothing was sent. To go on with that batch, "
+                "run it with --batch “%s”; to bill these rows again as a new batch, add "
+                "--as-new-batch.\n"), name);
+}
+
 static gboolean
 confirm (const char *question)
 {
@@ -270,10 +347,17 @@ pm_cli_cmd_bulk_send (PmCli  *cli,
   g_autofree char *source_name = NULL;
   char *columns[PM_CSV_N_FIELDS] = { NULL };
   gboolean yes = FALSE, dry_run = FALSE, skip_invalid = FALSE;
+  gboolean allow_duplicates = FALSE, as_new_batch = FALSE, refuse_duplicates = FALSE;
+  g_autofree char *display_source = NULL;
+  g_autofree char *display_file = NULL;
+  g_autoptr(PmLedgerBatch) this_batch = NULL;
+  g_autoptr(PmLedgerBatch) sent_before = NULL;
+  PmLedger *ledger;
+  const char *batch_name;
   int parallel = 8, limit = 0;
   PmCsvOptions options = { 0 };
   GPtrArray *rows;
-  guint n_already = 0, n_failed_before = 0, n_unknown_before = 0;
+  guint n_already = 0, n_failed_before = 0, n_unknown_before = 0, n_not_sent_before = 0;
   gint64 total_won = 0;
   guint n_unsettled = 0;
   guint sigint;
@@ -285,6 +369,12 @@ pm_cli_cmd_bulk_send (PmCli  *cli,
       N_("Check the file and show what would be sent; send nothing"), NULL },
     { "skip-invalid", 0, 0, G_OPTION_ARG_NONE, &skip_invalid,
       N_("Send the valid rows even when some rows have errors"), NULL },
+    { "allow-duplicates", 0, 0, G_OPTION_ARG_NONE, &allow_duplicates,
+      N_("Send rows that are the same bill as another row of the file (same payer name "
+         "and phone, amount and product) anyway; without it such a file is refused"), NULL },
+    { "as-new-batch", 0, 0, G_OPTION_ARG_NONE, &as_new_batch,
+      N_("Bill the rows again as a new batch although the same rows (recognised by their "
+         "content, under any file name) were sent before as another batch"), NULL },
     { "batch", 'b', 0, G_OPTION_ARG_STRING, &batch,
       N_("Name of this billing run (default: the file name). Rows keep their bill ids "
          "within one batch name, so running it again skips what was sent; use a new name "
@@ -329,7 +419,14 @@ pm_cli_cmd_bulk_send (PmCli  *cli,
                                   "are found by their header (이름, 전화번호, 금액, 상품명, "
                                   "메시지, 만료일 or name, phone, amount, product, message, "
                                   "expiry) or given with --col-…. Every row is checked first; "
-                                  "running the same file again sends only what is missing."));
+                                  "running the same file again sends only what is missing.\n\n"
+                                  "Refused before anything is sent: rows with errors (unless "
+                                  "--skip-invalid); rows that are the same bill as another row "
+                                  "— same payer name and phone, amount and product — (unless "
+                                  "--allow-duplicates); a file whose rows were already sent as "
+                                  "another batch, even renamed or saved again (unless "
+                                  "--as-new-batch; the same --batch name goes on with that "
+                                  "batch)."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!pm_cli_parse (cli, context, &argc, &argv))
     goto usage;
@@ -376,15 +473,16 @@ pm_cli_cmd_bulk_send (PmCli  *cli,
   if (expire == NULL)
     expire = pm_cli_korea_date_in (7);
   options.default_expiry = expire;
+  display_file = g_filename_display_name (argv[1]);
   import = pm_csv_import_file (argv[1], &options, &error);
   if (import == NULL)
     {
-      g_printerr ("paymint-cli %s: %s: %s\n", argv[0], argv[1], error->message);
+      g_printerr ("paymint-cli %s: %s: %s\n", argv[0], display_file, error->message);
       status = PM_CLI_EXIT_USAGE;
       goto out;
     }
   if (!cli->quiet)
-    g_printerr (_("%s: %s%s, %u rows.\n"), argv[1], pm_csv_import_get_encoding (import),
+    g_printerr (_("%s: %s%s, %u rows.\n"), display_file, pm_csv_import_get_encoding (import),
                 pm_csv_import_get_had_bom (import) ? _(" with BOM") : "",
                 pm_csv_import_get_n_rows (import));
   if (pm_csv_import_get_n_invalid (import) > 0)
@@ -392,17 +490,33 @@ pm_cli_cmd_bulk_send (PmCli  *cli,
       g_autofree char *report = pm_csv_format_report (import);
 
       g_printerr ("%s", report);
-      if (!skip_invalid && !dry_run)
-        {
-          g_printerr (_("Nothing was sent. Fix these rows, or send the valid ones with "
-                        "--skip-invalid.\n"));
-          status = PM_CLI_EXIT_USAGE;
-          goto out;
-        }
+    }
+  if (pm_csv_import_get_duplicates (import)->len > 0)
+    {
+      g_autofree char *list = pm_csv_format_duplicates (import);
+
+      g_printerr ("%s\n", _("Identical rows: each group would bill the same payer the same "
+                            "amount for the same thing more than once:"));
+      g_printerr ("%s", list);
+      refuse_duplicates = !allow_duplicates;
+    }
+  if (pm_csv_import_get_n_invalid (import) > 0 && !skip_invalid && !dry_run)
+    {
+      g_printerr (_("Nothing was sent. Fix these rows, or send the valid ones with "
+                    "--skip-invalid.\n"));
+      status = PM_CLI_EXIT_USAGE;
+      goto out;
+    }
+  if (refuse_duplicates && !dry_run)
+    {
+      g_printerr ("%s\n", _("Nothing was sent. Remove the extra rows, or if each is meant, "
+                            "send them anyway with --allow-duplicates."));
+      status = PM_CLI_EXIT_USAGE;
+      goto out;
     }
   if (pm_csv_import_get_n_valid (import) == 0)
     {
-      g_printerr (_("paymint-cli %s: %s has no valid row to send.\n"), argv[0], argv[1]);
+      g_printerr (_("paymint-cli %s: %s has no valid row to send.\n"), argv[0], display_file);
       status = PM_CLI_EXIT_USAGE;
       goto out;
     }
@@ -412,9 +526,44 @@ pm_cli_cmd_bulk_send (PmCli  *cli,
 
   /* the fixed bill id of every valid row */
   source_name = g_path_get_basename (argv[1]);
+  display_source = g_filename_display_basename (argv[1]);
+  batch_name = batch != NULL ? batch : display_source;
   seed = g_strdup_printf ("%s\x1f%s", pm_service_get_profile_id (cli->service),
                           batch != NULL ? batch : source_name);
   batch_id = pm_csv_derive_bill_id (seed, "batch");
+
+  /* the same rows sent before, as this batch (going on) or another one (refused) */
+  ledger = pm_service_get_ledger (cli->service);
+  this_batch = pm_ledger_lookup_batch (ledger, batch_id, &error);
+  if (error != NULL)
+    {
+      status = pm_cli_report_error (NULL, error);
+      goto out;
+    }
+  if (as_new_batch && this_batch != NULL)
+    {
+      g_autofree char *when = pm_cli_format_time (this_batch->created_at);
+
+      pm_cli_usage (argv[0], _("--as-new-batch: there is a batch named “%s” already (sent on "
+                               "%s); give the new batch another name with --batch."),
+                    batch_name, when);
+      status = PM_CLI_EXIT_USAGE;
+      goto out;
+    }
+  if (!as_new_batch
+      && !find_sent_before (ledger, pm_service_get_profile_id (cli->service),
+                            pm_csv_import_get_content_hash (import), batch_id, &sent_before,
+                            &error))
+    {
+      status = pm_cli_report_error (NULL, error);
+      goto out;
+    }
+  if (sent_before != NULL)
+    {
+      print_sent_before (display_file, sent_before);
+      status = PM_CLI_EXIT_USAGE;
+      goto out;
+    }
   items = g_ptr_array_new_with_free_func ((GDestroyNotify) item_free);
   rows = pm_csv_import_get_rows (import);
   for (guint i = 0; i < rows->len; i++)
@@ -478,6 +627,10 @@ pm_cli_cmd_bulk_send (PmCli  *cli,
           item->status = ROW_UNKNOWN_BEFORE;
           n_unknown_before++;
           break;
+        case PM_BILL_STATE_NOT_SENT:
+          item->status = ROW_NOT_SENT_BEFORE;
+          n_not_sent_before++;
+          break;
         case PM_BILL_STATE_UNPAID:
         case PM_BILL_STATE_PAID:
         case PM_BILL_STATE_CANCELLED:
@@ -492,8 +645,8 @@ pm_cli_cmd_bulk_send (PmCli  *cli,
   if (n_already + n_failed_before + n_unknown_before > 0)
     g_printerr (_("Batch “%s”: %u rows were sent in an earlier run and are skipped "
                   "(%u of them failed then, %u still have an unknown outcome). To bill the "
-                  "same rows again, give another --batch name.\n"),
-                batch != NULL ? batch : source_name,
+                  "same rows again, give another --batch name and --as-new-batch.\n"),
+                batch_name,
                 n_already + n_failed_before + n_unknown_before, n_failed_before,
                 n_unknown_before);
   for (guint i = 0; i < items->len; i++)
@@ -501,8 +654,26 @@ pm_cli_cmd_bulk_send (PmCli  *cli,
       Item *item = g_ptr_array_index (items, i);
 
       if (item->status == ROW_FAILED_BEFORE)
-        g_printerr (_("row %u (bill %s) failed in an earlier run: %s\n"), item->row->line,
+        g_printerr (_("row %u (bill %s) failed in an earlier run: %s\n"), item->row->number,
                     item->bill_id, item->error != NULL ? item->error : "");
+    }
+  if (n_not_sent_before > 0)
+    {
+      g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                               "%u row was not sent in an earlier run (nothing was charged); "
+                               "it is not sent again by itself:\n",
+                               "%u rows were not sent in an earlier run (nothing was charged); "
+                               "they are not sent again by themselves:\n", n_not_sent_before),
+                  n_not_sent_before);
+      for (guint i = 0; i < items->len; i++)
+        {
+          Item *item = g_ptr_array_index (items, i);
+
+          if (item->status == ROW_NOT_SENT_BEFORE)
+            g_printerr (_("row %u (bill %s): not sent — nothing was charged; use "
+                          "“paymint-cli send-again %s”\n"), item->row->number, item->bill_id,
+                        item->bill_id);
+        }
     }
 
   {
@@ -523,8 +694,14 @@ pm_cli_cmd_bulk_send (PmCli  *cli,
     words = pm_money_format_korean (won);
     if (n == 0)
       {
-        g_print (_("Nothing to send: every valid row of %s was sent already.\n"), argv[1]);
+        if (n_not_sent_before > 0)
+          g_print (_("Nothing to send by itself: the other valid rows of %s were sent "
+                     "already.\n"), display_file);
+        else
+          g_print (_("Nothing to send: every valid row of %s was sent already.\n"), display_file);
         status = n_unknown_before > 0 ? PM_CLI_EXIT_UNKNOWN : PM_CLI_EXIT_OK;
+        if (n_not_sent_before > 0)
+          status = MAX (status, PM_CLI_EXIT_REJECTED);
         goto out;
       }
     question = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
@@ -538,7 +715,11 @@ pm_cli_cmd_bulk_send (PmCli  *cli,
       {
         g_print (_("Dry run: would send %u payment requests for %s (%s); nothing was sent.\n"),
                  n, figures, words);
-        status = pm_csv_import_get_n_invalid (import) > 0 ? PM_CLI_EXIT_USAGE : PM_CLI_EXIT_OK;
+        if (refuse_duplicates)
+          g_print ("%s\n", _("A real run would send nothing because of the identical rows "
+                             "above, unless --allow-duplicates is given."));
+        status = pm_csv_import_get_n_invalid (import) > 0 || refuse_duplicates
+                   ? PM_CLI_EXIT_USAGE : PM_CLI_EXIT_OK;
         goto out;
       }
     if (!yes && !confirm (question))
@@ -549,10 +730,50 @@ pm_cli_cmd_bulk_send (PmCli  *cli,
       }
   }
 
-  /* the batch row; when this batch ran before, the row is there already and this insert
-   * fails harmlessly (a real storage problem shows when the totals are recorded below) */
-  pm_ledger_insert_batch (pm_service_get_ledger (cli->service), batch_id, source_name,
-                          items->len, g_get_real_time () / G_USEC_PER_SEC, NULL);
+  /* the batch row, with the content hash of the rows; looked at again under the write
+   * lock, so two runs of one file under two names at once cannot both go ahead */
+  {
+    PmLedgerBatch record = { 0 };
+
+    record.id = batch_id;
+    record.name = (char *) batch_name;
+    record.source_name = display_source;
+    record.profile_id = (char *) pm_service_get_profile_id (cli->service);
+    record.content_hash = (char *) pm_csv_import_get_content_hash (import);
+    record.created_at = g_get_real_time () / G_USEC_PER_SEC;
+    record.n_total = items->len;
+    if (!pm_ledger_begin (ledger, &error))
+      {
+        status = pm_cli_report_error (NULL, error);
+        goto out;
+      }
+    if (!as_new_batch
+        && !find_sent_before (ledger, record.profile_id, record.content_hash, batch_id,
+                              &sent_before, &error))
+      {
+        pm_ledger_rollback (ledger);
+        status = pm_cli_report_error (NULL, error);
+        goto out;
+      }
+    if (sent_before != NULL)
+      {
+        pm_ledger_rollback (ledger);
+        print_sent_before (display_file, sent_before);
+        status = PM_CLI_EXIT_USAGE;
+        goto out;
+      }
+    if (!pm_ledger_insert_batch_full (ledger, &record, &error))
+      {
+        pm_ledger_rollback (ledger);
+        status = pm_cli_report_error (NULL, error);
+        goto out;
+      }
+    if (!pm_ledger_commit (ledger, &error))
+      {
+        status = pm_cli_report_error (NULL, error);
+        goto out;
+      }
+  }
 
   b.service = cli->service;
   b.queue = queue;
@@ -588,11 +809,12 @@ pm_cli_cmd_bulk_send (PmCli  *cli,
       Item *item = g_ptr_array_index (queue, i);
 
       if (item->status == ROW_FAILED)
-        g_printerr (_("row %u (bill %s) failed: %s\n"), item->row->line, item->bill_id,
+        g_printerr (_("row %u (bill %s) failed: %s\n"), item->row->number, item->bill_id,
                     item->error);
       else if (item->status == ROW_UNKNOWN)
         g_printerr (_("row %u (bill %s): outcome unknown, it will be settled on the next run "
-                      "(never sent twice): %s\n"), item->row->line, item->bill_id, item->error);
+                      "(never sent twice): %s\n"), item->row->number, item->bill_id,
+                    item->error);
       else if (item->status == ROW_TO_SEND)
         item->status = ROW_NOT_STARTED;
     }
@@ -614,6 +836,8 @@ pm_cli_cmd_bulk_send (PmCli  *cli,
     status = b.status;
     if (n_unknown_before > 0)
       status = MAX (status, PM_CLI_EXIT_UNKNOWN);
+    if (n_not_sent_before > 0)
+      status = MAX (status, PM_CLI_EXIT_REJECTED);
     if (n_not_started > 0 && status == PM_CLI_EXIT_OK && limit == 0)
       status = PM_CLI_EXIT_REJECTED; /* interrupted */
   }

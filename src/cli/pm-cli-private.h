@@ -47,7 +47,9 @@ typedef int (*PmCliCommandFunc) (PmCli  *cli,
                                  char  **argv);
 
 /* Parses @argv with @context plus the global options. Returns FALSE after printing the
- * error (usage: exit 1). */
+ * error (usage: exit 1). The value of an option that is not valid UTF-8 text is refused
+ * here, naming the option ("--name: not valid UTF-8 text"), except for file-name options;
+ * operands are left as they are (a file name may be any bytes). */
 gboolean     pm_cli_parse              (PmCli           *cli,
                                         GOptionContext  *context,
                                         int             *argc,
@@ -110,6 +112,7 @@ int pm_cli_cmd_read      (PmCli *cli, int argc, char **argv);
 int pm_cli_cmd_cancel    (PmCli *cli, int argc, char **argv);
 int pm_cli_cmd_destroy   (PmCli *cli, int argc, char **argv);
 int pm_cli_cmd_resend    (PmCli *cli, int argc, char **argv);
+int pm_cli_cmd_send_again (PmCli *cli, int argc, char **argv);
 int pm_cli_cmd_refresh   (PmCli *cli, int argc, char **argv);
 int pm_cli_cmd_list      (PmCli *cli, int argc, char **argv);
 int pm_cli_cmd_export    (PmCli *cli, int argc, char **argv);

@@ -35,6 +35,8 @@ static const Command commands[] = {
   { "cancel", pm_cli_cmd_cancel, N_("Refund a paid bill") },
   { "destroy", pm_cli_cmd_destroy, N_("Void an unpaid bill") },
   { "resend", pm_cli_cmd_resend, N_("Send an unpaid bill’s message again") },
+  { "send-again", pm_cli_cmd_send_again,
+    N_("Send a request that was not sent (nothing was charged) with its own bill id") },
   { "refresh", pm_cli_cmd_refresh, N_("Check bills with the server and update the ledger") },
   { "list", pm_cli_cmd_list, N_("List bills from the ledger") },
   { "export", pm_cli_cmd_export, N_("Export bills from the ledger to a CSV file") },
@@ -94,6 +96,169 @@ pm_cli_usage (const char *command,
   return PM_CLI_EXIT_USAGE;
 }
 
+/* ---- arguments that are not text ----
+ *
+ * GLib converts the value of a string option to UTF-8 and, when it cannot, fails with an
+ * error that names no option ("Invalid byte sequence in conversion input"). So before
+ * parsing, every argument that is not text in the locale's encoding is swapped for a
+ * readable stand-in; after parsing, a stand-in still among the remaining arguments was an
+ * operand (a file name may be any bytes: the original goes back), and one that was
+ * consumed was an option's value: refused, naming the option. File-name options take any
+ * bytes: they are listed here. */
+
+static const struct
+{
+  const char *name;
+  gsize       offset;  /* of its char * in PmCli */
+} filename_options[] = {
+  { "--ledger", G_STRUCT_OFFSET (PmCli, ledger_path) },
+};
+
+typedef struct
+{
+  char *original;  /* borrowed from argv */
+  char *stand_in;
+  char *option;    /* the option whose value it would be ("--name", "-b"), or NULL */
+  char *value;     /* borrowed: the original value ("--name=VALUE" or the whole argument) */
+} StandIn;
+
+static void
+stand_in_free (StandIn *s)
+{
+  g_free (s->stand_in);
+  g_free (s->option);
+  g_free (s);
+}
+
+static gboolean
+is_text (const char *arg)
+{
+  g_autofree char *utf8 = NULL;
+
+  if (g_get_charset (NULL))
+    return g_utf8_validate (arg, -1, NULL);
+  utf8 = g_locale_to_utf8 (arg, -1, NULL, NULL, NULL);
+  return utf8 != NULL;
+}
+
+/* "--name" for "--name", the last letter for a group of short options ("-yb" → "-b"). */
+static char *
+option_taking_next (const char *arg)
+{
+  if (arg == NULL || arg[0] != '-' || arg[1] == '\0' || strcmp (arg, "--") == 0
+      || strchr (arg, '=') != NULL)
+    return NULL;
+  if (arg[1] == '-')
+    return g_strdup (arg);
+  return g_strdup_printf ("-%c", arg[strlen (arg) - 1]);
+}
+
+/* Swaps the arguments that are not text for stand-ins (NULL when there is none, or
+ * FALSE after printing why when one is an option name that is not text). */
+static gboolean
+swap_in_stand_ins (const char   *command,
+                   int           argc,
+                   char        **argv,
+                   GPtrArray   **stand_ins)
+{
+  *stand_ins = NULL;
+  for (int i = 1; i < argc; i++)
+    {
+      const char *arg = argv[i];
+      const char *eq = strchr (arg, '=');
+      StandIn *s;
+
+      if (strcmp (arg, "--") == 0)
+        break;
+      if (is_text (arg))
+        continue;
+
+      s = g_new0 (StandIn, 1);
+      s->original = argv[i];
+      if (g_str_has_prefix (arg, "--") && eq != NULL)
+        {
+          g_autofree char *value = g_utf8_make_valid (eq + 1, -1);
+
+          s->option = g_strndup (arg, eq - arg);
+          s->value = (char *) eq + 1;
+          if (!is_text (s->option))
+            {
+              g_autofree char *shown = g_utf8_make_valid (arg, -1);
+
+              stand_in_free (s);
+              pm_cli_usage (command, _("“%s” is not valid UTF-8 text."), shown);
+              return FALSE;
+            }
+          s->stand_in = g_strconcat (s->option, "=", value, NULL);
+        }
+      else if (arg[0] == '-' && arg[1] != '\0')
+        {
+          g_autofree char *shown = g_utf8_make_valid (arg, -1);
+
+          stand_in_free (s);
+          pm_cli_usage (command, _("“%s” is not valid UTF-8 text."), shown);
+          return FALSE;
+        }
+      else
+        {
+          s->option = option_taking_next (i > 1 ? argv[i - 1] : NULL);
+          s->value = argv[i];
+          s->stand_in = g_utf8_make_valid (arg, -1);
+        }
+      if (*stand_ins == NULL)
+        *stand_ins = g_ptr_array_new_with_free_func ((GDestroyNotify) stand_in_free);
+      g_ptr_array_add (*stand_ins, s);
+      argv[i] = s->stand_in;
+    }
+  return TRUE;
+}
+
+/* Puts the originals back; returns FALSE after printing the error when an option's value
+ * was not text (@parsed: the parse succeeded, so consumed arguments are gone from argv). */
+static gboolean
+swap_out_stand_ins (PmCli       *cli,
+                    const char  *command,
+                    GPtrArray   *stand_ins,
+                    gboolean     parsed,
+                    int          argc,
+                    char       **argv)
+{
+  const char *bad_option = NULL;
+
+  for (guint j = 0; j < stand_ins->len; j++)
+    {
+      StandIn *s = g_ptr_array_index (stand_ins, j);
+      gboolean consumed = TRUE;
+
+      for (int i = 0; i < argc; i++)
+        if (argv[i] == s->stand_in)
+          {
+            argv[i] = s->original;
+            consumed = FALSE;
+          }
+      if (!consumed || !parsed)
+        continue;
+      for (guint k = 0; k < G_N_ELEMENTS (filename_options); k++)
+        if (g_strcmp0 (s->option, filename_options[k].name) == 0)
+          {
+            char **value = G_STRUCT_MEMBER_P (cli, filename_options[k].offset);
+
+            g_free (*value);
+            *value = g_strdup (s->value);
+            consumed = FALSE;
+          }
+      if (consumed && bad_option == NULL)
+        bad_option = s->option != NULL ? s->option : s->stand_in;
+    }
+  if (bad_option != NULL)
+    {
+      pm_cli_usage (command, _("%s: not valid UTF-8 text (is the terminal or the script set "
+                               "to another encoding?)"), bad_option);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 pm_cli_parse (PmCli           *cli,
               GOptionContext  *context,
@@ -101,14 +266,21 @@ pm_cli_parse (PmCli           *cli,
               char          ***argv)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) stand_ins = NULL;
   const char *command;
+  gboolean parsed;
 
   g_option_context_add_group (context, global_group (cli));
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   /* the program itself, or a command */
   command = g_str_has_suffix ((*argv)[0], "paymint-cli") ? NULL : (*argv)[0];
 
-  if (!g_option_context_parse (context, argc, argv, &error))
+  if (!swap_in_stand_ins (command, *argc, *argv, &stand_ins))
+    return FALSE;
+  parsed = g_option_context_parse (context, argc, argv, &error);
+  if (stand_ins != NULL && !swap_out_stand_ins (cli, command, stand_ins, parsed, *argc, *argv))
+    return FALSE;
+  if (!parsed)
     {
       pm_cli_usage (command, "%s", error->message);
       return FALSE;

@@ -12,13 +12,15 @@
 #include "pm-error.h"
 #include "pm-money.h"
 #include "pm-phone.h"
+#include "pm-text.h"
 
 #include <glib/gi18n-lib.h>
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
-#define UNIT_SEPARATOR "\x1f"
+#define UNIT_SEPARATOR   "\x1f"
+#define RECORD_SEPARATOR "\x1e"
 
 struct _PmCsvImport
 {
@@ -33,6 +35,8 @@ struct _PmCsvImport
   guint       n_valid;
   guint       n_invalid;
   gint64      total_won;
+  GPtrArray  *duplicates;    /* GPtrArray* of PmCsvRow* (borrowed from rows) */
+  char       *content_hash;
 };
 
 G_DEFINE_FINAL_TYPE (PmCsvImport, pm_csv_import, G_TYPE_OBJECT)
@@ -176,6 +180,9 @@ line_of_offset (const guint8 *data,
   return line;
 }
 
+/* Binary data rather than text: a NUL byte, or control characters making up a quarter
+ * of the start of the file. A few stray control characters (an escape pasted into a
+ * cell) are text with bad cells, reported cell by cell. */
 static gboolean
 has_control_garbage (const char *text,
                      gsize       len)
@@ -183,16 +190,16 @@ has_control_garbage (const char *text,
   gsize sample = MIN (len, (gsize) 65536);
   gsize controls = 0;
 
+  if (memchr (text, 0, len) != NULL)
+    return TRUE;
   for (gsize i = 0; i < sample; i++)
     {
       guchar c = (guchar) text[i];
 
-      if (c == 0)
-        return TRUE;
       if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
         controls++;
     }
-  return controls > 0 && controls * 100 > sample;
+  return controls > 0 && controls * 4 > sample;
 }
 
 /* Converts @data with iconv's @charset into UTF-8; NULL (no error set) when it cannot. */
@@ -376,7 +383,17 @@ typedef struct
   const char *end;
   char        delimiter;
   guint       line;       /* physical line at p */
+  guint       record;     /* records read so far, blank ones too: a spreadsheet's rows */
+  GArray     *problems;   /* guint8 CellProblem per field of the last record */
 } Reader;
+
+/* What is wrong with the quoting of a cell (the reader goes on, keeping the text). */
+typedef enum
+{
+  CELL_OK = 0,
+  CELL_STRAY_QUOTE,       /* a quote inside a cell that does not start with one: 김"영희 */
+  CELL_TEXT_AFTER_QUOTE,  /* something other than the delimiter after the closing quote */
+} CellProblem;
 
 typedef enum
 {
@@ -385,21 +402,39 @@ typedef enum
   READ_UNCLOSED_QUOTE,
 } ReadResult;
 
-/* Reads one record into @fields (cleared first); *@line is where it starts. */
+static void
+reader_end_field (Reader      *r,
+                  GPtrArray   *fields,
+                  GString     *field,
+                  CellProblem  problem)
+{
+  guint8 value = (guint8) problem;
+
+  g_ptr_array_add (fields, g_string_free (field, FALSE));
+  g_array_append_val (r->problems, value);
+}
+
+/* Reads one record into @fields (cleared first) and the quoting problem of each field
+ * into r->problems; *@line is the physical line where it starts, *@number its row number
+ * as a spreadsheet shows it. */
 static ReadResult
 reader_next (Reader    *r,
              GPtrArray *fields,
-             guint     *line)
+             guint     *line,
+             guint     *number)
 {
   GString *field;
   gboolean quoted = FALSE;      /* inside quotes */
   gboolean was_quoted = FALSE;  /* this field opened with a quote */
+  CellProblem problem = CELL_OK;
 
   g_ptr_array_set_size (fields, 0);
+  g_array_set_size (r->problems, 0);
   if (r->p >= r->end)
     return READ_EOF;
 
   *line = r->line;
+  *number = ++r->record;
   field = g_string_new (NULL);
 
   while (r->p < r->end)
@@ -440,9 +475,10 @@ reader_next (Reader    *r,
 
       if (c == r->delimiter)
         {
-          g_ptr_array_add (fields, g_string_free (g_steal_pointer (&field), FALSE));
+          reader_end_field (r, fields, g_steal_pointer (&field), problem);
           field = g_string_new (NULL);
           was_quoted = FALSE;
+          problem = CELL_OK;
           r->p++;
         }
       else if (c == '\r' || c == '\n')
@@ -464,13 +500,18 @@ reader_next (Reader    *r,
         }
       else
         {
-          /* Text after a closing quote, or a quote inside an unquoted field: kept as is. */
+          /* Text after a closing quote (spaces are fine), or a quote inside an unquoted
+           * field: kept as is, and the cell is reported. */
+          if (problem == CELL_OK && was_quoted && c != ' ' && c != '\t')
+            problem = CELL_TEXT_AFTER_QUOTE;
+          else if (problem == CELL_OK && !was_quoted && c == '"')
+            problem = CELL_STRAY_QUOTE;
           g_string_append_c (field, c);
           r->p++;
         }
     }
 
-  g_ptr_array_add (fields, g_string_free (field, FALSE));
+  reader_end_field (r, fields, field, problem);
   return quoted ? READ_UNCLOSED_QUOTE : READ_RECORD;
 }
 
@@ -550,6 +591,69 @@ clean_cell (const char *cell)
     if ((guchar) *q >= 0x80)
       return g_utf8_normalize (p, e - p, G_NORMALIZE_NFC);
   return g_strndup (p, e - p);
+}
+
+/* "A", "B", … "Z", "AA", … for the 0-based @column, as a spreadsheet names it. */
+static char *
+column_letter (guint column)
+{
+  char letters[8];
+  guint n = 0;
+  GString *out;
+
+  for (guint64 v = (guint64) column + 1; v > 0 && n < sizeof letters; v = (v - 1) / 26)
+    letters[n++] = (char) ('A' + (v - 1) % 26);
+  out = g_string_sized_new (n);
+  while (n > 0)
+    g_string_append_c (out, letters[--n]);
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+is_bidi_control (gunichar c)
+{
+  return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+/* What is wrong with one cell, as a sentence for people, or NULL: its quoting, then its
+ * characters (@text as clean_cell() left it, so spaces, tabs and line breaks at either end
+ * are gone already). Every control character (C0, DEL, C1) and every bidirectional
+ * embedding, override or isolate is refused; the one exception is a line break where
+ * @allow_breaks (a message or a note may have several lines, as a spreadsheet writes a
+ * cell with Alt+Enter). */
+static char *
+cell_problem_message (const char  *text,
+                      CellProblem  problem,
+                      gboolean     allow_breaks)
+{
+  if (problem == CELL_STRAY_QUOTE)
+    return g_strdup (_("There is a quote mark (\") inside this cell. If it belongs to the "
+                       "text, put the whole cell in quotes and write the mark twice "
+                       "(\"김\"\"영희\"); otherwise remove it."));
+  if (problem == CELL_TEXT_AFTER_QUOTE)
+    return g_strdup (_("There is text after the closing quote of this cell; a quoted cell "
+                       "must end with a quote mark right before the delimiter. Write a quote "
+                       "mark inside quoted text twice (\"\")."));
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      g_autofree char *what = NULL;
+
+      if (!pm_text_is_unsafe_char (c) || (allow_breaks && c == '\n'))
+        continue;
+      if (c == '\n')
+        return g_strdup (_("This cell holds a line break; this value must be on one line."));
+      what = pm_text_describe_char (c);
+      if (is_bidi_control (c))
+        return g_strdup_printf (_("This cell holds the invisible character %s, which changes "
+                                  "the direction text is shown in, so it may read differently "
+                                  "from what would be sent. Remove it."), what);
+      return g_strdup_printf (_("This cell holds the control character %s, which cannot be "
+                                "sent. Remove it (it may have come with text copied from "
+                                "another program)."), what);
+    }
+  return NULL;
 }
 
 static gboolean
@@ -705,7 +809,9 @@ pm_csv_import_finalize (GObject *object)
 
   g_free (self->encoding);
   g_strfreev (self->headers);
+  g_clear_pointer (&self->duplicates, g_ptr_array_unref);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
+  g_free (self->content_hash);
 
   G_OBJECT_CLASS (pm_csv_import_parent_class)->finalize (object);
 }
@@ -720,6 +826,7 @@ static void
 pm_csv_import_init (PmCsvImport *self)
 {
   self->rows = g_ptr_array_new_with_free_func (pm_csv_row_free);
+  self->duplicates = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
   for (int i = 0; i < PM_CSV_N_FIELDS; i++)
     self->columns[i] = -1;
 }
@@ -889,15 +996,36 @@ check_defaults (PmCsvImport         *self,
 }
 
 static void
-add_error (PmCsvRow   *row,
-           PmCsvField  field,
-           GError     *error)
+add_message (PmCsvRow    *row,
+             PmCsvField   field,
+             int          column,
+             char        *message)
 {
   PmCsvRowError *e = g_new0 (PmCsvRowError, 1);
 
   e->field = field;
-  e->message = g_strdup (error->message);
+  e->column = column;
+  e->message = message;
   g_ptr_array_add (row->errors, e);
+}
+
+static void
+add_error (PmCsvImport *self,
+           PmCsvRow    *row,
+           PmCsvField   field,
+           GError      *error)
+{
+  add_message (row, field, self->columns[field], g_strdup (error->message));
+}
+
+static PmCsvField
+field_of_column (PmCsvImport *self,
+                 int          column)
+{
+  for (int f = 0; f < PM_CSV_N_FIELDS; f++)
+    if (self->columns[f] == column)
+      return (PmCsvField) f;
+  return PM_CSV_FIELD_NONE;
 }
 
 typedef struct
@@ -905,18 +1033,36 @@ typedef struct
   gint64      now_utc;
   GHashTable *ordinals;      /* canonical text → count so far */
   GHashTable *expiry_checks; /* "YYYY-MM-DD" → error message, "" when fine */
+  GHashTable *bills;         /* bill identity → GPtrArray of PmCsvRow* with it */
 } RowContext;
+
+/* What makes two rows the same bill: the same payer (name and mobile number) billed the
+ * same amount for the same thing (product), compared as they would be sent: the phone's
+ * digits, the amount in won, the name and the product trimmed and in NFC. The message,
+ * the last day to pay and the note do not make it another bill. */
+static char *
+bill_identity (PmBill *bill)
+{
+  return g_strdup_printf ("%s" UNIT_SEPARATOR "%" G_GINT64_FORMAT UNIT_SEPARATOR "%s"
+                          UNIT_SEPARATOR "%s",
+                          pm_bill_get_phone (bill), pm_bill_get_price (bill),
+                          pm_bill_get_payer_name (bill), pm_bill_get_product (bill));
+}
 
 static PmCsvRow *
 make_row (PmCsvImport         *self,
           const PmCsvOptions  *options,
           RowContext          *ctx,
           GPtrArray           *fields,
-          guint                line)
+          GArray              *problems,
+          guint                line,
+          guint                number)
 {
   PmCsvRow *row = g_new0 (PmCsvRow, 1);
   guint n_columns = g_strv_length (self->headers);
-  char *cells[PM_CSV_N_FIELDS] = { NULL };
+  g_autoptr(GPtrArray) clean = NULL;
+  const char *cells[PM_CSV_N_FIELDS] = { NULL };
+  gboolean bad_cell[PM_CSV_N_FIELDS] = { FALSE };
   g_autoptr(GError) local_error = NULL;
   g_autofree char *phone = NULL;
   g_autofree char *expiry = NULL;
@@ -925,6 +1071,7 @@ make_row (PmCsvImport         *self,
   gint64 won = 0;
 
   row->line = line;
+  row->number = number;
   row->errors = g_ptr_array_new_with_free_func (pm_csv_row_error_free);
 
   /* Extra trailing cells are fine while empty (spreadsheets pad rows). */
@@ -940,98 +1087,124 @@ make_row (PmCsvImport         *self,
         }
       if (!extra_blank)
         {
-          PmCsvRowError *e = g_new0 (PmCsvRowError, 1);
-
-          e->field = PM_CSV_FIELD_NONE;
-          e->message = g_strdup_printf (
+          add_message (row, PM_CSV_FIELD_NONE, -1, g_strdup_printf (
             /* Translators: cells in this row, then in the header row */
             g_dngettext (GETTEXT_PACKAGE,
                          "This row has %u cell but the header row has %u; check for a "
                          "missing or extra delimiter or quote.",
                          "This row has %u cells but the header row has %u; check for a "
                          "missing or extra delimiter or quote.", fields->len),
-            fields->len, n_columns);
-          g_ptr_array_add (row->errors, e);
+            fields->len, n_columns));
           return row;
         }
     }
 
+  /* Every cell, used or not: its quoting and its characters. */
+  clean = g_ptr_array_new_full (n_columns, g_free);
+  for (guint i = 0; i < n_columns; i++)
+    {
+      PmCsvField field = field_of_column (self, (int) i);
+      char *text = clean_cell (g_ptr_array_index (fields, i));
+      gboolean breaks = field == PM_CSV_FIELD_NONE || field == PM_CSV_FIELD_MESSAGE
+                        || field == PM_CSV_FIELD_NOTE;
+      char *problem = cell_problem_message (text, (CellProblem) g_array_index (problems,
+                                                                                guint8, i),
+                                            breaks);
+
+      g_ptr_array_add (clean, text);
+      if (problem != NULL)
+        {
+          add_message (row, field, (int) i, problem);
+          if (field != PM_CSV_FIELD_NONE)
+            bad_cell[field] = TRUE;
+        }
+    }
   for (int f = 0; f < PM_CSV_N_FIELDS; f++)
     if (self->columns[f] >= 0)
-      cells[f] = clean_cell (g_ptr_array_index (fields, self->columns[f]));
+      cells[f] = g_ptr_array_index (clean, self->columns[f]);
 
   /* payer */
-  if (!pm_bill_check_member_nm (cells[PM_CSV_FIELD_PAYER], &local_error))
-    add_error (row, PM_CSV_FIELD_PAYER, local_error);
+  if (!bad_cell[PM_CSV_FIELD_PAYER]
+      && !pm_bill_check_member_nm (cells[PM_CSV_FIELD_PAYER], &local_error))
+    add_error (self, row, PM_CSV_FIELD_PAYER, local_error);
   g_clear_error (&local_error);
 
   /* phone */
-  if (!pm_phone_normalize (cells[PM_CSV_FIELD_PHONE] ? cells[PM_CSV_FIELD_PHONE] : "",
-                           &phone, &row->legacy_phone, &local_error))
-    add_error (row, PM_CSV_FIELD_PHONE, local_error);
+  if (!bad_cell[PM_CSV_FIELD_PHONE]
+      && !pm_phone_normalize (cells[PM_CSV_FIELD_PHONE] ? cells[PM_CSV_FIELD_PHONE] : "",
+                              &phone, &row->legacy_phone, &local_error))
+    add_error (self, row, PM_CSV_FIELD_PHONE, local_error);
   g_clear_error (&local_error);
 
   /* amount */
-  if (!pm_money_parse (cells[PM_CSV_FIELD_AMOUNT] ? cells[PM_CSV_FIELD_AMOUNT] : "", &won,
-                       &local_error)
-      || !pm_bill_check_price (won, &local_error))
-    add_error (row, PM_CSV_FIELD_AMOUNT, local_error);
+  if (!bad_cell[PM_CSV_FIELD_AMOUNT]
+      && (!pm_money_parse (cells[PM_CSV_FIELD_AMOUNT] ? cells[PM_CSV_FIELD_AMOUNT] : "", &won,
+                           &local_error)
+          || !pm_bill_check_price (won, &local_error)))
+    add_error (self, row, PM_CSV_FIELD_AMOUNT, local_error);
   g_clear_error (&local_error);
 
   /* product */
   product_from_cell = cells[PM_CSV_FIELD_PRODUCT] != NULL && cells[PM_CSV_FIELD_PRODUCT][0] != '\0';
   product = product_from_cell ? cells[PM_CSV_FIELD_PRODUCT] : options->default_product;
-  if (!pm_bill_check_product_nm (product, &local_error))
-    add_error (row, PM_CSV_FIELD_PRODUCT, local_error);
+  if (!bad_cell[PM_CSV_FIELD_PRODUCT] && !pm_bill_check_product_nm (product, &local_error))
+    add_error (self, row, PM_CSV_FIELD_PRODUCT, local_error);
   g_clear_error (&local_error);
 
   /* message */
   message = cells[PM_CSV_FIELD_MESSAGE] != NULL && cells[PM_CSV_FIELD_MESSAGE][0] != '\0'
             ? cells[PM_CSV_FIELD_MESSAGE] : options->default_message;
-  if (!pm_bill_check_message (message, &local_error))
-    add_error (row, PM_CSV_FIELD_MESSAGE, local_error);
+  if (!bad_cell[PM_CSV_FIELD_MESSAGE] && !pm_bill_check_message (message, &local_error))
+    add_error (self, row, PM_CSV_FIELD_MESSAGE, local_error);
   g_clear_error (&local_error);
 
   /* expiry */
   expiry_from_cell = cells[PM_CSV_FIELD_EXPIRY] != NULL && cells[PM_CSV_FIELD_EXPIRY][0] != '\0';
   expiry_text = expiry_from_cell ? cells[PM_CSV_FIELD_EXPIRY] : options->default_expiry;
-  if (expiry_text != NULL && expiry_text[0] != '\0')
+  if (!bad_cell[PM_CSV_FIELD_EXPIRY])
     {
-      expiry = pm_csv_normalize_date (expiry_text);
-      if (expiry == NULL)
-        pm_error_set_field_error (&local_error, PM_ERROR_INVALID, PM_BILL_FIELD_EXPIRE_DT, "%s",
-                                  _("Write the last day as YYYY-MM-DD, like 2026-12-31 "
-                                    "(YYYY.MM.DD and YYYY/MM/DD work too)."));
-    }
-  if (local_error == NULL)
-    {
-      /* Same answer for the same date: ask the bill module once per distinct date
-       * (its Korea-time lookup is costly next to the rest of a row). */
-      const char *known = expiry ? g_hash_table_lookup (ctx->expiry_checks, expiry) : NULL;
-
-      if (known == NULL)
+      if (expiry_text != NULL && expiry_text[0] != '\0')
         {
-          pm_bill_check_expire_date (expiry, ctx->now_utc, &local_error);
-          if (expiry != NULL)
-            g_hash_table_insert (ctx->expiry_checks, g_strdup (expiry),
-                                 g_strdup (local_error ? local_error->message : ""));
+          expiry = pm_csv_normalize_date (expiry_text);
+          if (expiry == NULL)
+            pm_error_set_field_error (&local_error, PM_ERROR_INVALID, PM_BILL_FIELD_EXPIRE_DT,
+                                      "%s",
+                                      _("Write the last day as YYYY-MM-DD, like 2026-12-31 "
+                                        "(YYYY.MM.DD and YYYY/MM/DD work too)."));
         }
-      else if (known[0] != '\0')
-        local_error = pm_error_new_full (PM_ERROR_INVALID, PM_BILL_FIELD_EXPIRE_DT, NULL, FALSE,
-                                         known);
+      if (local_error == NULL)
+        {
+          /* Same answer for the same date: ask the bill module once per distinct date
+           * (its Korea-time lookup is costly next to the rest of a row). */
+          const char *known = expiry ? g_hash_table_lookup (ctx->expiry_checks, expiry) : NULL;
+
+          if (known == NULL)
+            {
+              pm_bill_check_expire_date (expiry, ctx->now_utc, &local_error);
+              if (expiry != NULL)
+                g_hash_table_insert (ctx->expiry_checks, g_strdup (expiry),
+                                     g_strdup (local_error ? local_error->message : ""));
+            }
+          else if (known[0] != '\0')
+            local_error = pm_error_new_full (PM_ERROR_INVALID, PM_BILL_FIELD_EXPIRE_DT, NULL,
+                                             FALSE, known);
+        }
+      if (local_error != NULL)
+        add_error (self, row, PM_CSV_FIELD_EXPIRY, local_error);
+      g_clear_error (&local_error);
     }
-  if (local_error != NULL)
-    add_error (row, PM_CSV_FIELD_EXPIRY, local_error);
-  g_clear_error (&local_error);
 
   /* bill id (optional) */
-  if (!pm_bill_check_bill_id (cells[PM_CSV_FIELD_BILL_ID], &local_error))
-    add_error (row, PM_CSV_FIELD_BILL_ID, local_error);
+  if (!bad_cell[PM_CSV_FIELD_BILL_ID]
+      && !pm_bill_check_bill_id (cells[PM_CSV_FIELD_BILL_ID], &local_error))
+    add_error (self, row, PM_CSV_FIELD_BILL_ID, local_error);
   g_clear_error (&local_error);
 
   if (row->errors->len == 0)
     {
       g_autofree char *canonical = NULL;
+      char *identity;
+      GPtrArray *same;
       guint ordinal;
 
       row->bill = pm_bill_new ();
@@ -1058,11 +1231,139 @@ make_row (PmCsvImport         *self,
                                  expiry_from_cell ? expiry : NULL, ordinal);
       g_hash_table_replace (ctx->ordinals, g_steal_pointer (&canonical),
                             GUINT_TO_POINTER (ordinal));
+
+      identity = bill_identity (row->bill);
+      same = g_hash_table_lookup (ctx->bills, identity);
+      if (same == NULL)
+        {
+          same = g_ptr_array_new ();
+          g_hash_table_insert (ctx->bills, identity, same);
+        }
+      else
+        g_free (identity);
+      g_ptr_array_add (same, row);
     }
 
-  for (int f = 0; f < PM_CSV_N_FIELDS; f++)
-    g_free (cells[f]);
   return row;
+}
+
+static int
+compare_groups (gconstpointer a,
+                gconstpointer b)
+{
+  GPtrArray *ga = *(GPtrArray **) a;
+  GPtrArray *gb = *(GPtrArray **) b;
+  guint na = ((PmCsvRow *) g_ptr_array_index (ga, 0))->number;
+  guint nb = ((PmCsvRow *) g_ptr_array_index (gb, 0))->number;
+
+  return na < nb ? -1 : na > nb;
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char **) a, *(const char **) b);
+}
+
+/* After the last row: the groups of identical bills, and the content hash — SHA-256 over
+ * the sorted bill identities of the valid rows, each with its count, so neither the
+ * file's name, encoding, BOM, delimiter, quoting, spelling of numbers nor the order of
+ * its rows changes it. */
+static void
+finish_bills (PmCsvImport *self,
+              GHashTable  *bills)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(GPtrArray) keys = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, bills);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      GPtrArray *same = value;
+
+      g_ptr_array_add (keys, key);
+      if (same->len > 1)
+        g_ptr_array_add (self->duplicates, g_ptr_array_ref (same));
+    }
+  g_ptr_array_sort (self->duplicates, compare_groups);
+  g_ptr_array_sort (keys, compare_strings);
+
+  g_checksum_update (sum, (const guchar *) "pmcsv-content1", -1);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      const char *identity = g_ptr_array_index (keys, i);
+      GPtrArray *same = g_hash_table_lookup (bills, identity);
+      g_autofree char *count = g_strdup_printf (UNIT_SEPARATOR "%u", same->len);
+
+      g_checksum_update (sum, (const guchar *) RECORD_SEPARATOR, -1);
+      g_checksum_update (sum, (const guchar *) identity, -1);
+      g_checksum_update (sum, (const guchar *) count, -1);
+    }
+  self->content_hash = g_strdup (g_checksum_get_string (sum));
+}
+
+/* A problem of the header row is a problem of the whole file. */
+static gboolean
+fail_header_cell (guint        number,
+                  guint        column,
+                  const char  *what,
+                  GError     **error)
+{
+  g_autofree char *letter = column_letter (column);
+  g_autofree char *message =
+    /* Translators: a row number, a column (a header name or a letter), what is wrong */
+    g_strdup_printf (_("row %u, column %s: %s"), number, letter, what);
+
+  return fail (error, message);
+}
+
+static gboolean
+check_header (PmCsvImport  *self,
+              GPtrArray    *fields,
+              GArray       *problems,
+              guint         number,
+              GError      **error)
+{
+  guint n = fields->len;
+  g_autoptr(GPtrArray) normalized = g_ptr_array_new_with_free_func (g_free);
+
+  self->headers = g_new0 (char *, n + 1);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *problem = NULL;
+
+      self->headers[i] = clean_cell (g_ptr_array_index (fields, i));
+      problem = cell_problem_message (self->headers[i],
+                                      (CellProblem) g_array_index (problems, guint8, i), TRUE);
+      if (problem != NULL)
+        return fail_header_cell (number, i, problem, error);
+      g_ptr_array_add (normalized, normalize_header (self->headers[i]));
+    }
+
+  /* Two columns of one name: which one is meant cannot be known. Empty names (the
+   * padding of a spreadsheet) do not count. */
+  for (guint j = 1; j < n; j++)
+    {
+      const char *name = g_ptr_array_index (normalized, j);
+
+      if (name[0] == '\0')
+        continue;
+      for (guint i = 0; i < j; i++)
+        if (strcmp (name, g_ptr_array_index (normalized, i)) == 0)
+          {
+            g_autofree char *other = column_letter (i);
+            g_autofree char *what =
+              /* Translators: a column name, then the letter of another column */
+              g_strdup_printf (_("The column name “%s” is used by column %s too; give each "
+                                 "column its own name."), self->headers[j], other);
+
+            return fail_header_cell (number, j, what, error);
+          }
+    }
+  return TRUE;
 }
 
 PmCsvImport *
@@ -1075,6 +1376,8 @@ pm_csv_import_bytes (GBytes              *bytes,
   g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GHashTable) ordinals = NULL;
   g_autoptr(GHashTable) expiry_checks = NULL;
+  g_autoptr(GHashTable) bills = NULL;
+  g_autoptr(GArray) problems = g_array_new (FALSE, FALSE, sizeof (guint8));
   g_autofree char *text = NULL;
   const guint8 *data;
   gsize len, text_len = 0;
@@ -1083,7 +1386,7 @@ pm_csv_import_bytes (GBytes              *bytes,
   RowContext ctx;
   Reader reader;
   ReadResult result;
-  guint line = 0;
+  guint line = 0, number = 0;
 
   g_return_val_if_fail (bytes != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -1121,13 +1424,15 @@ pm_csv_import_bytes (GBytes              *bytes,
     }
   reader.end = text + text_len;
   reader.line = 1;
+  reader.record = 0;
+  reader.problems = problems;
   reader.delimiter = options->delimiter ? options->delimiter
                                         : detect_delimiter (reader.p, reader.end);
   self->delimiter = reader.delimiter;
 
   /* The header: the first record that is not blank. */
   do
-    result = reader_next (&reader, fields, &line);
+    result = reader_next (&reader, fields, &line, &number);
   while (result == READ_RECORD && record_is_blank (fields));
 
   if (result == READ_EOF)
@@ -1140,16 +1445,13 @@ pm_csv_import_bytes (GBytes              *bytes,
     {
       g_autofree char *message =
         g_strdup_printf (_("The quoted text that starts on row %u is never closed with a "
-                           "quote (\"), so the rest of the file cannot be read."), line);
+                           "quote (\"), so the rest of the file cannot be read."), number);
       fail (error, message);
       return NULL;
     }
 
-  self->headers = g_new0 (char *, fields->len + 1);
-  for (guint i = 0; i < fields->len; i++)
-    self->headers[i] = clean_cell (g_ptr_array_index (fields, i));
-
-  if (!map_columns (self, options, error))
+  if (!check_header (self, fields, problems, number, error)
+      || !map_columns (self, options, error))
     return NULL;
 
   ctx.now_utc = options->now_utc ? options->now_utc : g_get_real_time () / G_USEC_PER_SEC;
@@ -1157,11 +1459,14 @@ pm_csv_import_bytes (GBytes              *bytes,
   ctx.ordinals = ordinals;
   expiry_checks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   ctx.expiry_checks = expiry_checks;
+  bills = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                 (GDestroyNotify) g_ptr_array_unref);
+  ctx.bills = bills;
 
   if (!check_defaults (self, options, ctx.now_utc, error))
     return NULL;
 
-  while ((result = reader_next (&reader, fields, &line)) != READ_EOF)
+  while ((result = reader_next (&reader, fields, &line, &number)) != READ_EOF)
     {
       PmCsvRow *row;
 
@@ -1169,7 +1474,7 @@ pm_csv_import_bytes (GBytes              *bytes,
         {
           g_autofree char *message =
             g_strdup_printf (_("The quoted text that starts on row %u is never closed with a "
-                               "quote (\"), so the rest of the file cannot be read."), line);
+                               "quote (\"), so the rest of the file cannot be read."), number);
           fail (error, message);
           return NULL;
         }
@@ -1188,7 +1493,7 @@ pm_csv_import_bytes (GBytes              *bytes,
           return NULL;
         }
 
-      row = make_row (self, options, &ctx, fields, line);
+      row = make_row (self, options, &ctx, fields, problems, line, number);
       g_ptr_array_add (self->rows, row);
       if (row->bill != NULL)
         {
@@ -1199,6 +1504,7 @@ pm_csv_import_bytes (GBytes              *bytes,
         self->n_invalid++;
     }
 
+  finish_bills (self, bills);
   return g_steal_pointer (&self);
 }
 
@@ -1335,6 +1641,68 @@ pm_csv_import_get_total_won (PmCsvImport *self)
 }
 
 char *
+pm_csv_import_dup_column_name (PmCsvImport *self,
+                               guint        column)
+{
+  g_return_val_if_fail (PM_IS_CSV_IMPORT (self), NULL);
+  g_return_val_if_fail (column < g_strv_length (self->headers), NULL);
+
+  if (self->headers[column][0] != '\0')
+    return g_strdup (self->headers[column]);
+  return column_letter (column);
+}
+
+GPtrArray *
+pm_csv_import_get_duplicates (PmCsvImport *self)
+{
+  g_return_val_if_fail (PM_IS_CSV_IMPORT (self), NULL);
+  return self->duplicates;
+}
+
+const char *
+pm_csv_import_get_content_hash (PmCsvImport *self)
+{
+  g_return_val_if_fail (PM_IS_CSV_IMPORT (self), NULL);
+  return self->content_hash;
+}
+
+char *
+pm_csv_format_duplicates (PmCsvImport *import)
+{
+  GString *out = g_string_new (NULL);
+
+  g_return_val_if_fail (PM_IS_CSV_IMPORT (import), NULL);
+
+  for (guint i = 0; i < import->duplicates->len; i++)
+    {
+      GPtrArray *same = g_ptr_array_index (import->duplicates, i);
+      PmBill *bill = ((PmCsvRow *) g_ptr_array_index (same, 0))->bill;
+      guint last = ((PmCsvRow *) g_ptr_array_index (same, same->len - 1))->number;
+      g_autofree char *phone = pm_phone_format_display (pm_bill_get_phone (bill));
+      g_autofree char *amount = pm_money_format (pm_bill_get_price (bill));
+      g_autofree char *what = NULL;
+      g_autoptr(GString) rows = g_string_new (NULL);
+
+      /* Translators: one bill: the payer's name, mobile number, amount and product */
+      what = g_strdup_printf (_("%s %s, %s, %s"), pm_bill_get_payer_name (bill), phone,
+                              amount, pm_bill_get_product (bill));
+      for (guint j = 0; j + 1 < same->len; j++)
+        {
+          if (j > 0)
+            /* Translators: between the row numbers of a list ("3, 9 and 17") */
+            g_string_append (rows, C_("list", ", "));
+          g_string_append_printf (rows, "%u", ((PmCsvRow *) g_ptr_array_index (same, j))->number);
+        }
+      /* Translators: the row numbers but the last ("3" or "3, 9"), the last one, then the
+       * bill they all make */
+      g_string_append_printf (out, _("rows %s and %u are the same bill: %s"), rows->str, last,
+                              what);
+      g_string_append_c (out, '\n');
+    }
+  return g_string_free (out, FALSE);
+}
+
+char *
 pm_csv_format_report (PmCsvImport *import)
 {
   GString *out = g_string_new (NULL);
@@ -1360,19 +1728,24 @@ pm_csv_format_report (PmCsvImport *import)
       for (guint j = 0; j < row->errors->len; j++)
         {
           PmCsvRowError *e = g_ptr_array_index (row->errors, j);
-          const char *label;
-          int column = e->field >= 0 ? import->columns[e->field] : -1;
 
-          if (column >= 0 && import->headers[column][0] != '\0')
-            label = import->headers[column];
+          if (e->column >= 0)
+            {
+              g_autofree char *label = pm_csv_import_dup_column_name (import, (guint) e->column);
+
+              /* Translators: a row number, a column (a header name or a letter), what is
+               * wrong */
+              g_string_append_printf (out, _("row %u, column %s: %s"), row->number, label,
+                                      e->message);
+            }
+          else if (e->field != PM_CSV_FIELD_NONE)
+            /* Translators: a row number, a field without a column (its value came from a
+             * default), then what is wrong */
+            g_string_append_printf (out, _("row %u, %s: %s"), row->number,
+                                    pm_csv_field_get_label (e->field), e->message);
           else
-            label = pm_csv_field_get_label (e->field);
-          if (e->field == PM_CSV_FIELD_NONE)
             /* Translators: a row number, then what is wrong with the row */
-            g_string_append_printf (out, _("row %u: %s"), row->line, e->message);
-          else
-            /* Translators: a row number, a column name, then what is wrong */
-            g_string_append_printf (out, _("row %u, %s: %s"), row->line, label, e->message);
+            g_string_append_printf (out, _("row %u: %s"), row->number, e->message);
           g_string_append_c (out, '\n');
         }
     }

@@ -9,8 +9,35 @@
  * mapping, and turns every data row into either a PmBill draft (kind REQUEST, validated
  * with the same rules as the form) or a list of errors, one per bad field.
  *
- * Row numbers are physical line numbers of the file (the header is usually line 1);
- * a record whose quoted field spans several lines reports its first line.
+ * Rows are numbered as a spreadsheet shows the file: one row per record, blank ones
+ * included, the header usually row 1; a quoted cell holding line breaks is still one row
+ * (PmCsvRow.number). PmCsvRow.line is the physical line where the record starts.
+ * Messages about a cell read "row R, column C: what is wrong", C the column's header, or
+ * its letter (A, B, …, AA) when the header is empty or is itself the problem.
+ *
+ * What the reader refuses, cell by cell (the row is then invalid, the rest of the file
+ * still reads): a quote mark inside a cell that does not start with one (김"영희), text
+ * after the closing quote of a quoted cell ("김"영희) other than spaces; any control
+ * character (C0 including tab, DEL, C1) and any bidirectional embedding, override or
+ * isolate (U+202A–U+202E, U+2066–U+2069). The one exception is a line break inside a
+ * quoted cell of the message or note column or of a column that is not used, which
+ * spreadsheets write for a cell of several lines. Spaces, tabs and line breaks at either
+ * end of a cell are trimmed first. In the header row the same problems, or two columns
+ * whose names are equal once normalised (case, spaces, "_-.", remarks in brackets),
+ * fail the whole file. A file with NUL bytes, or made mostly of control characters, or
+ * not decodable, is "not a text file".
+ *
+ * Identical rows: two valid rows are the same bill when they bill the same payer (name
+ * and mobile number) the same amount for the same product, compared as they would be
+ * sent (phone digits, amount in won, name and product trimmed, NFC). The message, the
+ * last day to pay and the note do not make another bill. pm_csv_import_get_duplicates()
+ * lists the groups; the file is still read (whether to send them is the caller's call).
+ *
+ * Content hash: pm_csv_import_get_content_hash(), lowercase hex SHA-256 over
+ * "pmcsv-content1" and, for each distinct bill identity of the valid rows in byte order,
+ * RS (0x1e) phone US amount US name US product US count — the bills the file makes,
+ * whatever its name, encoding, BOM, delimiter, quoting, spelling of numbers and phones,
+ * or row order.
  *
  * Resumable bulk send — the fingerprint scheme:
  *
@@ -96,13 +123,17 @@ typedef struct
 
 typedef struct
 {
-  PmCsvField  field;    /* PM_CSV_FIELD_NONE for an error about the whole row */
+  PmCsvField  field;    /* PM_CSV_FIELD_NONE for an error about the whole row or about a
+                         * column that is not used */
+  int         column;   /* 0-based column of the cell, or -1 (the whole row; a value taken
+                         * from a default) */
   char       *message;  /* a sentence for people, translated */
 } PmCsvRowError;
 
 typedef struct
 {
   guint       line;          /* physical line number where the record starts */
+  guint       number;        /* the row number a spreadsheet shows (header: usually 1) */
   PmBill     *bill;          /* the draft, NULL when the row has errors */
   GPtrArray  *errors;        /* PmCsvRowError*, empty when valid; one per field at most */
   char       *key;           /* row key (see above), NULL when the row has errors */
@@ -138,9 +169,21 @@ guint        pm_csv_import_get_n_valid   (PmCsvImport *self);
 guint        pm_csv_import_get_n_invalid (PmCsvImport *self);
 gint64       pm_csv_import_get_total_won (PmCsvImport *self); /* sum over valid rows */
 
+/* The header of 0-based @column, or its letter ("C") when the header is empty. */
+char        *pm_csv_import_dup_column_name (PmCsvImport *self,
+                                            guint        column);
+/* Groups (two rows or more) of valid rows that are the same bill (see above), in the order
+ * of their first rows. (element-type GPtrArray (element-type PmCsvRow)) */
+GPtrArray   *pm_csv_import_get_duplicates (PmCsvImport *self);
+/* The content hash of the valid rows (see above): 64 hex characters. */
+const char  *pm_csv_import_get_content_hash (PmCsvImport *self);
+
 /* A report for people: a summary line, then one line per error of each bad row:
- * "row 12, 전화번호: This number is too short…" (the column's header from the file). */
+ * "row 12, column 전화번호: This number is too short…". */
 char        *pm_csv_format_report        (PmCsvImport *import);
+/* One line per group of identical rows: "rows 3 and 17 are the same bill: 김영희
+ * 010-1234-5678, ₩120,000, 3월 수강료"; "" when there is none. */
+char        *pm_csv_format_duplicates    (PmCsvImport *import);
 
 /* The fingerprint and bill id scheme described at the top of this file. @product and
  * @expiry may be NULL (taken from a default). Returns PM_CSV_ROW_KEY_LENGTH hex chars. */

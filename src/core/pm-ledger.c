@@ -176,11 +176,22 @@ static const char schema_v2[] =
   "    ON CONFLICT (profile_id, state) DO UPDATE SET n = n + 1, won = won + excluded.won;"
   "END;";
 
+/* v3: a batch knows the name it was sent under, its profile and a hash of the content
+ * of its rows (pm_csv_import_get_content_hash), so bulk-send recognises a file it sent
+ * before even under another file name or batch name. */
+static const char schema_v3[] =
+  "ALTER TABLE batches ADD COLUMN name TEXT NOT NULL DEFAULT '';"
+  "ALTER TABLE batches ADD COLUMN profile_id TEXT NOT NULL DEFAULT '';"
+  "ALTER TABLE batches ADD COLUMN content_hash TEXT NOT NULL DEFAULT '';"
+  "CREATE INDEX batches_content ON batches (profile_id, content_hash)"
+  "  WHERE content_hash <> '';";
+
 /* Add a step here to change the schema: { N, "ALTER TABLE …;" }, and bump
  * PM_LEDGER_SCHEMA_VERSION. */
 static const PmLedgerMigration migrations[] = {
   { 1, schema_v1 },
   { 2, schema_v2 },
+  { 3, schema_v3 },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PM_LEDGER_SCHEMA_VERSION);
@@ -658,23 +669,63 @@ read_user_version (PmLedger  *self,
 }
 
 static gboolean
+refuse_newer (PmLedger  *self,
+              int        version,
+              int        latest,
+              GError   **error)
+{
+  g_set_error (error, PM_ERROR, PM_ERROR_STORAGE,
+               _("The payments database “%s” was written by a newer version of "
+                 "Paymint Desk (format %d; this version reads up to %d). It was left as "
+                 "it is; update Paymint Desk to open it."),
+               self->path, version, latest);
+  return FALSE;
+}
+
+/* Brings the file from @from to the last step's version, one transaction per step.
+ * Several processes may open an old (or brand-new) file at once: each step takes the
+ * write lock first (BEGIN IMMEDIATE waits up to the busy timeout) and then reads the
+ * version again, so a step another process completed meanwhile is skipped, not run twice
+ * ("table bills already exists"). */
+static gboolean
 migrate (PmLedger                 *self,
          int                       from,
          const PmLedgerMigration  *steps,
          guint                     n_steps,
          GError                  **error)
 {
+  int latest = n_steps > 0 ? steps[n_steps - 1].version : 0;
+
   for (guint i = 0; i < n_steps; i++)
     {
       g_autofree char *set_version = NULL;
+      int version = 0;
 
       if (steps[i].version <= from)
         continue;
 
-      /* The version is our own constant, never user input. */
-      set_version = g_strdup_printf ("PRAGMA user_version = %d", steps[i].version);
       if (!exec (self, "BEGIN IMMEDIATE", error))
         return FALSE;
+      if (!read_user_version (self, &version, error))
+        {
+          exec (self, "ROLLBACK", NULL);
+          return FALSE;
+        }
+      if (version > latest)
+        {
+          exec (self, "ROLLBACK", NULL);
+          return refuse_newer (self, version, latest, error);
+        }
+      if (version >= steps[i].version)
+        {
+          /* done by another process while this one waited for the lock */
+          exec (self, "ROLLBACK", NULL);
+          from = version;
+          continue;
+        }
+
+      /* The version is our own constant, never user input. */
+      set_version = g_strdup_printf ("PRAGMA user_version = %d", steps[i].version);
       if (!exec (self, steps[i].sql, error) || !exec (self, set_version, error))
         {
           exec (self, "ROLLBACK", NULL);
@@ -687,8 +738,44 @@ migrate (PmLedger                 *self,
           exec (self, "ROLLBACK", NULL);
           return FALSE;
         }
+      from = steps[i].version;
     }
   return TRUE;
+}
+
+/* Puts the file in WAL mode. Changing the journal mode needs every other connection out
+ * of the file for a moment, and SQLite does not wait for that with the busy handler (the
+ * wait could deadlock), it answers "busy" or leaves the mode as it was; so this retries,
+ * with short randomised pauses, until the busy timeout. A file already in WAL mode
+ * answers at once. */
+static gboolean
+set_wal (PmLedger  *self,
+         GError   **error)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) BUSY_TIMEOUT_MS * 1000;
+  gulong pause = 500;
+
+  for (;;)
+    {
+      sqlite3_stmt *stmt = NULL;
+      gboolean wal = FALSE;
+      int rc;
+
+      rc = sqlite3_prepare_v2 (self->db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL);
+      if (rc == SQLITE_OK)
+        rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        wal = g_ascii_strcasecmp (column_text (stmt, 0), "wal") == 0;
+      sqlite3_finalize (stmt);
+      if (wal)
+        return TRUE;
+      if (rc != SQLITE_ROW && (rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+        return fail (self, rc, error);
+      if (g_get_monotonic_time () >= deadline)
+        return fail (self, SQLITE_BUSY, error);
+      g_usleep (pause + (gulong) g_random_int_range (0, (gint32) pause));
+      pause = MIN (pause * 2, 20000);
+    }
 }
 
 /* The query planner needs statistics to know that, say, one profile holds every bill
@@ -780,15 +867,11 @@ pm_ledger_new_with_migrations (const char               *path,
     return NULL;
   if (version > latest)
     {
-      g_set_error (error, PM_ERROR, PM_ERROR_STORAGE,
-                   _("The payments database “%s” was written by a newer version of "
-                     "Paymint Desk (format %d; this version reads up to %d). It was left as "
-                     "it is; update Paymint Desk to open it."),
-                   path, version, latest);
+      refuse_newer (self, version, latest, error);
       return NULL;
     }
 
-  if (!exec (self, "PRAGMA journal_mode = WAL", error)
+  if (!set_wal (self, error)
       || !exec (self, "PRAGMA foreign_keys = ON", error)
       || !exec (self, "PRAGMA synchronous = NORMAL", error)
       || !exec (self, "PRAGMA cache_size = -" G_STRINGIFY (CACHE_KIB), error))
@@ -2695,6 +2778,147 @@ pm_ledger_insert_batch (PmLedger    *self,
   bind_text (stmt, 3, source_name);
   sqlite3_bind_int64 (stmt, 4, n_total);
   return run (self, stmt, error);
+}
+
+gboolean
+pm_ledger_insert_batch_full (PmLedger             *self,
+                             const PmLedgerBatch  *batch,
+                             GError              **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (PM_IS_LEDGER (self), FALSE);
+  g_return_val_if_fail (batch != NULL && batch->id != NULL, FALSE);
+
+  /* A batch that runs again keeps its first record; only what a ledger from before
+   * schema 3 did not record is filled in. */
+  stmt = prepare (self,
+                  "INSERT INTO batches (id, created_at, source_name, n_total, name, profile_id, "
+                  "content_hash) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                  "name = CASE WHEN name = '' THEN excluded.name ELSE name END, "
+                  "profile_id = CASE WHEN profile_id = '' THEN excluded.profile_id "
+                  "ELSE profile_id END, "
+                  "content_hash = CASE WHEN content_hash = '' THEN excluded.content_hash "
+                  "ELSE content_hash END", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, batch->id);
+  sqlite3_bind_int64 (stmt, 2, batch->created_at);
+  bind_text (stmt, 3, batch->source_name);
+  sqlite3_bind_int64 (stmt, 4, batch->n_total);
+  bind_text (stmt, 5, batch->name);
+  bind_text (stmt, 6, batch->profile_id);
+  bind_text (stmt, 7, batch->content_hash);
+  return run (self, stmt, error);
+}
+
+void
+pm_ledger_batch_free (PmLedgerBatch *batch)
+{
+  if (batch == NULL)
+    return;
+  g_free (batch->id);
+  g_free (batch->name);
+  g_free (batch->source_name);
+  g_free (batch->profile_id);
+  g_free (batch->content_hash);
+  g_free (batch);
+}
+
+#define BATCH_SELECT \
+  "SELECT t.id, t.name, t.source_name, t.profile_id, t.content_hash, t.created_at, " \
+  "t.n_total, t.n_sent, t.n_failed, " \
+  "(SELECT count(*) FROM bills WHERE batch_id = t.id), " \
+  "(SELECT count(*) FROM bills WHERE batch_id = t.id AND state NOT IN (?, ?)) " \
+  "FROM batches t "
+
+static PmLedgerBatch *
+batch_from_row (sqlite3_stmt *stmt)
+{
+  PmLedgerBatch *batch = g_new0 (PmLedgerBatch, 1);
+
+  batch->id = g_strdup (column_text (stmt, 0));
+  batch->name = g_strdup (column_text (stmt, 1));
+  batch->source_name = g_strdup (column_text (stmt, 2));
+  batch->profile_id = g_strdup (column_text (stmt, 3));
+  batch->content_hash = g_strdup (column_text (stmt, 4));
+  batch->created_at = sqlite3_column_int64 (stmt, 5);
+  batch->n_total = (guint) sqlite3_column_int64 (stmt, 6);
+  batch->n_sent = (guint) sqlite3_column_int64 (stmt, 7);
+  batch->n_failed = (guint) sqlite3_column_int64 (stmt, 8);
+  batch->n_bills = (guint) sqlite3_column_int64 (stmt, 9);
+  batch->n_live = (guint) sqlite3_column_int64 (stmt, 10);
+  return batch;
+}
+
+/* The states that mean nothing was created or charged. */
+static void
+bind_dead_states (sqlite3_stmt *stmt)
+{
+  bind_text (stmt, 1, pm_bill_state_to_string (PM_BILL_STATE_FAILED));
+  bind_text (stmt, 2, pm_bill_state_to_string (PM_BILL_STATE_NOT_SENT));
+}
+
+PmLedgerBatch *
+pm_ledger_lookup_batch (PmLedger    *self,
+                        const char  *batch_id,
+                        GError     **error)
+{
+  PmLedgerBatch *batch = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (PM_IS_LEDGER (self), NULL);
+  g_return_val_if_fail (batch_id != NULL, NULL);
+
+  stmt = prepare (self, BATCH_SELECT "WHERE t.id = ?", error);
+  if (stmt == NULL)
+    return NULL;
+  bind_dead_states (stmt);
+  bind_text (stmt, 3, batch_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    batch = batch_from_row (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    fail (self, rc, error);
+  return batch;
+}
+
+GPtrArray *
+pm_ledger_find_batches_by_content (PmLedger    *self,
+                                   const char  *profile_id,
+                                   const char  *content_hash,
+                                   GError     **error)
+{
+  g_autoptr(GPtrArray) batches = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (PM_IS_LEDGER (self), NULL);
+  g_return_val_if_fail (profile_id != NULL && content_hash != NULL, NULL);
+
+  batches = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_ledger_batch_free);
+  if (content_hash[0] == '\0')
+    return g_steal_pointer (&batches);
+  /* "<> ''" lets the partial index batches_content serve the query */
+  stmt = prepare (self, BATCH_SELECT "WHERE t.profile_id = ? AND t.content_hash = ? "
+                                     "AND t.content_hash <> '' "
+                                     "ORDER BY t.created_at DESC, t.rowid DESC", error);
+  if (stmt == NULL)
+    return NULL;
+  bind_dead_states (stmt);
+  bind_text (stmt, 3, profile_id);
+  bind_text (stmt, 4, content_hash);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (batches, batch_from_row (stmt));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      fail (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&batches);
 }
 
 gboolean

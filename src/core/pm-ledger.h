@@ -14,7 +14,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define PM_LEDGER_SCHEMA_VERSION 2
+#define PM_LEDGER_SCHEMA_VERSION 3
 
 /* Event kinds of the timeline (PmLedgerEvent.kind). Callers may add their own. */
 #define PM_LEDGER_EVENT_CREATED "created"  /* intent written (to: queued) */
@@ -97,7 +97,10 @@ G_DECLARE_FINAL_TYPE (PmLedger, pm_ledger, PM, LEDGER, GObject)
 
 /* Opens (creating if needed) the ledger at @path and migrates it to
  * PM_LEDGER_SCHEMA_VERSION. A damaged file, or one written by a newer version, gives
- * PM_ERROR_STORAGE and is left exactly as it was. */
+ * PM_ERROR_STORAGE and is left exactly as it was. Any number of processes may open the
+ * same new or old file at once: each migration step runs under the write lock after
+ * reading the version again, so it runs once, and the switch to WAL waits for its moment
+ * (both within the 5 s busy timeout). */
 PmLedger   *pm_ledger_new               (const char           *path,
                                          GError              **error);
 const char *pm_ledger_get_path          (PmLedger             *self);
@@ -215,13 +218,49 @@ gboolean    pm_ledger_export_csv_to_path (PmLedger            *self,
                                           GCancellable        *cancellable,
                                           GError             **error);
 
-/* Bulk sends. */
+/* Bulk sends. A batch is one billing run of bulk-send. */
+typedef struct
+{
+  char   *id;            /* derived from the profile and the batch name */
+  char   *name;          /* the batch name the user gave (--batch), or the file name */
+  char   *source_name;   /* the file's name */
+  char   *profile_id;
+  char   *content_hash;  /* pm_csv_import_get_content_hash (); "" before schema 3 */
+  gint64  created_at;    /* unix UTC of the first run */
+  guint   n_total;
+  guint   n_sent;
+  guint   n_failed;
+  /* read back only (pm_ledger_lookup_batch, pm_ledger_find_batches_by_content): */
+  guint   n_bills;       /* bills of this batch in the ledger */
+  guint   n_live;        /* of them, the ones not failed and not "not sent": sent, or
+                          * perhaps sent (an outcome still unknown) */
+} PmLedgerBatch;
+
+void        pm_ledger_batch_free        (PmLedgerBatch        *batch);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PmLedgerBatch, pm_ledger_batch_free)
+
 gboolean    pm_ledger_insert_batch      (PmLedger             *self,
                                          const char           *batch_id,
                                          const char           *source_name,
                                          guint                 n_total,
                                          gint64                created_at,
                                          GError              **error);
+/* Records @batch (its id, name, source name, profile, content hash, n_total, created at).
+ * When the id is there already (a batch run again), the first record stays; only the
+ * fields a ledger from before schema 3 left empty are filled in. */
+gboolean    pm_ledger_insert_batch_full (PmLedger             *self,
+                                         const PmLedgerBatch  *batch,
+                                         GError              **error);
+/* NULL with no error when there is no such batch. */
+PmLedgerBatch *pm_ledger_lookup_batch   (PmLedger             *self,
+                                         const char           *batch_id,
+                                         GError              **error);
+/* The batches of @profile_id whose rows had @content_hash, newest first; empty for "".
+ * (element-type PmLedgerBatch) */
+GPtrArray  *pm_ledger_find_batches_by_content (PmLedger       *self,
+                                               const char     *profile_id,
+                                               const char     *content_hash,
+                                               GError        **error);
 gboolean    pm_ledger_update_batch      (PmLedger             *self,
                                          const char           *batch_id,
                                          guint                 n_sent,

@@ -177,6 +177,7 @@ test_help (void)
   static const char *commands[][2] = {
     { "profiles", NULL }, { "licenses", NULL }, { "send", NULL }, { "bulk-send", NULL },
     { "read", NULL }, { "cancel", NULL }, { "destroy", NULL }, { "resend", NULL },
+    { "send-again", NULL },
     { "refresh", NULL }, { "list", NULL }, { "export", NULL }, { "autopay", "register" },
     { "autopay", "methods" }, { "autopay", "update" }, { "autopay", "charge" },
     { "autopay", "delete" }, { "profiles", "add" }, { "profiles", "remove" },
@@ -185,7 +186,15 @@ test_help (void)
 
   g_assert_cmpint (cli_test_runv (NULL, &out, NULL, "--help", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "bulk-send"));
+  g_assert_nonnull (strstr (out, "send-again"));
   g_assert_nonnull (strstr (out, "Exit status"));
+  {
+    g_autofree char *bulk = NULL;
+
+    g_assert_cmpint (cli_test_runv (NULL, &bulk, NULL, "bulk-send", "--help", NULL), ==, 0);
+    g_assert_nonnull (strstr (bulk, "--allow-duplicates"));
+    g_assert_nonnull (strstr (bulk, "--as-new-batch"));
+  }
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
       g_autofree char *text = NULL;
@@ -490,13 +499,19 @@ test_bulk_csv_forms (Fixture       *f,
   g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 2);
   g_assert_nonnull (strstr (err, "BOM"));
 
-  /* the same rows in CP949, as Korean Excel saves "CSV", under another batch name */
+  /* the same rows in CP949, as Korean Excel saves "CSV": the same content, so refused
+   * under another batch name unless it is meant as a new batch */
   cp949_bytes = g_convert (utf8, -1, "CP949", "UTF-8", NULL, &len, &error);
   g_assert_no_error (error);
   cp949 = write_file (f, "cp949.csv", cp949_bytes, (gssize) len);
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (run (f, NULL, NULL, &err, "bulk-send", "--yes", "--batch", "cp949", cp949,
-                        NULL), ==, 0);
+                        NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "as batch “bom.csv” (2 bills)"));
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 2);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, NULL, NULL, &err, "bulk-send", "--yes", "--batch", "cp949",
+                        "--as-new-batch", cp949, NULL), ==, 0);
   g_assert_nonnull (strstr (err, "CP949"));
   g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 4);
   {
@@ -598,11 +613,323 @@ test_bulk_resume (Fixture       *f,
   /* once more: nothing to do */
   g_assert_cmpint (run (f, NULL, NULL, NULL, "bulk-send", "--yes", path, NULL), ==, 0);
   g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, n);
-  /* another batch name bills the rows again (next month) */
+  /* another batch name alone does not bill the same rows again: the content was sent */
   g_assert_cmpint (run (f, NULL, NULL, NULL, "bulk-send", "--yes", "--batch", "12월", "--limit",
-                        "5", path, NULL), ==, 0);
+                        "5", path, NULL), ==, 1);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, n);
+  /* a new batch, said so, does (next month) */
+  g_assert_cmpint (run (f, NULL, NULL, NULL, "bulk-send", "--yes", "--batch", "12월", "--limit",
+                        "5", "--as-new-batch", path, NULL), ==, 0);
   g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, n + 5);
   assert_integrity (f->ledger);
+}
+
+
+/* ---- bulk input the clerk can trust ---- */
+
+static void
+test_bulk_duplicates (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *path = write_file (f, "dup.csv",
+                                      "이름,전화번호,금액,상품명,메시지\n"
+                                      "김영희,010-1234-5678,\"120,000\",3월 수강료,안내\n"
+                                      "이민수,010-2222-3333,5000,간식비,안내\n"
+                                      "김영희,01012345678,120000,3월 수강료,다시 안내\n"
+                                      "박지민,010-4444-5555,5000,간식비,안내\n", -1);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  /* listed before anything is sent, and refused */
+  g_assert_cmpint (run (f, NULL, &out, &err, "bulk-send", "--yes", path, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "rows 2 and 4 are the same bill: 김영희 010-1234-5678, "
+                                 "₩120,000, 3월 수강료"));
+  g_assert_nonnull (strstr (err, "--allow-duplicates"));
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 0);
+
+  /* in a dry run too, which then fails like the real run would */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, NULL, &out, &err, "bulk-send", "--dry-run", path, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "rows 2 and 4 are the same bill"));
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, NULL, &out, &err, "bulk-send", "--dry-run", "--allow-duplicates",
+                        path, NULL), ==, 0);
+  g_assert_nonnull (strstr (err, "rows 2 and 4 are the same bill"));
+
+  /* said so: every row is sent, each once */
+  g_assert_cmpint (run (f, NULL, NULL, NULL, "bulk-send", "--yes", "--allow-duplicates", path,
+                        NULL), ==, 0);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 4);
+  g_assert_cmpint (run (f, NULL, NULL, NULL, "bulk-send", "--yes", "--allow-duplicates", path,
+                        NULL), ==, 0);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 4);
+}
+
+static void
+test_bulk_sent_before (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *rows = make_rows (12);
+  g_autofree char *path = write_file (f, "11월.csv", rows, -1);
+  g_autofree char *copy_text = NULL;
+  g_autofree char *copy = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (run (f, NULL, NULL, NULL, "bulk-send", "--yes", "--limit", "5", path, NULL),
+                   ==, 0);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 5);
+
+  /* a renamed copy, saved again by Excel (BOM, CRLF) with the rows in another order */
+  {
+    g_auto(GStrv) lines = g_strsplit (rows, "\n", -1);
+    GString *s = g_string_new ("\xef\xbb\xbf");
+    guint n = g_strv_length (lines);
+
+    g_string_append_printf (s, "%s\r\n", lines[0]);
+    for (guint i = n - 1; i >= 1; i--)
+      if (lines[i][0] != '\0')
+        g_string_append_printf (s, "%s\r\n", lines[i]);
+    copy_text = g_string_free (s, FALSE);
+  }
+  copy = write_file (f, "11월 (2).csv", copy_text, -1);
+  g_assert_cmpint (run (f, NULL, &out, &err, "bulk-send", "--yes", copy, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "this file was sent on "));
+  g_assert_nonnull (strstr (err, " as batch “11월.csv” (5 bills)"));
+  g_assert_nonnull (strstr (err, "--as-new-batch"));
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 5);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, NULL, NULL, &err, "bulk-send", "--dry-run", copy, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "as batch “11월.csv”"));
+
+  /* going on with that batch under its name is resuming: only the rest is sent */
+  g_assert_cmpint (run (f, NULL, NULL, NULL, "bulk-send", "--yes", "--batch", "11월.csv", copy,
+                        NULL), ==, 0);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 12);
+  g_assert_cmpint (run (f, NULL, NULL, NULL, "bulk-send", "--yes", path, NULL), ==, 0);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 12);
+
+  /* --as-new-batch needs a name no batch has */
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, NULL, NULL, &err, "bulk-send", "--yes", "--as-new-batch", path,
+                        NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "there is a batch named “11월.csv” already"));
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 12);
+
+  /* and then bills the rows again, once */
+  g_assert_cmpint (run (f, NULL, NULL, NULL, "bulk-send", "--yes", "--as-new-batch", copy,
+                        NULL), ==, 0);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 24);
+  g_assert_cmpint (run (f, NULL, NULL, NULL, "bulk-send", "--yes", copy, NULL), ==, 0);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 24);
+
+  /* another file with one row changed is other content */
+  {
+    g_autofree char *changed_text = g_strconcat (rows, "새학생,010-9999-0000,1000,11월 수강료,안내\n",
+                                                 NULL);
+    g_autofree char *changed = write_file (f, "11월 추가.csv", changed_text, -1);
+
+    g_assert_cmpint (run (f, NULL, NULL, NULL, "bulk-send", "--yes", changed, NULL), ==, 0);
+    g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 37);
+  }
+  assert_integrity (f->ledger);
+}
+
+static void
+test_bulk_bad_cells (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *path = write_file (f, "cells.csv",
+                                      "이름,전화번호,금액,상품명,메시지\n"
+                                      "홍길동,010-2345-6789,1000,수강료,안내\n"
+                                      "김\x1b[2J철수,010-3456-7890,1000,수강료,안내\n"
+                                      "이\"영희,010-4567-8901,1000,수강료,안내\n"
+                                      "박지성,010-5678-9012,1000,\xe2\x80\xae수강료,안내\n", -1);
+  g_autofree char *dup_header = write_file (f, "header.csv",
+                                            "이름,전화번호,금액,상품명,메시지,전화 번호\n", -1);
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (run (f, NULL, NULL, &err, "bulk-send", "--yes", path, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "row 3, column 이름: This cell holds the control character "
+                                 "U+001B (escape)"));
+  g_assert_nonnull (strstr (err, "row 4, column 이름: There is a quote mark"));
+  g_assert_nonnull (strstr (err, "row 5, column 상품명: This cell holds the invisible character "
+                                 "U+202E (right-to-left override)"));
+  g_assert_null (strstr (err, "binary"));
+  g_assert_null (strstr (err, "\x1b"));
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 0);
+
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, NULL, NULL, &err, "bulk-send", "--yes", dup_header, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "row 1, column F: The column name “전화 번호” is used by "
+                                 "column B too"));
+
+  /* the good row alone, when asked */
+  g_assert_cmpint (run (f, NULL, NULL, NULL, "bulk-send", "--yes", "--skip-invalid", path, NULL),
+                   ==, 0);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 1);
+}
+
+/* A bill the ledger holds as not sent (as the sender leaves one it proved was never
+ * created, too late to send again by itself). */
+static void
+insert_not_sent (Fixture    *f,
+                 const char *bill_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmLedger) ledger = pm_ledger_new (f->ledger, &error);
+  g_autoptr(PmBill) bill = pm_bill_new ();
+  g_autofree char *expire = pm_bill_korea_date (g_get_real_time () / G_USEC_PER_SEC + 3 * 86400);
+
+  g_assert_no_error (error);
+  pm_bill_set_bill_id (bill, bill_id);
+  pm_bill_set_profile_id (bill, "5a4db0c5-0000-4000-8000-000000000001");
+  pm_bill_set_payer_name (bill, "최민수");
+  pm_bill_set_phone (bill, "01077778888");
+  pm_bill_set_price (bill, 42000);
+  pm_bill_set_product (bill, "교재비");
+  pm_bill_set_message (bill, "안내");
+  pm_bill_set_expire_date (bill, expire);
+  pm_bill_set_state (bill, PM_BILL_STATE_NOT_SENT);
+  pm_bill_set_created_at (bill, g_get_real_time () / G_USEC_PER_SEC - 3600);
+  g_assert_true (pm_ledger_insert_bill (ledger, bill, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_send_again (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *other = NULL;
+  g_autoptr(PmBill) bill = NULL;
+
+  /* usage */
+  g_assert_cmpint (run (f, NULL, NULL, NULL, "send-again", NULL), ==, 1);
+  g_assert_cmpint (run (f, NULL, NULL, NULL, "send-again", "not-an-id!", NULL), ==, 1);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, NULL, NULL, &err, "send-again", "NOSUCHBILL", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "not in the payments ledger"));
+
+  /* a not-sent bill: sent with its own bill id, once */
+  insert_not_sent (f, "NOTSENT0001");
+  g_assert_cmpint (run (f, NULL, &out, NULL, "send-again", "--json", "NOTSENT0001", NULL), ==, 0);
+  other = json_string_member (out, "state");
+  g_assert_cmpstr (other, ==, "unpaid");
+  state = pm_sandbox_dup_bill_state (f->sandbox, "NOTSENT0001");
+  g_assert_cmpstr (state, ==, "W");
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 1);
+  bill = ledger_lookup (f, "NOTSENT0001");
+  g_assert_cmpint (pm_bill_get_state (bill), ==, PM_BILL_STATE_UNPAID);
+
+  /* it is not "not sent" any more: refused, nothing sent */
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, NULL, NULL, &err, "send-again", "NOTSENT0001", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "not sent"));
+  g_assert_null (strstr (err, "nothing was charged"));
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 1);
+
+  /* the plain output names the bill and its state */
+  insert_not_sent (f, "NOTSENT0002");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, NULL, &out, NULL, "send-again", "NOTSENT0002", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "NOTSENT0002"));
+  g_assert_nonnull (strstr (out, "₩42,000"));
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 2);
+}
+
+/* A bulk row whose bill became "not sent" is reported as such, never as sent, and the
+ * command exits 2 (not done). */
+static void
+test_bulk_not_sent (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *rows = make_rows (3);
+  g_autofree char *path = write_file (f, "three.csv", rows, -1);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *bill_id = NULL;
+  g_autofree char *expect = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (run (f, NULL, NULL, NULL, "bulk-send", "--yes", path, NULL), ==, 0);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 3);
+
+  /* the row of 학생1 (row 3) as the sender leaves a request it proved never created */
+  g_assert_cmpint (run (f, NULL, &out, NULL, "list", "--search", "학생1", "--json", NULL), ==, 0);
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  bill_id = g_strdup (json_object_get_string_member (
+    json_array_get_object_element (json_node_get_array (json_parser_get_root (parser)), 0),
+    "bill_id"));
+  {
+    g_autoptr(PmLedger) ledger = pm_ledger_new (f->ledger, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (pm_ledger_set_state (ledger, bill_id, PM_BILL_STATE_NOT_SENT, "test",
+                                        g_get_real_time () / G_USEC_PER_SEC, &error));
+    g_assert_no_error (error);
+  }
+
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, NULL, &out, &err, "bulk-send", "--yes", path, NULL), ==, 2);
+  expect = g_strdup_printf ("row 3 (bill %s): not sent — nothing was charged; use "
+                            "“paymint-cli send-again %s”", bill_id, bill_id);
+  if (strstr (err, expect) == NULL)
+    g_error ("“%s” not in “%s”", expect, err);
+  g_assert_nonnull (strstr (err, "2 rows were sent in an earlier run"));
+  g_assert_null (strstr (out, "every valid row"));
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 3);
+
+  /* send-again settles it (the server had it after all: read, never a second bill) */
+  g_assert_cmpint (run (f, NULL, NULL, NULL, "send-again", bill_id, NULL), ==, 0);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 3);
+  g_assert_cmpint (run (f, NULL, NULL, NULL, "bulk-send", "--yes", path, NULL), ==, 0);
+}
+
+/* An option's value that is not UTF-8 is refused naming the option; file names may be
+ * any bytes. */
+static void
+test_non_utf8_arguments (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *err = NULL;
+  g_autofree char *odd_ledger = g_build_filename (f->dir, "장부\xff.db", NULL);
+  g_autofree char *rows = make_rows (2);
+  g_autofree char *odd_csv = write_file (f, "명단\xfe.csv", rows, -1);
+
+  g_assert_cmpint (run (f, NULL, NULL, &err, "send", "--name", "\xff\xfe", "--phone",
+                        "010-2345-6789", "--amount", "1000", "--product", "수강료", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "paymint-cli send: --name: not valid UTF-8 text"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, NULL, NULL, &err, "send", "--name", "홍길동", "--phone",
+                        "010-2345-6789", "--amount", "1000", "--product=\xc0\xaf", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "--product: not valid UTF-8 text"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, NULL, NULL, &err, "autopay", "register", "--name", "홍길동",
+                        "--phone", "\xed\xa0\x80", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "--phone: not valid UTF-8 text"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, NULL, NULL, &err, "bulk-send", "--yes", "-b", "\xff", odd_csv, NULL),
+                   ==, 1);
+  g_assert_nonnull (strstr (err, "-b: not valid UTF-8 text"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli_test_runv (NULL, NULL, &err, "--profile", "\xff", "list", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "--profile: not valid UTF-8 text"));
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 0);
+
+  /* a ledger path and a CSV file name are file names */
+  g_assert_cmpint (cli_test_runv (NULL, NULL, NULL, "--sandbox-url", f->url, "--ledger",
+                                  odd_ledger, "bulk-send", "--yes", odd_csv, NULL), ==, 0);
+  g_assert_true (g_file_test (odd_ledger, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 2);
+  g_assert_cmpuint (ledger_count (odd_ledger), ==, 2);
 }
 
 /* ---- the shared ledger ---- */
@@ -657,9 +984,9 @@ test_concurrent_writers (Fixture       *f,
   g_autoptr(PmService) service = NULL;
   g_autoptr(PmProfile) profile = pm_profile_new ();
   const char *argv_a[] = { "--sandbox-url", f->url, "--ledger", f->ledger, "-q", "bulk-send",
-                           "--yes", "--batch", "A", path_a, NULL };
+                           "--yes", "--batch", "A", "--as-new-batch", path_a, NULL };
   const char *argv_b[] = { "--sandbox-url", f->url, "--ledger", f->ledger, "-q", "bulk-send",
-                           "--yes", "--batch", "B", path_a, NULL };
+                           "--yes", "--batch", "B", "--as-new-batch", path_a, NULL };
   int status_a = -1, status_b = -1;
   Counts c = { 0 };
   const guint n_app = 40;
@@ -772,6 +1099,18 @@ main (int   argc,
   g_test_add ("/cli/bulk/csv-forms", Fixture, NULL, fixture_setup, test_bulk_csv_forms,
               fixture_teardown);
   g_test_add ("/cli/bulk/resume", Fixture, NULL, fixture_setup, test_bulk_resume,
+              fixture_teardown);
+  g_test_add ("/cli/bulk/duplicates", Fixture, NULL, fixture_setup, test_bulk_duplicates,
+              fixture_teardown);
+  g_test_add ("/cli/bulk/sent-before", Fixture, NULL, fixture_setup, test_bulk_sent_before,
+              fixture_teardown);
+  g_test_add ("/cli/bulk/bad-cells", Fixture, NULL, fixture_setup, test_bulk_bad_cells,
+              fixture_teardown);
+  g_test_add ("/cli/bulk/not-sent", Fixture, NULL, fixture_setup, test_bulk_not_sent,
+              fixture_teardown);
+  g_test_add ("/cli/send-again", Fixture, NULL, fixture_setup, test_send_again,
+              fixture_teardown);
+  g_test_add ("/cli/non-utf8-arguments", Fixture, NULL, fixture_setup, test_non_utf8_arguments,
               fixture_teardown);
   g_test_add ("/cli/concurrent-writers", Fixture, NULL, fixture_setup, test_concurrent_writers,
               fixture_teardown);

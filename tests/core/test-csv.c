@@ -402,16 +402,20 @@ check_quoting (const char *eol)
   g_assert_cmpstr (pm_bill_get_product (bill), ==, "The \"big\" book");
   g_assert_cmpstr (pm_bill_get_message (bill), ==, "Line one\nLine two\nLine three");
   g_assert_cmpuint (row_at (import, 0)->line, ==, 2);
+  g_assert_cmpuint (row_at (import, 0)->number, ==, 2);
 
-  /* After a record spanning lines 2–4, the next record is on line 5. */
+  /* After a record spanning lines 2–4, the next record is on line 5, but in the
+   * spreadsheet's row 3. */
   row = row_at (import, 1);
   g_assert_cmpuint (row->line, ==, 5);
+  g_assert_cmpuint (row->number, ==, 3);
   g_assert_null (row->bill);
   g_assert_nonnull (error_for (row, PM_CSV_FIELD_PHONE));
 
   /* A blank line is skipped but still counted; an empty quoted product is reported. */
   row = row_at (import, 2);
   g_assert_cmpuint (row->line, ==, 7);
+  g_assert_cmpuint (row->number, ==, 5);
   g_assert_cmpstr (error_for (row, PM_CSV_FIELD_PRODUCT), ==, "Enter what the bill is for.");
   g_assert_cmpuint (row->errors->len, ==, 1);
 }
@@ -553,9 +557,9 @@ test_bad_rows (void)
 
   report = pm_csv_format_report (import);
   g_test_message ("%s", report);
-  g_assert_nonnull (strstr (report, "row 3, phone: "));
-  g_assert_nonnull (strstr (report, "row 7, amount: The amount must be at least ₩1."));
-  g_assert_nonnull (strstr (report, "row 17, expiry: The last day cannot be in the past"));
+  g_assert_nonnull (strstr (report, "row 3, column phone: "));
+  g_assert_nonnull (strstr (report, "row 7, column amount: The amount must be at least ₩1."));
+  g_assert_nonnull (strstr (report, "row 17, column expiry: The last day cannot be in the past"));
   g_assert_nonnull (strstr (report, "30 rows read: 15 valid, 15 with errors"));
   g_assert_nonnull (strstr (report, "₩15,000"));
 }
@@ -568,7 +572,7 @@ test_report_korean_headers (void)
                          "이,01023456789,1000,책,안내,2026-12-31,x\n", NULL);
   g_autofree char *report = pm_csv_format_report (import);
 
-  g_assert_nonnull (strstr (report, "row 2, 전화번호: "));
+  g_assert_nonnull (strstr (report, "row 2, column 전화번호: "));
   g_assert_nonnull (strstr (report, "row 3: This row has 7 cells"));
 }
 
@@ -890,6 +894,323 @@ test_garbage (void)
     }
 }
 
+
+/* The only error of @row: its column and a piece of its message. */
+static void
+assert_cell_error (PmCsvRow   *row,
+                   int         column,
+                   const char *message_has)
+{
+  PmCsvRowError *e;
+
+  g_assert_null (row->bill);
+  g_assert_null (row->key);
+  g_assert_cmpuint (row->errors->len, ==, 1);
+  e = g_ptr_array_index (row->errors, 0);
+  g_assert_cmpint (e->column, ==, column);
+  if (strstr (e->message, message_has) == NULL)
+    g_error ("row %u: “%s” not in “%s”", row->number, message_has, e->message);
+}
+
+static void
+assert_report_has (PmCsvImport *import,
+                   const char  *line)
+{
+  g_autofree char *report = pm_csv_format_report (import);
+
+  if (strstr (report, line) == NULL)
+    g_error ("“%s” not in the report:\n%s", line, report);
+}
+
+static void
+test_stray_quotes (void)
+{
+  g_autoptr(PmCsvImport) import =
+    import_ok ("name,phone,amount,product,message,expiry,class\n"
+               "김\"영희,01023456789,1000,Books,Hi,2026-12-31,\n"           /* 2 */
+               "\"김\"영희,01023456789,1000,Books,Hi,2026-12-31,\n"         /* 3 */
+               "\"김영희\" ,01023456789,1000,Books,Hi,2026-12-31,\n"         /* 4 */
+               "Kim,01023456789,1000,\"He said \"\"hi\"\"\",Hi,2026-12-31,\n" /* 5 */
+               "Lee,01023456789,1000,Books,Hi,2026-12-31,5\"\n"              /* 6 */
+               "Park,01023456789,1000,Books,\"Hi\"x\"\",2026-12-31,\n",      /* 7 */
+               NULL);
+
+  g_assert_cmpuint (pm_csv_import_get_n_rows (import), ==, 6);
+
+  /* a quote inside a cell that does not start with one */
+  assert_cell_error (row_at (import, 0), 0, "quote mark");
+  g_assert_cmpint (((PmCsvRowError *) g_ptr_array_index (row_at (import, 0)->errors, 0))->field,
+                   ==, PM_CSV_FIELD_PAYER);
+  /* text after the closing quote */
+  assert_cell_error (row_at (import, 1), 0, "after the closing quote");
+  /* spaces after it are fine, and so are doubled quotes inside quotes */
+  g_assert_cmpstr (pm_bill_get_payer_name (bill_at (import, 2)), ==, "김영희");
+  g_assert_cmpstr (pm_bill_get_product (bill_at (import, 3)), ==, "He said \"hi\"");
+  /* in a column that is not used too: the file's structure is in doubt */
+  assert_cell_error (row_at (import, 4), 6, "quote mark");
+  g_assert_cmpint (((PmCsvRowError *) g_ptr_array_index (row_at (import, 4)->errors, 0))->field,
+                   ==, PM_CSV_FIELD_NONE);
+  assert_cell_error (row_at (import, 5), 4, "after the closing quote");
+  g_assert_cmpuint (pm_csv_import_get_n_valid (import), ==, 2);
+
+  assert_report_has (import, "row 2, column name: There is a quote mark (\") inside this cell.");
+  assert_report_has (import, "row 3, column name: There is text after the closing quote");
+  assert_report_has (import, "row 6, column class: There is a quote mark");
+  assert_report_has (import, "row 7, column message: There is text after the closing quote");
+
+  /* in the header row: the whole file */
+  assert_file_error ("name,pho\"ne,amount,product,message,expiry\n", -1, NULL,
+                     "row 1, column B: There is a quote mark");
+  assert_file_error ("\n\nname,\"phone\"x,amount,product,message,expiry\n", -1, NULL,
+                     "row 3, column B: There is text after the closing quote");
+}
+
+static void
+test_control_characters (void)
+{
+  g_autoptr(PmCsvImport) import =
+    import_ok ("name,phone,amount,product,message,expiry,memo\n"
+               "Kim\x1b[31m,01023456789,1000,Books,Hi,2026-12-31,\n"            /* 2 */
+               "Lee,01023456789,1000,Books\u202e,Hi,2026-12-31,\n"               /* 3 */
+               "Park,01023456789,1000,Books,Hi\xc2\x85there,2026-12-31,\n"         /* 4 */
+               "\"Choi\tJ\",01023456789,1000,Books,Hi,2026-12-31,\n"             /* 5 */
+               "\"Jung\nMin\",01023456789,1000,Books,Hi,2026-12-31,\n"           /* 6 */
+               "Han,01023456789,1000,Books,\"Line 1\nLine 2\",2026-12-31,\n"     /* 7 */
+               "Yoon,01023456789,1000,Books,Hi,2026-12-31,\"memo\nline\"\n"      /* 8 */
+               "Kang,01023456789,1000,Books,Hi,2026-12-31,x\u2066y\u2069\n"      /* 9 */
+               "\tSeo\t,01023456789,1000,Books,Hi,2026-12-31,\n",                /* 10 */
+               NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (pm_csv_import_get_n_rows (import), ==, 9);
+  assert_cell_error (row_at (import, 0), 0, "control character U+001B (escape)");
+  assert_cell_error (row_at (import, 1), 3, "U+202E (right-to-left override)");
+  assert_cell_error (row_at (import, 2), 4, "control character U+0085");
+  assert_cell_error (row_at (import, 3), 0, "U+0009 (tab)");
+  assert_cell_error (row_at (import, 4), 0, "line break");
+  /* several lines are fine in a message, a note or a column that is not used */
+  g_assert_cmpstr (pm_bill_get_message (bill_at (import, 5)), ==, "Line 1\nLine 2");
+  g_assert_nonnull (bill_at (import, 6));
+  assert_cell_error (row_at (import, 7), 6, "U+2066 (bidirectional isolate)");
+  /* tabs at either end are trimmed like spaces */
+  g_assert_cmpstr (pm_bill_get_payer_name (bill_at (import, 8)), ==, "Seo");
+
+  assert_report_has (import, "row 2, column name: This cell holds the control character "
+                             "U+001B (escape), which cannot be sent.");
+  assert_report_has (import, "row 3, column product: This cell holds the invisible character "
+                             "U+202E (right-to-left override)");
+  assert_report_has (import, "row 6, column name: This cell holds a line break");
+  assert_report_has (import, "row 9, column memo: This cell holds the invisible character "
+                             "U+2066");
+
+  /* an escape in a small file is a bad cell, not "binary data" */
+  g_clear_object (&import);
+  import = import_text_full ("name,phone,amount,product,message,expiry\n"
+                             "\x1b,01023456789,1000,Books,Hi,2026-12-31\n", -1, NULL,
+                             &error);
+  g_assert_no_error (error);
+  assert_cell_error (row_at (import, 0), 0, "U+001B (escape)");
+  assert_report_has (import, "row 2, column name: This cell holds the control character");
+
+  /* in the header: the whole file, named by the column's letter */
+  assert_file_error ("name,phone\x07,amount,product,message,expiry\n", -1, NULL,
+                     "row 1, column B: This cell holds the control character U+0007");
+  assert_file_error ("name,phone,amount,product,message,\u202dexpiry\n", -1, NULL,
+                     "row 1, column F: This cell holds the invisible character U+202D");
+}
+
+static void
+test_duplicate_headers (void)
+{
+  g_autoptr(PmCsvImport) padded = NULL;
+
+  assert_file_error ("name,phone,amount,product,message,expiry,Phone\n", -1, NULL,
+                     "row 1, column G: The column name “Phone” is used by column B too");
+  assert_file_error ("이름,전화번호,금액,상품명,메시지,만료일,전화 번호 (집)\n", -1, NULL,
+                     "column G: The column name “전화 번호 (집)” is used by column B too");
+  /* even in columns the import would not use */
+  assert_file_error ("name,phone,amount,product,message,expiry,memo,MEMO\n", -1, NULL,
+                     "row 1, column H:");
+  /* empty header cells are padding, not names */
+  padded = import_ok ("name,phone,amount,product,message,expiry,,\n"
+                      "Kim,01023456789,1000,Books,Hi,2026-12-31,,\n", NULL);
+  g_assert_nonnull (bill_at (padded, 0));
+}
+
+static void
+test_row_and_column_names (void)
+{
+  g_autoptr(GString) wide = g_string_new ("\n" EN_HEADER);
+  g_autoptr(PmCsvImport) import = NULL;
+  g_autoptr(PmCsvImport) letters = NULL;
+  g_autofree char *name = NULL;
+
+  /* a blank line before the header, a record of three lines: rows as a spreadsheet
+   * counts them */
+  import = import_ok ("\n" EN_HEADER
+                      "Kim,01023456789,1000,Books,\"a\nb\nc\",2026-12-31\n"
+                      "Lee,0102,1000,Books,Hi,2026-12-31\n", NULL);
+  g_assert_cmpuint (row_at (import, 1)->line, ==, 6);
+  g_assert_cmpuint (row_at (import, 1)->number, ==, 4);
+  assert_report_has (import, "row 4, column phone: ");
+
+  /* columns without a header are named by their letter, up to AA and beyond */
+  g_string_truncate (wide, wide->len - 1);
+  for (guint i = 6; i < 27; i++)
+    g_string_append_c (wide, ',');
+  g_string_append (wide, "\nKim,01023456789,1000,Books,Hi,2026-12-31");
+  for (guint i = 6; i < 27; i++)
+    g_string_append (wide, i == 26 ? ",\x1b" : i == 6 ? ",\"x\"y" : i == 7 ? ",\"a\nb\"" : ",");
+  g_string_append_c (wide, '\n');
+  letters = import_ok (wide->str, NULL);
+  g_assert_cmpuint (row_at (letters, 0)->errors->len, ==, 2);
+  assert_report_has (letters, "row 3, column G: There is text after the closing quote");
+  assert_report_has (letters, "row 3, column AA: This cell holds the control character");
+  name = pm_csv_import_dup_column_name (letters, 1);
+  g_assert_cmpstr (name, ==, "phone");
+  g_clear_pointer (&name, g_free);
+  name = pm_csv_import_dup_column_name (letters, 25);
+  g_assert_cmpstr (name, ==, "Z");
+}
+
+static void
+test_duplicates (void)
+{
+  g_autoptr(PmCsvImport) import =
+    import_ok (KO_HEADER
+               "김영희,010-1234-5678,\"120,000\",3월 수강료,안내,2026-12-31\n"      /* 2 */
+               "김영희,010-1234-5678,120000,4월 수강료,안내,2026-12-31\n"            /* 3 */
+               "김영희,01012345678,120000원,3월 수강료,다른 안내,2026-12-20\n"       /* 4 */
+               "김영희,010-1234-5679,120000,3월 수강료,안내,2026-12-31\n"            /* 5 */
+               "이민수,010-2222-3333,5000,간식비,안내,2026-12-31\n"                  /* 6 */
+               "이민수,010-2222-3333,5000,간식비,안내,2026-12-31\n"                  /* 7 */
+               "이민수 ,+82 10 2222 3333,\"5,000\",간식비,안내,2026-12-31\n"         /* 8 */
+               "이민수,010-2222-3333,5000,간식비,안내,2020-01-01\n"                  /* 9: bad */
+               "김영희,010-1234-5678,120001,3월 수강료,안내,2026-12-31\n"            /* 10 */
+               "김영이,010-1234-5678,120000,3월 수강료,안내,2026-12-31\n",           /* 11 */
+               NULL);
+  GPtrArray *groups = pm_csv_import_get_duplicates (import);
+  g_autofree char *text = pm_csv_format_duplicates (import);
+  GPtrArray *group;
+
+  g_test_message ("%s", text);
+  g_assert_cmpuint (groups->len, ==, 2);
+  group = g_ptr_array_index (groups, 0);
+  g_assert_cmpuint (group->len, ==, 2);
+  g_assert_cmpuint (((PmCsvRow *) g_ptr_array_index (group, 0))->number, ==, 2);
+  g_assert_cmpuint (((PmCsvRow *) g_ptr_array_index (group, 1))->number, ==, 4);
+  group = g_ptr_array_index (groups, 1);
+  g_assert_cmpuint (group->len, ==, 3);
+  g_assert_cmpuint (((PmCsvRow *) g_ptr_array_index (group, 2))->number, ==, 8);
+  g_assert_nonnull (strstr (text, "rows 2 and 4 are the same bill: 김영희 010-1234-5678, "
+                                  "₩120,000, 3월 수강료\n"));
+  g_assert_nonnull (strstr (text, "rows 6, 7 and 8 are the same bill: 이민수 010-2222-3333, "
+                                  "₩5,000, 간식비\n"));
+
+  /* identical rows still get distinct row keys (and so bill ids) */
+  g_assert_cmpstr (row_at (import, 0)->key, !=, row_at (import, 2)->key);
+
+  /* none: an empty list and text */
+  {
+    g_autoptr(PmCsvImport) plain = import_ok (KO_HEADER "김,010-2345-6789,1000,책,안내,2026-12-31\n",
+                                              NULL);
+    g_autofree char *none = pm_csv_format_duplicates (plain);
+
+    g_assert_cmpuint (pm_csv_import_get_duplicates (plain)->len, ==, 0);
+    g_assert_cmpstr (none, ==, "");
+  }
+}
+
+static const char *
+content_hash_of (PmCsvImport *import)
+{
+  const char *hash = pm_csv_import_get_content_hash (import);
+
+  g_assert_nonnull (hash);
+  g_assert_cmpuint (strlen (hash), ==, 64);
+  g_assert_cmpuint (strspn (hash, "0123456789abcdef"), ==, 64);
+  return hash;
+}
+
+static void
+test_content_hash (void)
+{
+  const char *rows = "김영희,010-1234-5678,\"120,000\",3월 수강료,안내,2026-12-31\n"
+                     "이민수,010-2222-3333,5000,간식비,\"여러 줄\n안내\",2026-12-31\n"
+                     "이민수,010-2222-3333,5000,간식비,안내,2026-12-31\n";
+  g_autofree char *plain_text = g_strconcat (KO_HEADER, rows, NULL);
+  g_autoptr(PmCsvImport) plain = import_ok (plain_text, NULL);
+  const char *hash = content_hash_of (plain);
+  g_autoptr(GPtrArray) same = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) other = g_ptr_array_new_with_free_func (g_object_unref);
+  gsize len = 0;
+  g_autofree char *bom_crlf = NULL;
+  g_autofree char *cp949 = NULL;
+  PmCsvOptions defaults = { 0 };
+
+  /* the same bills: BOM and CRLF, CP949, another delimiter, other column names and
+   * order, other spellings, another message and last day, an extra column, rows in
+   * another order, invalid rows added */
+  {
+    GString *s = g_string_new ("\xef\xbb\xbf" KO_HEADER);
+
+    g_string_append (s, rows);
+    g_string_replace (s, "\n", "\r\n", 0);
+    bom_crlf = g_string_free (s, FALSE);
+  }
+  g_ptr_array_add (same, import_ok (bom_crlf, NULL));
+  cp949 = to_charset (plain_text, "CP949", &len);
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_ptr_array_add (same, import_text_full (cp949, len, NULL, &error));
+    g_assert_no_error (error);
+  }
+  g_ptr_array_add (same, import_ok ("phone;amount;name;product;message;expiry;memo\n"
+                                    "01022223333;5000;이민수;간식비;x;2026-12-30;a\n"
+                                    "+82 10 1234 5678;₩120,000;김영희;3월 수강료;y;2026.12.29;b\n"
+                                    "010 2222 3333;5,000원;이민수 ;간식비;z;2026-12-28;c\n"
+                                    "01099998888;0;bad row;간식비;z;2026-12-28;c\n", NULL));
+  for (guint i = 0; i < same->len; i++)
+    g_assert_cmpstr (content_hash_of (g_ptr_array_index (same, i)), ==, hash);
+
+  /* other bills: an amount, a name, a row more, a duplicate less */
+  g_ptr_array_add (other, import_ok (KO_HEADER
+                                     "김영희,010-1234-5678,120001,3월 수강료,안내,2026-12-31\n"
+                                     "이민수,010-2222-3333,5000,간식비,안내,2026-12-31\n"
+                                     "이민수,010-2222-3333,5000,간식비,안내,2026-12-31\n", NULL));
+  g_ptr_array_add (other, import_ok (KO_HEADER
+                                     "김영이,010-1234-5678,120000,3월 수강료,안내,2026-12-31\n"
+                                     "이민수,010-2222-3333,5000,간식비,안내,2026-12-31\n"
+                                     "이민수,010-2222-3333,5000,간식비,안내,2026-12-31\n", NULL));
+  {
+    g_autofree char *more = g_strconcat (plain_text, "박,010-3333-4444,1000,책,안내,2026-12-31\n",
+                                         NULL);
+
+    g_ptr_array_add (other, import_ok (more, NULL));
+  }
+  g_ptr_array_add (other, import_ok (KO_HEADER
+                                     "김영희,010-1234-5678,120000,3월 수강료,안내,2026-12-31\n"
+                                     "이민수,010-2222-3333,5000,간식비,안내,2026-12-31\n", NULL));
+  for (guint i = 0; i < other->len; i++)
+    g_assert_cmpstr (content_hash_of (g_ptr_array_index (other, i)), !=, hash);
+
+  /* a product given as a default is part of the bill: next month's --product differs */
+  defaults.default_message = "안내";
+  defaults.default_expiry = "2026-12-31";
+  defaults.default_product = "3월 수강료";
+  {
+    g_autoptr(PmCsvImport) march = import_ok ("name,phone,amount\n김,01012345678,1000\n",
+                                              &defaults);
+    g_autoptr(PmCsvImport) april = NULL;
+    g_autofree char *march_hash = g_strdup (content_hash_of (march));
+
+    defaults.default_product = "4월 수강료";
+    april = import_ok ("name,phone,amount\n김,01012345678,1000\n", &defaults);
+    g_assert_cmpstr (content_hash_of (april), !=, march_hash);
+  }
+}
+
 static void
 test_fields (void)
 {
@@ -950,6 +1271,12 @@ main (int   argc,
   g_test_add_func ("/csv/limits-and-files", test_limits_and_files);
   g_test_add_func ("/csv/garbage", test_garbage);
   g_test_add_func ("/csv/large", test_large);
+  g_test_add_func ("/csv/stray-quotes", test_stray_quotes);
+  g_test_add_func ("/csv/control-characters", test_control_characters);
+  g_test_add_func ("/csv/duplicate-headers", test_duplicate_headers);
+  g_test_add_func ("/csv/row-and-column-names", test_row_and_column_names);
+  g_test_add_func ("/csv/duplicates", test_duplicates);
+  g_test_add_func ("/csv/content-hash", test_content_hash);
 
   return g_test_run ();
 }

@@ -14,6 +14,7 @@
 #include "pm-test-util.h"
 
 #include <string.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
@@ -218,6 +219,110 @@ test_migrate_real_v1 (void)
   g_assert_cmpint (totals.by_state[PM_BILL_STATE_UNPAID].count, ==, 0);
 }
 
+/* v3: batches learn their name, profile and content hash; a batch of a v2 file stays and
+ * can be found once a run records what it lacked. */
+static void
+test_migrate_batches_v2_to_v3 (void)
+{
+  g_autofree char *path = tmp_path ("batches-v2.db");
+  g_autoptr(PmLedger) ledger = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmLedgerBatch) batch = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  const PmLedgerMigration *builtin;
+  PmLedgerBatch record = { 0 };
+  guint n = 0;
+  static const PmBillState states[] = {
+    PM_BILL_STATE_UNPAID, PM_BILL_STATE_FAILED, PM_BILL_STATE_NOT_SENT, PM_BILL_STATE_UNKNOWN,
+  };
+
+  /* a file of schema 2 with a batch of four bills */
+  builtin = pm_ledger_get_migrations (&n);
+  g_assert_cmpuint (n, ==, 3);
+  ledger = pm_ledger_new_with_migrations (path, builtin, 2, &error);
+  g_assert_no_error (error);
+  g_assert_true (pm_ledger_insert_batch (ledger, "OLDBATCH", "3월.csv", 4, BASE_TIME, &error));
+  for (guint i = 0; i < G_N_ELEMENTS (states); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("OLDB%u", i);
+      g_autoptr(PmBill) bill = make_bill (id, "p1", "김민수", "01011112222", "3월 수강료", 1000,
+                                          TODAY, BASE_TIME + i, states[i]);
+
+      pm_bill_set_batch_id (bill, "OLDBATCH");
+      insert (ledger, bill);
+    }
+  g_clear_object (&ledger);
+  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, 2);
+
+  ledger = open_ledger (path);
+  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM pragma_table_info('batches') WHERE "
+                                  "name IN ('name', 'profile_id', 'content_hash')"), ==, 3);
+  batch = pm_ledger_lookup_batch (ledger, "OLDBATCH", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (batch);
+  g_assert_cmpstr (batch->source_name, ==, "3월.csv");
+  g_assert_cmpstr (batch->name, ==, "");
+  g_assert_cmpstr (batch->content_hash, ==, "");
+  g_assert_cmpint (batch->created_at, ==, BASE_TIME);
+  g_assert_cmpuint (batch->n_total, ==, 4);
+  g_assert_cmpuint (batch->n_bills, ==, 4);
+  g_assert_cmpuint (batch->n_live, ==, 2); /* not the failed one, not the not-sent one */
+  g_clear_pointer (&batch, pm_ledger_batch_free);
+  g_assert_null (pm_ledger_lookup_batch (ledger, "NOSUCHBATCH", &error));
+  g_assert_no_error (error);
+
+  /* an old batch has no content hash: nothing matches it, "" matches nothing */
+  found = pm_ledger_find_batches_by_content (ledger, "p1", "", &error);
+  g_assert_cmpuint (found->len, ==, 0);
+  g_clear_pointer (&found, g_ptr_array_unref);
+
+  /* running it again records what it lacked; the first record stays */
+  record.id = (char *) "OLDBATCH";
+  record.name = (char *) "3월 수강료";
+  record.source_name = (char *) "3월 (2).csv";
+  record.profile_id = (char *) "p1";
+  record.content_hash = (char *) "abc123";
+  record.created_at = BASE_TIME + 1000;
+  record.n_total = 9;
+  g_assert_true (pm_ledger_insert_batch_full (ledger, &record, &error));
+  g_assert_no_error (error);
+  batch = pm_ledger_lookup_batch (ledger, "OLDBATCH", &error);
+  g_assert_cmpstr (batch->name, ==, "3월 수강료");
+  g_assert_cmpstr (batch->profile_id, ==, "p1");
+  g_assert_cmpstr (batch->content_hash, ==, "abc123");
+  g_assert_cmpstr (batch->source_name, ==, "3월.csv");
+  g_assert_cmpint (batch->created_at, ==, BASE_TIME);
+  g_assert_cmpuint (batch->n_total, ==, 4);
+  g_clear_pointer (&batch, pm_ledger_batch_free);
+  record.content_hash = (char *) "other";
+  g_assert_true (pm_ledger_insert_batch_full (ledger, &record, &error));
+  batch = pm_ledger_lookup_batch (ledger, "OLDBATCH", &error);
+  g_assert_cmpstr (batch->content_hash, ==, "abc123");
+  g_clear_pointer (&batch, pm_ledger_batch_free);
+
+  /* found by content within the profile, newest first */
+  record.id = (char *) "NEWBATCH";
+  record.name = (char *) "4월";
+  record.content_hash = (char *) "abc123";
+  record.created_at = BASE_TIME + 5000;
+  g_assert_true (pm_ledger_insert_batch_full (ledger, &record, &error));
+  record.id = (char *) "OTHERPROFILE";
+  record.profile_id = (char *) "p2";
+  g_assert_true (pm_ledger_insert_batch_full (ledger, &record, &error));
+  g_assert_no_error (error);
+  found = pm_ledger_find_batches_by_content (ledger, "p1", "abc123", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, ==, 2);
+  g_assert_cmpstr (((PmLedgerBatch *) g_ptr_array_index (found, 0))->id, ==, "NEWBATCH");
+  g_assert_cmpuint (((PmLedgerBatch *) g_ptr_array_index (found, 0))->n_bills, ==, 0);
+  g_assert_cmpstr (((PmLedgerBatch *) g_ptr_array_index (found, 1))->id, ==, "OLDBATCH");
+  g_assert_cmpuint (((PmLedgerBatch *) g_ptr_array_index (found, 1))->n_live, ==, 2);
+  g_clear_pointer (&found, g_ptr_array_unref);
+  found = pm_ledger_find_batches_by_content (ledger, "p1", "nothing-like-it", &error);
+  g_assert_cmpuint (found->len, ==, 0);
+}
+
 static void
 test_migrate_v1_to_v2 (void)
 {
@@ -229,7 +334,7 @@ test_migrate_v1_to_v2 (void)
   g_autoptr(GBytes) after = NULL;
   g_autoptr(GPtrArray) found = NULL;
   const PmLedgerMigration *builtin;
-  PmLedgerMigration steps[4];
+  PmLedgerMigration steps[PM_LEDGER_SCHEMA_VERSION + 1];
   guint n = 0;
 
   /* A v1 file with bills, made by this version. */
@@ -283,6 +388,189 @@ test_migrate_v1_to_v2 (void)
   g_assert_null (ledger);
   after = file_bytes (path);
   g_assert_true (g_bytes_equal (before, after));
+}
+
+/* ---- many processes opening one file at once ---- */
+
+static char *self_exe;
+
+/* The child: "test-ledger --open-ledger PATH ID". Waits for its stdin to close (so all
+ * the children start together), opens the ledger, and writes one intent with bill id ID
+ * to prove it can. Exit 0, or 1 with the error on stderr. */
+static int
+child_open_ledger (const char *path,
+                   const char *bill_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmLedger) ledger = NULL;
+  g_autoptr(PmBill) bill = NULL;
+  char c;
+
+  while (read (STDIN_FILENO, &c, 1) > 0)
+    ;
+  ledger = pm_ledger_new (path, &error);
+  if (ledger == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  bill = make_bill (bill_id, "p1", "동시성", "01012341234", "동시에 열기", 1000, TODAY,
+                    BASE_TIME, PM_BILL_STATE_QUEUED);
+  if (!pm_ledger_insert_intent (ledger, bill, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  return 0;
+}
+
+/* Starts @n children on @path, lets them go at once, and asserts that every one
+ * succeeded. */
+static void
+open_concurrently (const char *path,
+                   guint       round,
+                   guint       n)
+{
+  g_autoptr(GPtrArray) procs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("R%uC%u", round, i);
+      GSubprocess *proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE
+                                            | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                                            self_exe, "--open-ledger", path, id, NULL);
+
+      g_assert_no_error (error);
+      g_ptr_array_add (procs, proc);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      GSubprocess *proc = g_ptr_array_index (procs, i);
+
+      g_output_stream_close (g_subprocess_get_stdin_pipe (proc), NULL, &error);
+      g_assert_no_error (error);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      GSubprocess *proc = g_ptr_array_index (procs, i);
+      char err[1024] = "";
+      gsize n_read = 0;
+
+      /* a failing child writes one short line: it fits in the pipe */
+      g_subprocess_wait (proc, NULL, &error);
+      g_assert_no_error (error);
+      g_input_stream_read_all (g_subprocess_get_stderr_pipe (proc), err, sizeof err - 1,
+                               &n_read, NULL, NULL);
+      g_assert_true (g_subprocess_get_if_exited (proc));
+      if (g_subprocess_get_exit_status (proc) != 0)
+        g_error ("process %u of round %u failed to open %s: %s", i, round, path, err);
+    }
+}
+
+static void
+assert_integrity (const char *path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &stmt, NULL), ==,
+                   SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "ok");
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
+static void
+test_open_concurrently (void)
+{
+  const guint n_rounds = 3, n_procs = 8;
+  const PmLedgerMigration *builtin;
+  guint n_steps = 0;
+
+  builtin = pm_ledger_get_migrations (&n_steps);
+  for (guint round = 0; round < n_rounds; round++)
+    {
+      g_autofree char *fresh = tmp_path ("concurrent-new.db");
+      g_autofree char *v0 = tmp_path ("concurrent-v0.db");
+      g_autofree char *old = tmp_path ("concurrent-old.db");
+      g_autoptr(PmLedger) ledger = NULL;
+      g_autoptr(GError) error = NULL;
+
+      /* a file that does not exist yet */
+      g_mkdir_with_parents (g_path_get_dirname (fresh), 0700);
+      open_concurrently (fresh, round, n_procs);
+      g_assert_cmpint (sql_int (fresh, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
+      g_assert_cmpint (sql_int (fresh, "SELECT count(*) FROM bills"), ==, (int) n_procs);
+      g_assert_cmpint (sql_int (fresh, "SELECT count(*) FROM pragma_journal_mode "
+                                       "WHERE journal_mode = 'wal'"), ==, 1);
+      assert_integrity (fresh);
+
+      /* a database from before the ledger had a schema, still in rollback-journal mode */
+      sql_exec (v0, "CREATE TABLE scratch (x TEXT); INSERT INTO scratch VALUES ('keep');");
+      open_concurrently (v0, round, n_procs);
+      g_assert_cmpint (sql_int (v0, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
+      g_assert_cmpint (sql_int (v0, "SELECT count(*) FROM bills"), ==, (int) n_procs);
+      g_assert_cmpint (sql_int (v0, "SELECT count(*) FROM scratch"), ==, 1);
+      assert_integrity (v0);
+
+      /* a ledger of the first schema version, with a bill */
+      ledger = pm_ledger_new_with_migrations (old, builtin, 1, &error);
+      g_assert_no_error (error);
+      {
+        g_autoptr(PmBill) bill = make_bill ("OLD1", "p1", "김민수", "01011112222", "수업",
+                                            5000, TODAY, BASE_TIME, PM_BILL_STATE_UNPAID);
+
+        insert (ledger, bill);
+      }
+      g_clear_object (&ledger);
+      g_assert_cmpint (sql_int (old, "PRAGMA user_version"), ==, 1);
+      open_concurrently (old, round, n_procs);
+      g_assert_cmpint (sql_int (old, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
+      g_assert_cmpint (sql_int (old, "SELECT count(*) FROM bills"), ==, (int) n_procs + 1);
+      assert_integrity (old);
+    }
+}
+
+static gpointer
+commit_later_thread (gpointer data)
+{
+  sqlite3 *db = data;
+
+  g_usleep (300 * 1000);
+  g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  return NULL;
+}
+
+/* Switching a file to WAL needs a moment with no other connection in it; SQLite answers
+ * "busy" at once, without waiting, while another writes in rollback-journal mode. The
+ * ledger waits for that moment instead of failing. */
+static void
+test_open_while_another_writes (void)
+{
+  g_autofree char *path = tmp_path ("v0-busy.db");
+  g_autoptr(PmLedger) ledger = NULL;
+  g_autoptr(GError) error = NULL;
+  GThread *thread;
+  sqlite3 *db = NULL;
+
+  g_mkdir_with_parents (g_path_get_dirname (path), 0700);
+  sql_exec (path, "CREATE TABLE scratch (x TEXT); INSERT INTO scratch VALUES ('keep');");
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN IMMEDIATE; INSERT INTO scratch VALUES ('more');",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  thread = g_thread_new ("commit-later", commit_later_thread, db);
+  ledger = pm_ledger_new (path, &error);
+  g_thread_join (thread);
+  sqlite3_close (db);
+  g_assert_no_error (error);
+  g_assert_nonnull (ledger);
+  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM pragma_journal_mode "
+                                  "WHERE journal_mode = 'wal'"), ==, 1);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM scratch"), ==, 2);
 }
 
 static void
@@ -1190,12 +1478,21 @@ int
 main (int   argc,
       char *argv[])
 {
+  if (argc == 4 && strcmp (argv[1], "--open-ledger") == 0)
+    return child_open_ledger (argv[2], argv[3]);
+
+  self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  if (self_exe == NULL)
+    self_exe = g_canonicalize_filename (argv[0], NULL);
   pm_test_init (&argc, &argv);
 
   g_test_add_func ("/ledger/schema", test_schema);
   g_test_add_func ("/ledger/migrate/from-v0", test_migrate_from_v0);
   g_test_add_func ("/ledger/migrate/real-v1", test_migrate_real_v1);
   g_test_add_func ("/ledger/migrate/next-step", test_migrate_v1_to_v2);
+  g_test_add_func ("/ledger/migrate/batches-v3", test_migrate_batches_v2_to_v3);
+  g_test_add_func ("/ledger/open-concurrently", test_open_concurrently);
+  g_test_add_func ("/ledger/open-while-another-writes", test_open_while_another_writes);
   g_test_add_func ("/ledger/damaged-files", test_damaged_files);
   g_test_add_func ("/ledger/intent-durable", test_intent_durable);
   g_test_add_func ("/ledger/states-and-events", test_states_and_events);
