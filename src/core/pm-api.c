@@ -14,6 +14,7 @@
 #include "pm-error-private.h"
 #include "pm-text.h"
 
+#include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -439,8 +440,9 @@ node_get_int64 (JsonNode *node,
   g_strstrip (text);
   if (text[0] == '\0')
     return TRUE; /* appr_price is empty while unpaid */
+  errno = 0;
   v = g_ascii_strtoll (text, &end, 10);
-  if (end == text || *end != '\0')
+  if (end == text || *end != '\0' || errno == ERANGE)
     return FALSE;
   *value = v;
   return TRUE;
@@ -497,6 +499,48 @@ pm_api_depth_within (const char *body,
   return TRUE;
 }
 
+/* FALSE when an object or array at the top is followed by more than white space. */
+static gboolean
+single_document (const char *body,
+                 gsize       size)
+{
+  gboolean in_string = FALSE;
+  gboolean started = FALSE;
+  guint depth = 0;
+
+  for (gsize i = 0; i < size; i++)
+    {
+      char c = body[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+      if (started && depth == 0)
+        {
+          if (!g_ascii_isspace (c))
+            return FALSE;
+          continue;
+        }
+      if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          started = TRUE;
+          depth++;
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+      else if (!started && !g_ascii_isspace (c))
+        return TRUE; /* a scalar at the top: json-glib judges it */
+    }
+  return TRUE;
+}
+
 /* Parses @data into @parser within the reply limits; the detail of a refusal in
  * *@detail (static text) when not NULL. */
 static gboolean
@@ -513,6 +557,12 @@ load_within_limits (JsonParser    *parser,
   if (!pm_api_depth_within (data, size, PM_API_REPLY_MAX_DEPTH))
     {
       g_set_error_literal (error, PM_ERROR, PM_ERROR_PROTOCOL, "reply nested too deep");
+      return FALSE;
+    }
+  if (!single_document (data, size))
+    {
+      /* json-glib would read the first of "{…}{…}" and ignore the rest */
+      g_set_error_literal (error, PM_ERROR, PM_ERROR_PROTOCOL, "more than one JSON value");
       return FALSE;
     }
   return json_parser_load_from_data (parser, data, (gssize) size, error);
@@ -762,9 +812,10 @@ pm_api_read_bill (JsonNode  *root,
       g_propagate_error (error, protocol_error ("no or unknown appr_state"));
       return FALSE;
     }
-  if (!node_get_int64 (payload_find (top, M_APPR_PRICE), &appr_price))
+  if (!node_get_int64 (payload_find (top, M_APPR_PRICE), &appr_price)
+      || appr_price < 0 || appr_price > PM_BILL_PRICE_MAX)
     {
-      g_propagate_error (error, protocol_error ("appr_price is not a number"));
+      g_propagate_error (error, protocol_error ("appr_price is not an amount in won"));
       return FALSE;
     }
 
@@ -903,17 +954,56 @@ outcome_for_code (PmApiEndpoint  endpoint,
   return PM_API_SEND_UNKNOWN;
 }
 
-/* -1 absent, 0 false, 1 true, 2 present but not a boolean */
+/* One object's success member: -1 absent, 0 false, 1 true, 2 present but not a boolean. */
 static int
-success_member (JsonObject *top)
+success_of (JsonObject *object)
 {
-  JsonNode *node = object_find (top, M_SUCCESS);
+  JsonNode *node = object_find (object, M_SUCCESS);
 
   if (node == NULL)
     return -1;
   if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN)
     return json_node_get_boolean (node) ? 1 : 0;
   return 2;
+}
+
+/* success at the top and in data together: 3 when they disagree. */
+static int
+success_member (JsonObject *top)
+{
+  int outer = success_of (top);
+  int inner = success_of (data_object (top));
+
+  if (outer < 0)
+    return inner;
+  if (inner < 0 || inner == outer)
+    return outer;
+  return 3;
+}
+
+/* Every result code the body carries (each accepted name, at the top and in data) must
+ * be the same one; FALSE when two differ. */
+static gboolean
+codes_agree (JsonObject *top)
+{
+  JsonObject *places[] = { top, data_object (top) };
+  g_autofree char *first = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (places); i++)
+    for (guint j = 0; places[i] != NULL && M_CODE[j] != NULL; j++)
+      {
+        JsonNode *node = json_object_get_member (places[i], M_CODE[j]);
+        g_autofree char *code = NULL;
+
+        if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+          continue;
+        code = normalize_code (node_dup_text (node));
+        if (first == NULL)
+          first = g_steal_pointer (&code);
+        else if (g_strcmp0 (first, code) != 0)
+          return FALSE;
+      }
+  return TRUE;
 }
 
 static GError *
@@ -1006,9 +1096,17 @@ pm_api_classify_send (PmApiEndpoint   endpoint,
               return PM_API_SEND_FAILED;
             }
         }
-      /* 3xx, 404, 408, 429, 5xx, or a refusal whose body says otherwise */
-      pm_error_set_maybe_done (status_error, TRUE);
-      g_propagate_error (error, status_error);
+      /* 3xx, 404, 408, 429, 5xx, or a refusal whose body says otherwise: never "the
+       * server did not accept it", which would invite sending it again */
+      {
+        /* Translators: an HTTP status, like 503 */
+        g_autofree char *detail = g_strdup_printf (_("HTTP status %u"), status);
+        GError *unknown = unknown_error (status_error->code, detail,
+                                         pm_error_get_server_text (status_error), code, status);
+
+        g_clear_error (&status_error);
+        g_propagate_error (error, unknown);
+      }
       return PM_API_SEND_UNKNOWN;
     }
 
@@ -1016,8 +1114,8 @@ pm_api_classify_send (PmApiEndpoint   endpoint,
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_propagate_error (error, unknown_error (PM_ERROR_PROTOCOL,
-                                               root == NULL ? "the reply could not be read"
-                                                            : "the reply is not a JSON object",
+                                               root == NULL ? _("the reply could not be read")
+                                                            : _("the reply is not an object"),
                                                pm_error_get_server_text (parse_error), NULL,
                                                status));
       return PM_API_SEND_UNKNOWN;
@@ -1030,7 +1128,14 @@ pm_api_classify_send (PmApiEndpoint   endpoint,
 
   if (code == NULL)
     {
-      g_propagate_error (error, unknown_error (PM_ERROR_PROTOCOL, "no result code", msg, NULL,
+      g_propagate_error (error, unknown_error (PM_ERROR_PROTOCOL, _("no result code"), msg,
+                                               NULL, status));
+      return PM_API_SEND_UNKNOWN;
+    }
+  if (!codes_agree (top) || success == 3)
+    {
+      g_propagate_error (error, unknown_error (PM_ERROR_SERVER,
+                                               _("the reply contradicts itself"), msg, code,
                                                status));
       return PM_API_SEND_UNKNOWN;
     }
@@ -1044,16 +1149,29 @@ pm_api_classify_send (PmApiEndpoint   endpoint,
       if (success == 1 || success == 2)
         {
           g_propagate_error (error, unknown_error (PM_ERROR_SERVER,
-                                                   "success disagrees with the code", msg,
+                                                   _("success disagrees with the code"), msg,
                                                    code, status));
           return PM_API_SEND_UNKNOWN;
+        }
+      if (endpoint == PM_API_AUTOPAY_REQUEST && g_str_equal (code, "9980"))
+        {
+          GError *card = pm_error_new_full (PM_ERROR_NOT_FOUND, PM_BILL_FIELD_METHOD_ID, msg,
+                                            FALSE,
+                                            _("Payssam does not know this card. Nothing was "
+                                              "charged; check the payer’s cards, or ask them "
+                                              "to register a card again."));
+
+          pm_error_set_result_code (card, code);
+          g_propagate_error (error, card);
+          return PM_API_SEND_FAILED;
         }
       g_propagate_error (error, result_code_error (code, msg));
       return PM_API_SEND_FAILED;
     }
   if (outcome == PM_API_SEND_UNKNOWN)
     {
-      g_autofree char *detail = g_strdup_printf ("code %s", code);
+      /* Translators: a result code of the server, like 9999 */
+      g_autofree char *detail = g_strdup_printf (_("code %s"), code);
 
       g_propagate_error (error, unknown_error (PM_ERROR_SERVER, detail, msg, code, status));
       return PM_API_SEND_UNKNOWN;
@@ -1063,7 +1181,7 @@ pm_api_classify_send (PmApiEndpoint   endpoint,
   if (success == 0 || success == 2)
     {
       g_propagate_error (error, unknown_error (PM_ERROR_SERVER,
-                                               "success disagrees with the code", msg, code,
+                                               _("success disagrees with the code"), msg, code,
                                                status));
       return PM_API_SEND_UNKNOWN;
     }
@@ -1072,7 +1190,7 @@ pm_api_classify_send (PmApiEndpoint   endpoint,
       && g_strcmp0 (reply_bill_id, sent_bill_id) != 0)
     {
       g_propagate_error (error, unknown_error (PM_ERROR_PROTOCOL,
-                                               "the reply names another bill", msg, code,
+                                               _("the reply names another bill"), msg, code,
                                                status));
       return PM_API_SEND_UNKNOWN;
     }
@@ -1108,7 +1226,9 @@ pm_api_check_link (const char *url,
     return FALSE;
   scheme = g_uri_get_scheme (uri);
   host = g_uri_get_host (uri);
-  if (host == NULL || host[0] == '\0' || g_uri_get_userinfo (uri) != NULL)
+  /* an escaped host (https://%65vil.example/) reads as another one in a browser */
+  if (host == NULL || host[0] == '\0' || strchr (host, '%') != NULL
+      || g_uri_get_userinfo (uri) != NULL)
     return FALSE;
   if (g_ascii_strcasecmp (scheme, "https") == 0)
     return TRUE;
@@ -1200,7 +1320,11 @@ pm_api_read_error_text (GBytes *body)
             return text;
           g_free (text);
         }
+      /* JSON without a message: its raw text would only puzzle a person */
+      return NULL;
     }
+  if (json_parser_get_root (parser) != NULL)
+    return NULL;
 
   raw = pm_text_sanitize (data, (gssize) MIN (size, (gsize) 4 * ERROR_TEXT_MAX));
   g_strstrip (raw);
@@ -1246,10 +1370,13 @@ field_of_error_body (GBytes     *body,
   if (size > 0 && load_within_limits (parser, data, size, NULL)
       && (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
     {
-      char *field = node_dup_text (object_find (json_node_get_object (root), M_ERROR_FIELD));
+      g_autofree char *field = node_dup_text (object_find (json_node_get_object (root),
+                                                           M_ERROR_FIELD));
 
-      if (field != NULL)
-        return field;
+      /* only a field the form has: anything else would highlight nothing */
+      for (guint i = 0; field != NULL && i < G_N_ELEMENTS (known_fields); i++)
+        if (g_str_equal (field, known_fields[i]))
+          return g_steal_pointer (&field);
     }
   if (text != NULL)
     for (guint i = 0; i < G_N_ELEMENTS (known_fields); i++)
@@ -1275,6 +1402,8 @@ pm_api_error_for_status (const PmApiEndpointInfo *endpoint,
       field = field_of_error_body (body, text);
       if (text != NULL)
         message = g_strdup_printf (_("The server did not accept the request: %s"), text);
+      else if (field == NULL)
+        message = g_strdup (_("The server did not accept the request and did not say why."));
     }
   else if (code == PM_ERROR_NOT_FOUND && text != NULL)
     message = g_strdup_printf (_("The server could not find it: %s"), text);

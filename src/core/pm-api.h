@@ -162,10 +162,10 @@ typedef enum
   PM_API_SEND_UNKNOWN,
 } PmApiSendOutcome;
 
-/* Classifies a reply: @status 0 with @transport_error for no reply at all; @body may be
- * NULL. On CREATED returns the result in *@result; otherwise sets *@error (PM_ERROR,
- * maybe-done TRUE exactly for UNKNOWN, the server's text cleaned). @sent_bill_id is the
- * bill_id the request carried (NULL for none). */
+/* Classifies a reply with HTTP @status and @body (NULL for none; a transport failure is
+ * the client's to judge, not this table's). On CREATED returns the result in *@result;
+ * otherwise sets *@error (PM_ERROR, maybe-done TRUE exactly for UNKNOWN, the server's
+ * text cleaned). @sent_bill_id is the bill_id the request carried (NULL for none). */
 PmApiSendOutcome pm_api_classify_send       (PmApiEndpoint       endpoint,
                                              guint               status,
                                              GBytes             *body,

@@ -958,7 +958,10 @@ check_text (const char *value,
           *bad = c;
           return TEXT_BIDI;
         }
-      if (!g_unichar_isspace (c) && c != 0x3000)
+      /* a name of only invisible characters (zero-width, soft hyphen, Hangul fillers)
+       * is as blank as one of spaces */
+      if (!g_unichar_isspace (c) && c != 0x3000 && g_unichar_type (c) != G_UNICODE_FORMAT
+          && c != 0x115f && c != 0x1160 && c != 0x3164 && c != 0xffa0)
         blank = FALSE;
     }
   if (blank)

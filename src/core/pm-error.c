@@ -219,6 +219,21 @@ pm_error_set_server_text (GError     *error,
     }
 }
 
+/* @word (ASCII) stands in @text as a word of its own, not inside another. */
+static gboolean
+has_word (const char *text,
+          const char *word)
+{
+  gsize len = strlen (word);
+
+  for (const char *p = strstr (text, word); p != NULL; p = strstr (p + 1, word))
+    if ((p == text || !g_ascii_isalpha (p[-1])) && !g_ascii_isalpha (p[len]))
+      return TRUE;
+  return FALSE;
+}
+
+/* "Not enough balance" rather than "upgrade your license": the text must speak of the
+ * balance and not of the license. */
 static gboolean
 text_mentions_balance (const char *text)
 {
@@ -227,8 +242,12 @@ text_mentions_balance (const char *text)
   if (text == NULL)
     return FALSE;
   lower = g_utf8_strdown (text, -1);
-  return strstr (lower, "balance") != NULL || strstr (lower, "잔액") != NULL
-         || strstr (lower, "insufficient") != NULL;
+  if (has_word (lower, "license") || has_word (lower, "licence") || has_word (lower, "upgrade")
+      || has_word (lower, "basic") || strstr (lower, "라이선스") != NULL
+      || strstr (lower, "업그레이드") != NULL)
+    return FALSE;
+  return has_word (lower, "balance") || strstr (lower, "잔액") != NULL
+         || has_word (lower, "insufficient");
 }
 
 /**

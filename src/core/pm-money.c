@@ -142,6 +142,7 @@ pm_money_parse (const char  *input,
   gboolean seen_unit = FALSE;
   gboolean negative = FALSE;
   gboolean grouped = FALSE;
+  gboolean gap = FALSE;  /* a space after a digit: more digits after it are refused */
   int group_len = 0;     /* digits since the last separator */
   int first_group = -1;  /* digits before the first separator */
   guint64 value = 0;
@@ -158,7 +159,22 @@ pm_money_parse (const char  *input,
       gunichar c = g_utf8_get_char (p);
 
       if (is_space (c))
-        continue;
+        {
+          gap = gap || digits->len > 0;
+          continue;
+        }
+      /* a space between digits separates thousands ("100 000") like a comma, by the same
+       * rule: "10 20" is not 1,020 */
+      if (gap && ((c >= '0' && c <= '9') || (c >= 0xFF10 && c <= 0xFF19)))
+        {
+          if (!grouped)
+            first_group = group_len;
+          else if (group_len != 3)
+            return fail (error, _("Put a thousands separator every three digits, like 1,234,000."));
+          grouped = TRUE;
+          group_len = 0;
+        }
+      gap = FALSE;
 
       if (seen_unit)
         return fail (error, _("Write the amount as digits only, like 12,000."));
@@ -211,7 +227,8 @@ pm_money_parse (const char  *input,
         return fail (error, _("Write the amount as digits only, like 12,000."));
     }
 
-  if (grouped && (group_len != 3 || first_group < 1 || first_group > 3))
+  if (grouped && (group_len != 3 || first_group < 1 || first_group > 3
+                  || digits->str[0] == '0'))
     return fail (error, _("Put a thousands separator every three digits, like 1,234,000."));
 
   if (digits->len == 0)

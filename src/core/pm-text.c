@@ -16,6 +16,7 @@ pm_text_is_unsafe_char (gunichar c)
 {
   return c < 0x20 || c == 0x7f
          || (c >= 0x80 && c <= 0x9f)
+         || c == 0x061c || c == 0x200e || c == 0x200f /* direction marks */
          || (c >= 0x202a && c <= 0x202e)
          || (c >= 0x2066 && c <= 0x2069);
 }
@@ -83,6 +84,13 @@ pm_text_describe_char (gunichar c)
     {
     case 0x1b:
       what = _("escape");
+      break;
+    case 0x200e:
+      what = _("left-to-right mark");
+      break;
+    case 0x200f:
+    case 0x061c:
+      what = _("right-to-left mark");
       break;
     case 0x202a:
     case 0x202b:

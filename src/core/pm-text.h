@@ -17,8 +17,9 @@
 
 G_BEGIN_DECLS
 
-/* TRUE for C0 and DEL, C1 (U+0080–U+009F) and the bidirectional embeddings,
- * overrides and isolates (U+202A–U+202E, U+2066–U+2069). */
+/* TRUE for C0 and DEL, C1 (U+0080–U+009F), the direction marks (U+061C, U+200E,
+ * U+200F) and the bidirectional embeddings, overrides and isolates (U+202A–U+202E,
+ * U+2066–U+2069). */
 gboolean     pm_text_is_unsafe_char   (gunichar     c);
 
 /* The first unsafe character of @text (valid UTF-8), or 0 when there is none;

@@ -387,7 +387,8 @@ test_api_error_text (void)
     { "{\"msg\":\"bad phone\"}", "bad phone" },
     { "{\"error\":{\"message\":\"nested\"}}", "nested" },
     { "  plain text from a proxy \n", "plain text from a proxy" },
-    { "{\"other\":1}", "{\"other\":1}" },
+    { "{\"other\":1}", NULL },
+    { "{\"error\":\"\"}", NULL },
     { "", NULL },
   };
 

@@ -40,6 +40,12 @@ static const ParseCase parse_cases[] = {
   { "007", 7, NULL },
   { "+500", 500, NULL },
   { "100 000", 100000, NULL },
+  { "1 234 000", 1234000, NULL },
+  { "10 20", 0, "every three digits" },
+  { "1 2", 0, "every three digits" },
+  { "₩ 1 2 3", 0, "every three digits" },
+  { "0,500", 0, "every three digits" },
+  { "00,012", 0, "every three digits" },
   /* boundaries: below and above */
   { "0", 0, "at least ₩1" },
   { "000", 0, "at least ₩1" },
