@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "pm-cli-private.h"
+#include "pm-text.h"
 #include "pm-error.h"
 #include "pm-money.h"
 #include "pm-phone.h"
@@ -338,14 +339,15 @@ int
 pm_cli_report_error (const char   *what,
                      const GError *error)
 {
-  const char *server_text = pm_error_get_server_text (error);
-  const char *code = pm_error_get_result_code (error);
+  g_autofree char *server_text = pm_text_sanitize (pm_error_get_server_text (error), -1);
+  g_autofree char *message = pm_text_sanitize (error->message, -1);
+  g_autofree char *code = pm_text_sanitize (pm_error_get_result_code (error), -1);
 
   if (what != NULL)
-    g_printerr ("paymint-cli: %s: %s\n", what, error->message);
+    g_printerr ("paymint-cli: %s: %s\n", what, message);
   else
-    g_printerr ("paymint-cli: %s\n", error->message);
-  if (server_text != NULL && *server_text != '\0' && strstr (error->message, server_text) == NULL)
+    g_printerr ("paymint-cli: %s\n", message);
+  if (server_text != NULL && *server_text != '\0' && strstr (message, server_text) == NULL)
     {
       if (code != NULL)
         g_printerr (_("  The server said (%s): %s\n"), code, server_text);
@@ -755,8 +757,12 @@ static void
 print_field (const char *label,
              const char *value)
 {
-  if (value != NULL && *value != '\0')
-    g_print ("%-14s %s\n", label, value);
+  /* a ledger written before server text was cleaned may still hold control characters:
+   * they never reach the terminal */
+  g_autofree char *clean = pm_text_sanitize (value, -1);
+
+  if (clean != NULL && *clean != '\0')
+    g_print ("%-14s %s\n", label, clean);
 }
 
 void
