@@ -367,7 +367,8 @@ node_dup_text (JsonNode *node)
     {
       double d = json_node_get_double (node);
 
-      if (d == (double) (gint64) d)
+      /* outside gint64 the cast is undefined (1e300 as a code) */
+      if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == (double) (gint64) d)
         return g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) d);
       return g_strdup_printf ("%g", d);
     }
@@ -586,7 +587,11 @@ pm_api_parse (GBytes  *body,
   if (!load_within_limits (parser, data, size, &local_error)
       || json_parser_get_root (parser) == NULL)
     {
-      g_propagate_error (error, protocol_error (local_error ? local_error->message : "no JSON"));
+      /* json-glib's message quotes the bad token: server text, cleaned like any other */
+      g_autofree char *detail = pm_text_sanitize (local_error ? local_error->message : "no JSON",
+                                                  -1);
+
+      g_propagate_error (error, protocol_error (detail));
       return NULL;
     }
   return json_node_ref (json_parser_get_root (parser));
@@ -1216,10 +1221,11 @@ pm_api_check_link (const char *url,
   const char *scheme;
   const char *host;
 
-  if (url == NULL || url[0] == '\0' || pm_text_find_unsafe (url, FALSE, NULL) != 0)
+  if (url == NULL || url[0] == '\0')
     return FALSE;
+  /* plain ASCII without controls or spaces (this also keeps invalid UTF-8 out) */
   for (const char *p = url; *p != '\0'; p++)
-    if (*p == ' ' || (guchar) *p >= 0x80)
+    if ((guchar) *p <= ' ' || (guchar) *p >= 0x7f)
       return FALSE;
   uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
   if (uri == NULL)

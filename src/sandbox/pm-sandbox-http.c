@@ -49,6 +49,7 @@
 
 #include "pm-sandbox.h"
 #include "pm-sandbox-private.h"
+#include "pm-text.h"
 #include "pm-phone.h"
 
 #include <errno.h>
@@ -1519,8 +1520,12 @@ parse_body (PmSandbox *self,
     }
   if (!json_parser_load_from_data (call->worker->parser, data, (gssize) len, &error))
     {
+      /* json-glib quotes the bad token, perhaps cut inside a character: the reply stays
+       * valid UTF-8 without control characters */
+      g_autofree char *detail = pm_text_sanitize (error->message, -1);
+
       reply_error (call, SOUP_STATUS_BAD_REQUEST, "The request body is not valid JSON: %s",
-                   error->message);
+                   detail);
       return FALSE;
     }
   root = json_parser_get_root (call->worker->parser);
