@@ -19,6 +19,7 @@
 #include "pm-money.h"
 #include "pm-phone.h"
 #include "pm-secrets.h"
+#include "pm-shared-sandbox.h"
 
 typedef struct
 {
@@ -396,27 +397,20 @@ sandbox_profile (const char  *url,
   return profile;
 }
 
+/* --sandbox: this process's hold on the user's shared sandbox (released at close) */
+static PmSharedSandbox *shared_sandbox;
+
+/* The user's one sandbox, the desktop app's too: joined when it runs, started when it
+ * does not (a process of its own, which stops a few seconds after its last user). */
 static PmProfile *
 start_sandbox (PmCli   *cli,
                GError **error)
 {
-  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "paymint-desk", NULL);
-  g_autofree char *state = g_build_filename (dir, "sandbox-state.json", NULL);
-  g_autofree char *url = NULL;
-
-  g_mkdir_with_parents (dir, 0700);
-  cli->sandbox = pm_sandbox_new ();
-  /* the same simulated payers as the desktop app's sandbox */
-  pm_sandbox_set_payers (cli->sandbox, 0.7, 20, 240, 0.1);
-  pm_sandbox_set_autopay_delay (cli->sandbox, 30);
-  if (!pm_sandbox_set_state_file (cli->sandbox, state, error)
-      || !pm_sandbox_start (cli->sandbox, NULL, 0, error))
-    {
-      g_clear_object (&cli->sandbox);
-      return NULL;
-    }
-  url = pm_sandbox_dup_base_url (cli->sandbox);
-  return sandbox_profile (url, error);
+  if (shared_sandbox == NULL)
+    shared_sandbox = pm_shared_sandbox_join (error);
+  if (shared_sandbox == NULL)
+    return NULL;
+  return sandbox_profile (pm_shared_sandbox_get_base_url (shared_sandbox), error);
 }
 
 /* The app's active profile uuid, when its settings schema is installed. */
@@ -561,6 +555,7 @@ pm_cli_close (PmCli *cli)
   if (cli->sandbox != NULL)
     pm_sandbox_stop (cli->sandbox);
   g_clear_object (&cli->sandbox);
+  g_clear_object (&shared_sandbox);
 }
 
 /* ---- input ---- */

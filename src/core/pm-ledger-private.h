@@ -40,4 +40,9 @@ gboolean    pm_ledger_locate             (PmLedger             *self,
 void        pm_ledger_copy_bill_into     (PmBill               *from,
                                           PmBill               *to);
 
+/* Test hook: while @fail_writes, SQLite refuses every write of this connection
+ * (PRAGMA query_only), as it would a database that cannot be written; reads still work. */
+void        pm_ledger_set_fail_writes_for_testing (PmLedger *self,
+                                                   gboolean  fail_writes);
+
 G_END_DECLS

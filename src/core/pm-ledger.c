@@ -273,6 +273,11 @@ struct _PmLedger
   char       *text_count_key;
   guint64     text_count_generation;
   gint64      text_count;
+
+  /* Change watching: SQLite's data_version as last read (see pm_ledger_poll_changes). */
+  gint64      data_version;
+  gboolean    data_version_known;
+  guint64     outside_serial; /* outside changes seen so far, from 1 */
 };
 
 enum
@@ -335,6 +340,7 @@ pm_ledger_init (PmLedger *self)
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             finalize_statement);
   self->korea = pm_bill_korea_time_zone ();
+  self->outside_serial = 1;
 }
 
 const char *
@@ -470,6 +476,8 @@ now_utc (void)
 
 static gboolean maybe_analyze (PmLedger  *self,
                                GError   **error);
+static gboolean read_data_version (PmLedger  *self,
+                                   GError   **error);
 
 /* Write transactions. Inside pm_ledger_begin() they join the caller's. */
 static gboolean
@@ -883,6 +891,10 @@ pm_ledger_new_with_migrations (const char               *path,
   if (!maybe_analyze (self, error))
     return NULL;
 
+  /* from here on, a commit by another connection is an outside change */
+  if (!read_data_version (self, error))
+    return NULL;
+
   return g_steal_pointer (&self);
 }
 
@@ -891,6 +903,81 @@ pm_ledger_new (const char  *path,
                GError     **error)
 {
   return pm_ledger_new_with_migrations (path, migrations, G_N_ELEMENTS (migrations), error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Change watching                                                          */
+/* ------------------------------------------------------------------------ */
+
+/* Reads SQLite's data_version: it changes when another connection has committed since
+ * this one last looked, and never for this connection's own commits. An outside change
+ * also ends what this connection cached about the tables (the last search's size). */
+static gboolean
+read_data_version (PmLedger  *self,
+                   GError   **error)
+{
+  sqlite3_stmt *stmt = prepare (self, "PRAGMA data_version", error);
+  gint64 version;
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  version = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    return fail (self, rc, error);
+  if (self->data_version_known && version != self->data_version)
+    {
+      self->outside_serial++;
+      self->generation++;
+    }
+  self->data_version = version;
+  self->data_version_known = TRUE;
+  return TRUE;
+}
+
+guint64
+pm_ledger_get_outside_serial (PmLedger  *self,
+                              GError   **error)
+{
+  g_return_val_if_fail (PM_IS_LEDGER (self), 0);
+
+  if (!read_data_version (self, error))
+    return 0;
+  return self->outside_serial;
+}
+
+gboolean
+pm_ledger_check_writable (PmLedger  *self,
+                          GError   **error)
+{
+  g_autofree char *sql = NULL;
+  gboolean ok;
+  int version = 0;
+
+  g_return_val_if_fail (PM_IS_LEDGER (self), FALSE);
+  g_return_val_if_fail (!self->in_transaction, FALSE);
+
+  /* the schema version written again: a real commit that changes nothing */
+  if (!read_user_version (self, &version, error))
+    return FALSE;
+  sql = g_strdup_printf ("PRAGMA user_version = %d", version);
+  if (!write_begin (self, FALSE, error))
+    return FALSE;
+  ok = exec (self, sql, error);
+  return write_end (self, FALSE, ok, error);
+}
+
+void
+pm_ledger_set_fail_writes_for_testing (PmLedger *self,
+                                       gboolean  fail_writes)
+{
+  g_return_if_fail (PM_IS_LEDGER (self));
+
+  /* SQLite itself then refuses every write with SQLITE_READONLY, as it would a file
+   * that cannot be written: the same errors through the same paths */
+  exec (self, fail_writes ? "PRAGMA query_only = 1" : "PRAGMA query_only = 0", NULL);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1948,7 +2035,8 @@ effective_query (PmLedger             *self,
   return copy;
 }
 
-/* How many bills the text alone matches (cached until the next write). */
+/* How many bills the text alone matches (cached until the next write, here or by
+ * another connection). */
 static gboolean
 text_match_count (PmLedger    *self,
                   const char  *text,
@@ -1959,6 +2047,7 @@ text_match_count (PmLedger    *self,
   sqlite3_stmt *stmt;
   int rc;
 
+  read_data_version (self, NULL);
   if (self->text_count_key != NULL && g_str_equal (self->text_count_key, text)
       && self->text_count_generation == self->generation)
     {

@@ -283,6 +283,22 @@ GPtrArray  *pm_ledger_list_payers       (PmLedger             *self,
                                          const char           *profile_id,
                                          GError              **error);
 
+/* Change watching.
+ *
+ * pm_ledger_get_outside_serial: a number that changes (grows) when another connection
+ * (another process, such as paymint-cli or a second window, or another PmLedger on the
+ * same file) has committed to the ledger since it was last asked. Writes through this
+ * PmLedger leave it as it is: its own signals tell of those. Cheap: it reads SQLite's
+ * data_version counter, never a table, so a short timer may ask it (PmService does, and
+ * emits "ledger-changed"). Returns 0 with @error set when SQLite cannot answer.
+ *
+ * pm_ledger_check_writable: whether a write can be committed now; it commits one that
+ * changes nothing (the schema version written again). PM_ERROR_STORAGE says why not. */
+guint64     pm_ledger_get_outside_serial (PmLedger            *self,
+                                          GError             **error);
+gboolean    pm_ledger_check_writable    (PmLedger             *self,
+                                         GError              **error);
+
 /* Wrap many writes in one transaction (bulk import, benchmarks). Signals are still
  * emitted per bill, after each write. Intents inserted inside a transaction are
  * durable at pm_ledger_commit(), which then runs with synchronous=FULL. */

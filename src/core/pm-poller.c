@@ -65,6 +65,7 @@ enum {
   BILL_TRANSITION,
   BILL_CHECKED,
   IDLE,
+  STORAGE_FAILED,
   N_SIGNALS
 };
 
@@ -297,6 +298,18 @@ go_offline (PmPoller *self)
     self->probe_id = g_timeout_add_seconds (OFFLINE_PROBE, probe_cb, self);
 }
 
+/* What a read learnt could not be written: said through "storage-failed" (PmService
+ * pauses sending and tells the clerk), not only in the log. */
+static void
+report_storage (PmPoller     *self,
+                const char   *bill_id,
+                const GError *error)
+{
+  g_message ("Could not record the check of bill %s: %s", bill_id, error->message);
+  if (g_error_matches (error, PM_ERROR, PM_ERROR_STORAGE))
+    g_signal_emit (self, signals[STORAGE_FAILED], 0, error);
+}
+
 /* Writes a read's outcome and tells whoever waits. Takes a ref on nothing. */
 static void
 finish_read (PmPoller     *self,
@@ -327,7 +340,7 @@ finish_read (PmPoller     *self,
       if (pm_poller_adopt_read (bill, server, now))
         {
           if (!pm_ledger_update_bill (self->ledger, bill, &ledger_error))
-            g_warning ("Could not record bill %s: %s", bill_id, ledger_error->message);
+            report_storage (self, bill_id, ledger_error);
           else
             g_signal_emit (self, signals[BILL_TRANSITION], 0, bill, (int) before,
                            (int) pm_bill_get_state (bill));
@@ -335,7 +348,7 @@ finish_read (PmPoller     *self,
       else if (!pm_ledger_set_check_times (self->ledger, bill_id,
                                            pm_bill_get_last_checked_at (bill),
                                            pm_bill_get_next_check_at (bill), &ledger_error))
-        g_warning ("Could not record the check of bill %s: %s", bill_id, ledger_error->message);
+        report_storage (self, bill_id, ledger_error);
       g_signal_emit (self, signals[BILL_CHECKED], 0, bill);
       complete_waiters (self, bill_id, bill, NULL);
       return;
@@ -355,7 +368,7 @@ finish_read (PmPoller     *self,
       pm_bill_set_next_check_at (bill, pm_poller_next_check_at (bill, now));
       if (!pm_ledger_set_check_times (self->ledger, bill_id, now,
                                       pm_bill_get_next_check_at (bill), &ledger_error))
-        g_warning ("Could not record the check of bill %s: %s", bill_id, ledger_error->message);
+        report_storage (self, bill_id, ledger_error);
     }
   complete_waiters (self, bill_id, NULL, error);
 }
@@ -709,6 +722,16 @@ pm_poller_class_init (PmPollerClass *klass)
   signals[IDLE] =
     g_signal_new ("idle", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
+  /**
+   * PmPoller::storage-failed:
+   * @error: why (PM_ERROR_STORAGE)
+   *
+   * What a read learnt could not be written to the ledger. PmService listens: it pauses
+   * sending and shows the failure.
+   */
+  signals[STORAGE_FAILED] =
+    g_signal_new ("storage-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
 }
 
 static void

@@ -42,9 +42,33 @@ struct _PmSender
   GHashTable *in_flight; /* bill_id → the GTask working on it */
   guint       max_sends;
   guint       retry_delay_ms;
+  GError     *storage_error; /* set while sending is paused: the ledger could not be written */
 };
 
 G_DEFINE_FINAL_TYPE (PmSender, pm_sender, G_TYPE_OBJECT)
+
+/* Failures to write the ledger (declared here; PmService is the one that uses them):
+ *
+ *   signal "storage-failed" (GError *error): a write to the ledger failed
+ *       (PM_ERROR_STORAGE). Sending is paused from then on: no new intent is written and
+ *       no request for a bill leaves (each fails with PM_ERROR_STORAGE) until
+ *       "storage-error" is set to NULL again (PmService does, once a write succeeds).
+ *       Reads go on.
+ *   property "storage-error" (GError, read-write): why sending is paused, or NULL. Set it
+ *       to pause sending for a failure seen elsewhere (the poller, the service). */
+enum {
+  PROP_0,
+  PROP_STORAGE_ERROR,
+  N_PROPS
+};
+
+enum {
+  STORAGE_FAILED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
 
 #define MAX_READS_PER_JOB 3
 
@@ -74,6 +98,31 @@ static gint64
 now_utc (void)
 {
   return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+/* A write to the ledger failed: pause sending and say so. Other errors (a row another
+ * process deleted, …) are not the ledger failing. */
+static void
+report_storage (PmSender     *self,
+                const GError *error)
+{
+  if (!g_error_matches (error, PM_ERROR, PM_ERROR_STORAGE))
+    return;
+  g_clear_error (&self->storage_error);
+  self->storage_error = g_error_copy (error);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORAGE_ERROR]);
+  g_signal_emit (self, signals[STORAGE_FAILED], 0, error);
+}
+
+/* What a send gets while sending is paused: nothing was written, nothing left. */
+static GError *
+paused_error (PmSender *self)
+{
+  return g_error_new (PM_ERROR, PM_ERROR_STORAGE,
+                      _("Nothing was sent: sending is paused because the payments database "
+                        "could not be written. %s Free some disk space or check the folder "
+                        "that holds it, then choose Retry."),
+                      self->storage_error->message);
 }
 
 static void
@@ -110,32 +159,45 @@ job_return_error (GTask  *task,
   g_object_unref (task);
 }
 
-/* Writes every field of job->bill to the ledger. A failure to write is reported but
- * does not change what happened on the server; the caller decides. */
+/* Writes every field of job->bill to the ledger. A failure to write pauses sending
+ * (report_storage) but does not change what happened on the server; the caller decides. */
 static gboolean
-job_save (Job     *job,
-          PmLedger *ledger,
+job_save (PmSender *self,
+          Job      *job,
           GError  **error)
 {
+  g_autoptr(GError) local_error = NULL;
+
   pm_bill_set_updated_at (job->bill, now_utc ());
-  return pm_ledger_update_bill (ledger, job->bill, error);
+  if (pm_ledger_update_bill (self->ledger, job->bill, &local_error))
+    return TRUE;
+  report_storage (self, local_error);
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
 }
 
-static void
+/* FALSE when the ledger could not record it (sending is then paused). */
+static gboolean
 job_set_state (PmSender    *self,
                Job         *job,
                PmBillState  state,
                const char  *detail)
 {
   g_autoptr(GError) error = NULL;
+  gboolean ok = TRUE;
 
   if (pm_bill_get_state (job->bill) == state)
-    return;
+    return TRUE;
   if (!pm_ledger_set_state (self->ledger, pm_bill_get_bill_id (job->bill), state, detail,
                             now_utc (), &error))
-    g_warning ("Could not record the state of bill %s: %s",
-               pm_bill_get_bill_id (job->bill), error->message);
+    {
+      g_message ("Could not record the state of bill %s: %s",
+                 pm_bill_get_bill_id (job->bill), error->message);
+      report_storage (self, error);
+      ok = !g_error_matches (error, PM_ERROR, PM_ERROR_STORAGE);
+    }
   pm_bill_set_state (job->bill, state);
+  return ok;
 }
 
 /* The outcome is not known and this job will not learn it now: leave the bill unknown
@@ -153,8 +215,8 @@ job_give_up_unknown (GTask  *task,
   pm_bill_set_error_text (job->bill, cause->message);
   pm_bill_set_last_checked_at (job->bill, now);
   pm_bill_set_next_check_at (job->bill, pm_poller_next_check_at (job->bill, now));
-  if (!job_save (job, self->ledger, &save_error))
-    g_warning ("Could not record bill %s: %s", pm_bill_get_bill_id (job->bill),
+  if (!job_save (self, job, &save_error))
+    g_message ("Could not record bill %s: %s", pm_bill_get_bill_id (job->bill),
                save_error->message);
 
   job_return_error (task,
@@ -182,7 +244,7 @@ job_not_sent (GTask *task)
   pm_bill_set_error_text (job->bill, text);
   pm_bill_set_last_checked_at (job->bill, now_utc ());
   pm_bill_set_next_check_at (job->bill, 0);
-  if (!job_save (job, self->ledger, &save_error))
+  if (!job_save (self, job, &save_error))
     {
       job_return_error (task, g_steal_pointer (&save_error));
       return;
@@ -212,8 +274,8 @@ job_refused_after_read (GTask *task)
   pm_bill_set_error_text (job->bill, server_text != NULL ? server_text : message);
   pm_bill_set_last_checked_at (job->bill, now_utc ());
   pm_bill_set_next_check_at (job->bill, 0);
-  if (!job_save (job, self->ledger, &save_error))
-    g_warning ("Could not record failed bill %s: %s", pm_bill_get_bill_id (job->bill),
+  if (!job_save (self, job, &save_error))
+    g_message ("Could not record failed bill %s: %s", pm_bill_get_bill_id (job->bill),
                save_error->message);
   error = pm_error_new_full (PM_ERROR_SERVER, NULL, server_text, FALSE, message);
   pm_error_set_result_code (error, pm_error_get_result_code (job->answer));
@@ -289,7 +351,7 @@ read_cb (GObject      *object,
       pm_poller_adopt_read (job->bill, server, now_utc ());
       pm_bill_set_error_code (job->bill, NULL);
       pm_bill_set_error_text (job->bill, NULL);
-      if (!job_save (job, self->ledger, &save_error))
+      if (!job_save (self, job, &save_error))
         {
           job_return_error (task, g_steal_pointer (&save_error));
           return;
@@ -385,10 +447,10 @@ send_cb (GObject      *object,
       pm_bill_set_error_text (job->bill, NULL);
       pm_bill_set_last_checked_at (job->bill, now);
       pm_bill_set_next_check_at (job->bill, pm_poller_next_check_at (job->bill, now));
-      if (!job_save (job, self->ledger, &save_error))
+      if (!job_save (self, job, &save_error))
         {
           /* The bill exists on the server; the ledger still says "sending", which the
-           * next start reconciles by reading it. */
+           * next start (or a Retry, PmService) reconciles by reading it. */
           job_return_error (task, g_steal_pointer (&save_error));
           return;
         }
@@ -397,8 +459,11 @@ send_cb (GObject      *object,
                                    PM_LEDGER_EVENT_NOTE, -1, -1,
                                    _("Payssam’s answer carried a payment link that is not a "
                                      "secure web address; it was not kept."), &save_error))
-        g_warning ("Could not record a note on bill %s: %s", pm_bill_get_bill_id (job->bill),
-                   save_error->message);
+        {
+          g_message ("Could not record a note on bill %s: %s", pm_bill_get_bill_id (job->bill),
+                     save_error->message);
+          report_storage (self, save_error);
+        }
       job_return_bill (task);
       return;
     }
@@ -440,8 +505,8 @@ send_cb (GObject      *object,
                                        ? pm_error_get_server_text (error)
                                        : error->message);
   pm_bill_set_next_check_at (job->bill, 0);
-  if (!job_save (job, self->ledger, &save_error))
-    g_warning ("Could not record failed bill %s: %s", pm_bill_get_bill_id (job->bill),
+  if (!job_save (self, job, &save_error))
+    g_message ("Could not record failed bill %s: %s", pm_bill_get_bill_id (job->bill),
                save_error->message);
   job_return_error (task, g_steal_pointer (&error));
 }
@@ -452,14 +517,63 @@ job_send (GTask *task)
   PmSender *self = g_task_get_source_object (task);
   Job *job = g_task_get_task_data (task);
 
+  /* Nothing leaves while the ledger cannot be written: the outcome could not be kept. The
+   * bill stays as the ledger has it (queued or unknown) and is reconciled after Retry. */
+  if (self->storage_error != NULL)
+    {
+      job_return_error (task, paused_error (self));
+      return;
+    }
   job->sends++;
-  job_set_state (self, job, PM_BILL_STATE_SENDING, NULL);
+  if (!job_set_state (self, job, PM_BILL_STATE_SENDING, NULL))
+    {
+      job_return_error (task, paused_error (self));
+      return;
+    }
   if (pm_bill_get_kind (job->bill) == PM_BILL_KIND_AUTOPAY)
     pm_client_autopay_request_async (self->client, job->bill, g_task_get_cancellable (task),
                                      send_cb, task);
   else
     pm_client_request_async (self->client, job->bill, g_task_get_cancellable (task),
                              send_cb, task);
+}
+
+static void
+pm_sender_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  PmSender *self = PM_SENDER (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORAGE_ERROR:
+      g_value_set_boxed (value, self->storage_error);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pm_sender_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  PmSender *self = PM_SENDER (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORAGE_ERROR:
+      g_clear_error (&self->storage_error);
+      self->storage_error = g_value_dup_boxed (value);
+      g_object_notify_by_pspec (object, pspec);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -479,6 +593,7 @@ pm_sender_finalize (GObject *object)
   PmSender *self = PM_SENDER (object);
 
   g_hash_table_unref (self->in_flight);
+  g_clear_error (&self->storage_error);
 
   G_OBJECT_CLASS (pm_sender_parent_class)->finalize (object);
 }
@@ -488,8 +603,19 @@ pm_sender_class_init (PmSenderClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->get_property = pm_sender_get_property;
+  object_class->set_property = pm_sender_set_property;
   object_class->dispose = pm_sender_dispose;
   object_class->finalize = pm_sender_finalize;
+
+  properties[PROP_STORAGE_ERROR] =
+    g_param_spec_boxed ("storage-error", NULL, NULL, G_TYPE_ERROR,
+                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[STORAGE_FAILED] =
+    g_signal_new ("storage-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
 }
 
 static void
@@ -626,9 +752,16 @@ pm_sender_send_async (PmSender            *self,
   g_return_if_fail (PM_IS_BILL (draft));
 
   bill = intent_from_draft (draft, &error);
+  if (bill != NULL && self->storage_error != NULL)
+    {
+      g_clear_object (&bill);
+      error = paused_error (self);
+    }
   /* The intent is on disk before anything leaves. */
   if (bill == NULL || !pm_ledger_insert_intent (self->ledger, bill, &error))
     {
+      if (bill != NULL)
+        report_storage (self, error);
       g_task_report_error (self, callback, user_data, pm_sender_send_async,
                            g_steal_pointer (&error));
       return;
@@ -642,6 +775,7 @@ pm_sender_write_intents (PmSender   *self,
                          GError    **error)
 {
   g_autoptr(GPtrArray) intents = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) local_error = NULL;
 
   g_return_val_if_fail (PM_IS_SENDER (self), NULL);
   g_return_val_if_fail (drafts != NULL, NULL);
@@ -654,19 +788,29 @@ pm_sender_write_intents (PmSender   *self,
         return NULL;
       g_ptr_array_add (intents, intent);
     }
-  if (!pm_ledger_begin (self->ledger, error))
-    return NULL;
+  if (self->storage_error != NULL)
+    {
+      g_propagate_error (error, paused_error (self));
+      return NULL;
+    }
+  if (!pm_ledger_begin (self->ledger, &local_error))
+    goto failed;
   for (guint i = 0; i < intents->len; i++)
-    if (!pm_ledger_insert_intent (self->ledger, g_ptr_array_index (intents, i), error))
+    if (!pm_ledger_insert_intent (self->ledger, g_ptr_array_index (intents, i), &local_error))
       {
         pm_ledger_rollback (self->ledger);
-        return NULL;
+        goto failed;
       }
   /* one synchronous=FULL commit makes them all durable at once (on failure the ledger
    * has rolled the whole transaction back: none was written) */
-  if (!pm_ledger_commit (self->ledger, error))
-    return NULL;
+  if (!pm_ledger_commit (self->ledger, &local_error))
+    goto failed;
   return g_steal_pointer (&intents);
+
+failed:
+  report_storage (self, local_error);
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return NULL;
 }
 
 void

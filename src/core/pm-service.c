@@ -27,7 +27,15 @@ struct _PmService
   PmSender   *sender;
   PmPoller   *poller;
   guint       timeout;
+
+  guint       watch_id;        /* the timer that looks for outside changes */
+  guint64     outside_serial;  /* pm_ledger_get_outside_serial () when it last looked */
+  GError     *storage_error;   /* why sending is paused; NULL when the ledger is fine */
 };
+
+/* How often the ledger is asked whether another process changed it: well within the
+ * second a clerk would notice, at the cost of reading one counter. */
+#define WATCH_INTERVAL_MS 300
 
 G_DEFINE_FINAL_TYPE (PmService, pm_service, G_TYPE_OBJECT)
 
@@ -35,11 +43,13 @@ enum {
   PROP_0,
   PROP_ONLINE,
   PROP_PROFILE,
+  PROP_STORAGE_ERROR,
   N_PROPS
 };
 
 enum {
   BILL_TRANSITION,
+  LEDGER_CHANGED,
   N_SIGNALS
 };
 
@@ -110,6 +120,73 @@ poller_online_cb (PmPoller   *poller,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ONLINE]);
 }
 
+/* ---- the ledger: outside changes, failed writes ---- */
+
+static gboolean
+watch_cb (gpointer user_data)
+{
+  PmService *self = user_data;
+  g_autoptr(GError) error = NULL;
+  guint64 serial;
+
+  serial = pm_ledger_get_outside_serial (self->ledger, &error);
+  if (serial == 0)
+    {
+      /* busy or gone for a moment: the next tick asks again */
+      g_debug ("Could not ask the ledger for changes: %s", error->message);
+      return G_SOURCE_CONTINUE;
+    }
+  if (serial != self->outside_serial)
+    {
+      self->outside_serial = serial;
+      g_signal_emit (self, signals[LEDGER_CHANGED], 0);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* A write to the ledger failed (the sender's, the poller's or our own): sending pauses
+ * until pm_service_retry_storage() finds that writes work again. */
+static void
+report_storage_error (PmService    *self,
+                      const GError *error)
+{
+  if (!g_error_matches (error, PM_ERROR, PM_ERROR_STORAGE))
+    return;
+  if (self->storage_error != NULL && g_strcmp0 (self->storage_error->message, error->message) == 0)
+    return;
+  g_message ("Sending is paused: %s", error->message);
+  g_clear_error (&self->storage_error);
+  self->storage_error = g_error_copy (error);
+  if (self->sender != NULL)
+    {
+      g_autoptr(GError) paused = NULL;
+
+      g_object_get (self->sender, "storage-error", &paused, NULL);
+      if (paused == NULL)
+        g_object_set (self->sender, "storage-error", self->storage_error, NULL);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORAGE_ERROR]);
+}
+
+static void
+storage_failed_cb (GObject   *source,
+                   GError    *error,
+                   PmService *self)
+{
+  report_storage_error (self, error);
+}
+
+/* What a send, or an action that would have to be recorded, gets while sending is paused. */
+static GError *
+storage_paused_error (PmService *self)
+{
+  return g_error_new (PM_ERROR, PM_ERROR_STORAGE,
+                      _("Nothing was sent: sending is paused because the payments database "
+                        "could not be written. %s Free some disk space or check the folder "
+                        "that holds it, then choose Retry."),
+                      self->storage_error->message);
+}
+
 static void
 pm_service_get_property (GObject    *object,
                          guint       prop_id,
@@ -126,6 +203,9 @@ pm_service_get_property (GObject    *object,
     case PROP_PROFILE:
       g_value_set_object (value, self->profile);
       break;
+    case PROP_STORAGE_ERROR:
+      g_value_set_string (value, pm_service_get_storage_error (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -136,11 +216,14 @@ pm_service_dispose (GObject *object)
 {
   PmService *self = PM_SERVICE (object);
 
+  g_clear_handle_id (&self->watch_id, g_source_remove);
   if (self->poller != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->poller, self);
       g_clear_object (&self->poller);
     }
+  if (self->sender != NULL)
+    g_signal_handlers_disconnect_by_data (self->sender, self);
   g_clear_object (&self->sender);
   g_clear_object (&self->client);
   g_clear_object (&self->profile);
@@ -150,18 +233,38 @@ pm_service_dispose (GObject *object)
 }
 
 static void
+pm_service_finalize (GObject *object)
+{
+  PmService *self = PM_SERVICE (object);
+
+  g_clear_error (&self->storage_error);
+
+  G_OBJECT_CLASS (pm_service_parent_class)->finalize (object);
+}
+
+static void
 pm_service_class_init (PmServiceClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->get_property = pm_service_get_property;
   object_class->dispose = pm_service_dispose;
+  object_class->finalize = pm_service_finalize;
 
   properties[PROP_ONLINE] =
     g_param_spec_boolean ("online", NULL, NULL, TRUE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_PROFILE] =
     g_param_spec_object ("profile", NULL, NULL, PM_TYPE_PROFILE,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * PmService:storage-error:
+   *
+   * Why sending is paused — what failed when the ledger could not be written, a sentence
+   * for the clerk — or %NULL when the ledger is fine. See pm_service_retry_storage().
+   */
+  properties[PROP_STORAGE_ERROR] =
+    g_param_spec_string ("storage-error", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -176,6 +279,20 @@ pm_service_class_init (PmServiceClass *klass)
   signals[BILL_TRANSITION] =
     g_signal_new ("bill-transition", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 3, PM_TYPE_BILL, G_TYPE_INT, G_TYPE_INT);
+
+  /**
+   * PmService::ledger-changed:
+   *
+   * Another process or connection (paymint-cli, a second window, a timer) changed the
+   * ledger: anything shown from it — rows, totals, the empty state — may be out of date
+   * and should be read again, all together. Emitted on the main context of the thread
+   * that made the service, within a second of the other side's commit. Changes made
+   * through this service are not announced here: its ledger's "bill-added",
+   * "bill-changed" and "bill-removed" tell of those, bill by bill.
+   */
+  signals[LEDGER_CHANGED] =
+    g_signal_new ("ledger-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -214,6 +331,9 @@ pm_service_new (const char  *ledger_path,
   self->ledger = pm_ledger_new (path, error);
   if (self->ledger == NULL)
     return NULL;
+  self->outside_serial = pm_ledger_get_outside_serial (self->ledger, NULL);
+  self->watch_id = g_timeout_add (WATCH_INTERVAL_MS, watch_cb, self);
+  g_source_set_name_by_id (self->watch_id, "[paymint] ledger watch");
   return g_steal_pointer (&self);
 }
 
@@ -246,10 +366,14 @@ pm_service_set_profile (PmService *self,
       if (self->sender == NULL)
         {
           self->sender = pm_sender_new (self->client, self->ledger);
+          if (self->storage_error != NULL)
+            g_object_set (self->sender, "storage-error", self->storage_error, NULL);
+          g_signal_connect (self->sender, "storage-failed", G_CALLBACK (storage_failed_cb), self);
           self->poller = pm_poller_new (self->client, self->ledger, self->sender);
           g_signal_connect (self->poller, "bill-transition",
                             G_CALLBACK (poller_transition_cb), self);
           g_signal_connect (self->poller, "notify::online", G_CALLBACK (poller_online_cb), self);
+          g_signal_connect (self->poller, "storage-failed", G_CALLBACK (storage_failed_cb), self);
         }
       else
         {
@@ -312,6 +436,46 @@ pm_service_get_online (PmService *self)
   g_return_val_if_fail (PM_IS_SERVICE (self), FALSE);
 
   return self->poller == NULL || pm_poller_get_online (self->poller);
+}
+
+/* ---- storage ---- */
+
+const char *
+pm_service_get_storage_error (PmService *self)
+{
+  g_return_val_if_fail (PM_IS_SERVICE (self), NULL);
+
+  return self->storage_error != NULL ? self->storage_error->message : NULL;
+}
+
+gboolean
+pm_service_retry_storage (PmService  *self,
+                          GError    **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (PM_IS_SERVICE (self), FALSE);
+
+  if (!pm_ledger_check_writable (self->ledger, &local_error))
+    {
+      report_storage_error (self, local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (self->storage_error == NULL)
+    return TRUE;
+
+  g_message ("The payments ledger can be written again; sending resumes");
+  g_clear_error (&self->storage_error);
+  if (self->sender != NULL)
+    {
+      g_object_set (self->sender, "storage-error", NULL, NULL);
+      /* A send whose outcome could not be written is still "queued", "sending" or
+       * "unknown" in the ledger: reading each one back puts its row right. */
+      pm_sender_reconcile_all_async (self->sender, NULL, NULL, NULL);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORAGE_ERROR]);
+  return TRUE;
 }
 
 /* ---- start ---- */
@@ -420,7 +584,10 @@ forward_cb (GObject      *object,
 
       if (!pm_ledger_save_payer (self->ledger, pm_profile_get_uuid (self->profile),
                                  fwd->payer_phone, fwd->payer_name, now_utc (), &ledger_error))
-        g_warning ("Could not remember the AutoPay payer: %s", ledger_error->message);
+        {
+          g_message ("Could not remember the AutoPay payer: %s", ledger_error->message);
+          report_storage_error (self, ledger_error);
+        }
     }
   g_task_return_pointer (task, value, fwd->free_result);
 }
@@ -544,6 +711,11 @@ pm_service_send_async (PmService           *self,
       g_task_return_error (task, no_connection_error ());
       return;
     }
+  if (self->storage_error != NULL)
+    {
+      g_task_return_error (task, storage_paused_error (self));
+      return;
+    }
   bill = pm_bill_copy (draft);
   pm_bill_set_profile_id (bill, pm_profile_get_uuid (self->profile));
   pm_sender_send_async (self->sender, bill, cancellable, send_done_cb, g_steal_pointer (&task));
@@ -562,6 +734,11 @@ pm_service_write_intents (PmService  *self,
   if (self->sender == NULL || self->profile == NULL)
     {
       g_propagate_error (error, no_connection_error ());
+      return NULL;
+    }
+  if (self->storage_error != NULL)
+    {
+      g_propagate_error (error, storage_paused_error (self));
       return NULL;
     }
   scoped = g_ptr_array_new_with_free_func (g_object_unref);
@@ -592,6 +769,11 @@ pm_service_send_intent_async (PmService           *self,
   if (self->sender == NULL)
     {
       g_task_return_error (task, no_connection_error ());
+      return;
+    }
+  if (self->storage_error != NULL)
+    {
+      g_task_return_error (task, storage_paused_error (self));
       return;
     }
   pm_sender_send_intent_async (self->sender, intent, cancellable, send_done_cb,
@@ -670,16 +852,27 @@ action_record (PmService   *self,
   PmBillState from = pm_bill_get_state (act->bill);
   gint64 now = now_utc ();
 
-  if (kind != NULL)
-    pm_ledger_add_event (self->ledger, pm_bill_get_bill_id (act->bill), now, kind, (int) from,
-                         (int) from, NULL, NULL);
+  if (kind != NULL
+      && !pm_ledger_add_event (self->ledger, pm_bill_get_bill_id (act->bill), now, kind,
+                               (int) from, (int) from, NULL, &error))
+    {
+      g_message ("Could not record an event of bill %s: %s", pm_bill_get_bill_id (act->bill),
+                 error->message);
+      report_storage_error (self, error);
+      g_clear_error (&error);
+    }
   if (from == to)
     return;
   pm_bill_set_state (act->bill, to);
   pm_bill_set_updated_at (act->bill, now);
   pm_bill_set_next_check_at (act->bill, pm_poller_next_check_at (act->bill, now));
   if (!pm_ledger_update_bill (self->ledger, act->bill, &error))
-    g_warning ("Could not record bill %s: %s", pm_bill_get_bill_id (act->bill), error->message);
+    {
+      /* the server did it; the bill's next read (after Retry) puts the ledger right */
+      g_message ("Could not record bill %s: %s", pm_bill_get_bill_id (act->bill),
+                 error->message);
+      report_storage_error (self, error);
+    }
   g_signal_emit (self, signals[BILL_TRANSITION], 0, act->bill, (int) from, (int) to);
 }
 
@@ -818,6 +1011,7 @@ send_again (PmService *self,
                             (int) PM_BILL_STATE_NOT_SENT, (int) PM_BILL_STATE_QUEUED, NULL,
                             &error))
     {
+      report_storage_error (self, error);
       g_task_return_error (task, g_steal_pointer (&error));
       g_object_unref (task);
       return;
@@ -828,6 +1022,7 @@ send_again (PmService *self,
   pm_bill_set_updated_at (act->bill, now);
   if (!pm_ledger_update_bill (self->ledger, act->bill, &error))
     {
+      report_storage_error (self, error);
       g_task_return_error (task, g_steal_pointer (&error));
       g_object_unref (task);
       return;
@@ -895,6 +1090,12 @@ pm_service_bill_action_async (PmService           *self,
   if (action == PM_BILL_ACTION_COPY_LINK || !pm_bill_action_allowed (bill, action, now_utc ()))
     {
       g_task_return_error (task, not_allowed_error (bill, action));
+      return;
+    }
+  /* what the server does must be kept: only a refresh (a read) goes on while paused */
+  if (self->storage_error != NULL && action != PM_BILL_ACTION_REFRESH)
+    {
+      g_task_return_error (task, storage_paused_error (self));
       return;
     }
 

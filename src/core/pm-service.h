@@ -54,6 +54,24 @@ const char    *pm_service_get_profile_id     (PmService            *self);
 void           pm_service_set_timeout        (PmService            *self,
                                               guint                 seconds);
 
+/* The ledger failing. When a write to the ledger fails (a full disk, a folder that
+ * cannot be written, a database another program keeps locked), sending pauses: no new
+ * intent is written, no request leaves, and every send and every recorded action
+ * (void, refund, resend, send again) fails at once with PM_ERROR_STORAGE; reads and
+ * refreshes go on. "storage-error" (a string property) then holds what failed, a
+ * sentence for the clerk, and is NULL again once pm_service_retry_storage() has
+ * committed a test write; it then reconciles the intents whose outcome could not be
+ * written. Retry returns FALSE (PM_ERROR_STORAGE, the reason now) while it still fails.
+ *
+ * Outside changes. "ledger-changed" (no arguments) is emitted on the main context when
+ * another process or connection changed the ledger — paymint-cli, a second window, a
+ * timer — within a second of its commit: reload rows, totals and the empty state
+ * together. Changes made through this service are not announced there (the ledger's
+ * "bill-added"/"bill-changed"/"bill-removed" signals tell of them). */
+const char    *pm_service_get_storage_error  (PmService            *self);
+gboolean       pm_service_retry_storage      (PmService            *self,
+                                              GError              **error);
+
 /* Live status. */
 void           pm_service_set_polling        (PmService            *self,
                                               gboolean              enabled,

@@ -10,15 +10,21 @@
 
 #include "pm-sandbox.h"
 #include "pm-sandbox-private.h"
+#include "pm-shared-sandbox.h"
 
 #include <glib-unix.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define DEFAULT_PORT 8787
+#define PORT_UNSET   G_MININT
+
 static char *opt_address = NULL;
-static int opt_port = 8787;
+static int opt_port = PORT_UNSET;
+static gboolean opt_shared = FALSE;
 static char *opt_seed = NULL;
 static char *opt_state_file = NULL;
 static double opt_time_scale = 1.0;
@@ -35,7 +41,13 @@ static const GOptionEntry entries[] = {
   { "address", 'a', 0, G_OPTION_ARG_STRING, &opt_address,
     "IP address to listen on (default 127.0.0.1)", "ADDRESS" },
   { "port", 'p', 0, G_OPTION_ARG_INT, &opt_port,
-    "TCP port to listen on; 0 picks a free one (default 8787)", "PORT" },
+    "TCP port to listen on; 0 picks a free one (default 8787; with --shared 0)", "PORT" },
+  { "shared", 0, 0, G_OPTION_ARG_NONE, &opt_shared,
+    "Serve as the user's shared sandbox (what paymint-desk --sandbox and paymint-cli "
+    "--sandbox start and join): publish the address in $XDG_RUNTIME_DIR/paymint-desk/"
+    "sandbox.json, keep the state in $XDG_DATA_HOME/paymint-desk/sandbox-state.json unless "
+    "--state-file says otherwise, and stop a few seconds after the last process in "
+    "sandbox-users/ is gone. Exits with 75 when another sandbox owns the state file", NULL },
   { "seed", 's', 0, G_OPTION_ARG_STRING, &opt_seed,
     "Seed for the simulated payers and faults, so runs repeat (default: random)", "N" },
   { "state-file", 'f', 0, G_OPTION_ARG_FILENAME, &opt_state_file,
@@ -158,6 +170,10 @@ static gboolean
 configure (PmSandbox  *sandbox,
            GError    **error)
 {
+  if (opt_port == PORT_UNSET)
+    opt_port = opt_shared ? 0 : DEFAULT_PORT;
+  if (opt_shared && opt_state_file == NULL)
+    opt_state_file = pm_shared_sandbox_dup_state_path ();
   if (opt_port < 0 || opt_port > 65535)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -318,12 +334,37 @@ main (int   argc,
   if (!configure (sandbox, &error))
     {
       g_printerr ("paymint-sandbox: %s\n", error->message);
+      /* the state file's lock: another sandbox serves it */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY))
+        return opt_shared ? PM_SHARED_SANDBOX_EXIT_BUSY : 1;
       return 2;
     }
   if (!pm_sandbox_start (sandbox, opt_address, (guint) opt_port, &error))
     {
       g_printerr ("paymint-sandbox: %s\n", error->message);
       return 1;
+    }
+
+  if (opt_shared)
+    {
+      gboolean ok;
+
+      /* its users come and go; a pipe one of them left must not end it */
+      signal (SIGPIPE, SIG_IGN);
+      loop = g_main_loop_new (NULL, FALSE);
+      sigint = g_unix_signal_add (SIGINT, quit_cb, loop);
+      sigterm = g_unix_signal_add (SIGTERM, quit_cb, loop);
+      ok = pm_shared_sandbox_serve (sandbox, opt_state_file, loop, &error);
+      g_source_remove (sigint);
+      g_source_remove (sigterm);
+      pm_sandbox_stop (sandbox);
+      if (!ok)
+        {
+          g_printerr ("paymint-sandbox: %s\n", error->message);
+          return 1;
+        }
+      g_printerr ("paymint-sandbox: stopped\n");
+      return 0;
     }
 
   url = pm_sandbox_dup_base_url (sandbox);

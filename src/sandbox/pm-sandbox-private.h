@@ -135,6 +135,7 @@ struct _PmSandbox
 
   char         *state_file;
   gboolean      dirty;
+  int           state_lock_fd; /* flock()ed STATE_FILE.lock: this sandbox alone writes it; -1 */
 
   GHashTable   *faults;      /* endpoint name ("*" for all) → PmSandboxFaultSpec */
   GHashTable   *fault_counts; /* endpoint name → guint[PM_SANDBOX_N_FAULTS], faults served */

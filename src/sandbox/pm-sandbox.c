@@ -26,8 +26,11 @@
 #include "pm-phone.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 G_DEFINE_FINAL_TYPE (PmSandbox, pm_sandbox, G_TYPE_OBJECT)
 
@@ -1062,6 +1065,8 @@ pm_sandbox_finalize (GObject *object)
   g_clear_pointer (&self->rng, g_rand_free);
   g_clear_pointer (&self->fault_rng, g_rand_free);
   g_clear_pointer (&self->state_file, g_free);
+  if (self->state_lock_fd >= 0)
+    close (self->state_lock_fd);
   g_clear_pointer (&self->address, g_free);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
@@ -1095,6 +1100,7 @@ pm_sandbox_init (PmSandbox *self)
   self->rng = g_rand_new ();
   self->fault_rng = g_rand_new ();
   self->time_scale = 1.0;
+  self->state_lock_fd = -1;
   self->anchor_real = g_get_real_time ();
   self->anchor_virtual = self->anchor_real;
   add_builtin_keys (self);
@@ -1132,6 +1138,52 @@ pm_sandbox_set_seed (PmSandbox *self,
   g_mutex_unlock (&self->lock);
 }
 
+/* Takes the lock that makes one sandbox the only writer of the state file @path: an
+ * flock() on "@path.lock" (the state file itself is replaced by a rename at every save,
+ * so it cannot hold a lock). Another sandbox, in this process or another, holding it
+ * gives G_IO_ERROR_BUSY. The lock goes with the file descriptor: at exit, at a crash. */
+static int
+lock_state_file (const char  *path,
+                 GError     **error)
+{
+  g_autofree char *lock_path = g_strconcat (path, ".lock", NULL);
+  g_autofree char *owner = NULL;
+  int fd;
+
+  fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   "Could not open the sandbox state lock %s: %s", lock_path,
+                   g_strerror (errsv));
+      return -1;
+    }
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      int errsv = errno;
+
+      if (errsv == EWOULDBLOCK)
+        {
+          g_file_get_contents (lock_path, &owner, NULL, NULL);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                       "The sandbox state file %s is in use by another sandbox (process %s)",
+                       path, owner != NULL && *owner != '\0' ? g_strstrip (owner) : "?");
+        }
+      else
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                     "Could not lock the sandbox state file %s: %s", path, g_strerror (errsv));
+      close (fd);
+      return -1;
+    }
+  /* who holds it, for the message above (best effort) */
+  owner = g_strdup_printf ("%ld\n", (long) getpid ());
+  if (ftruncate (fd, 0) == 0 && write (fd, owner, strlen (owner)) < 0)
+    g_debug ("Could not note the owner of %s", lock_path);
+  return fd;
+}
+
 /**
  * pm_sandbox_set_state_file:
  * @path: (nullable): where to keep keys, balances, bills and AutoPay; %NULL: memory only
@@ -1139,6 +1191,11 @@ pm_sandbox_set_seed (PmSandbox *self,
  * Loads @path when it exists (its keys replace keys of the same name; its bills and
  * payers are added), then writes it after every change, before the change is
  * acknowledged. Fails, changing nothing, when the file exists but cannot be read.
+ *
+ * One sandbox at a time owns a state file: this one takes a lock on it (the file
+ * "@path.lock") and keeps it until another path is set or the sandbox is finalized. A
+ * state file another sandbox owns, in this process or another, gives G_IO_ERROR_BUSY,
+ * so two sandboxes never overwrite each other's bills.
  */
 gboolean
 pm_sandbox_set_state_file (PmSandbox   *self,
@@ -1146,18 +1203,35 @@ pm_sandbox_set_state_file (PmSandbox   *self,
                            GError     **error)
 {
   gboolean ok = TRUE;
+  gboolean same;
+  int lock_fd = -1;
 
   g_return_val_if_fail (PM_IS_SANDBOX (self), FALSE);
   g_mutex_lock (&self->lock);
-  if (path != NULL)
+  same = path != NULL && g_strcmp0 (path, self->state_file) == 0;
+  if (path != NULL && !same)
+    {
+      lock_fd = lock_state_file (path, error);
+      ok = lock_fd >= 0;
+    }
+  if (ok && path != NULL)
     ok = load_state (self, path, error);
   if (ok)
     {
       g_free (self->state_file);
       self->state_file = g_strdup (path);
+      if (!same)
+        {
+          if (self->state_lock_fd >= 0)
+            close (self->state_lock_fd);
+          self->state_lock_fd = lock_fd;
+          lock_fd = -1;
+        }
       if (path != NULL)
         ok = pm_sandbox_save_locked (self, error);
     }
+  if (lock_fd >= 0)
+    close (lock_fd);
   g_mutex_unlock (&self->lock);
   return ok;
 }

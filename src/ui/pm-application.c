@@ -15,8 +15,9 @@
 #include "pm-preferences-window.h"
 #include "pm-send-dialog.h"
 #include "pm-sandbox.h"
-#include "pm-secrets.h"
+#include "pm-shared-sandbox.h"
 #include "pm-service.h"
+#include "pm-service-profiles.h"
 #include "pm-ui.h"
 #include "pm-window.h"
 
@@ -26,7 +27,9 @@ struct _PmApplication
 
   GSettings      *settings;
   PmService      *service;
-  PmSandbox      *sandbox;
+  PmSandbox      *sandbox;        /* the sandbox in this process (an app made by a test) */
+  PmSharedSandbox *shared_sandbox; /* or this process's hold on the user's shared one */
+  gboolean        sandbox_shared; /* the program as launched: join the shared sandbox */
   GError         *service_error; /* why the service could not start, shown in the window */
   gboolean        use_sandbox;
   guint           n_notifications;
@@ -105,10 +108,8 @@ preferences_action_cb (GSimpleAction *action,
 {
   PmApplication *self = user_data;
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
-  PmPreferencesWindow *prefs = pm_preferences_window_new (self);
 
-  gtk_window_set_transient_for (GTK_WINDOW (prefs), parent);
-  gtk_window_present (GTK_WINDOW (prefs));
+  gtk_window_present (GTK_WINDOW (pm_preferences_window_new (self, parent)));
 }
 
 static void
@@ -117,11 +118,10 @@ add_connection_action_cb (GSimpleAction *action,
                           gpointer       user_data)
 {
   PmApplication *self = user_data;
+  /* the main window, or Preferences when "Add Connection…" is pressed there */
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
-  PmOnboardingDialog *dialog = pm_onboarding_dialog_new (self);
 
-  gtk_window_set_transient_for (GTK_WINDOW (dialog), parent);
-  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_window_present (GTK_WINDOW (pm_onboarding_dialog_new (self, parent)));
 }
 
 static void
@@ -161,30 +161,51 @@ service_started_cb (GObject      *object,
                n_unsettled);
 }
 
-/* Starts the built-in sandbox on loopback, keeping its bills in the user's data folder
- * so they are still there next time. */
+/* The built-in sandbox, started on loopback unless it runs already, keeping its bills in
+ * the user's data folder so they are still there next time. The program as launched
+ * (handle_local_options) uses the user's one shared sandbox, which paymint-cli --sandbox
+ * and other windows use too (pm-shared-sandbox.h: the first starts it, the others join
+ * it). An application made by a test keeps a sandbox of its own in this process, which
+ * the test can look into (pm_application_get_sandbox()). */
 static PmProfile *
 start_sandbox (PmApplication  *self,
                GError        **error)
 {
-  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "paymint-desk", NULL);
-  g_autofree char *state = g_build_filename (dir, "sandbox-state.json", NULL);
   g_autofree char *url = NULL;
   PmProfile *profile;
 
-  g_mkdir_with_parents (dir, 0700);
-  self->sandbox = pm_sandbox_new ();
-  /* simulated payers: most pay within a few minutes, some never do */
-  pm_sandbox_set_payers (self->sandbox, 0.7, 20, 240, 0.1);
-  pm_sandbox_set_autopay_delay (self->sandbox, 30);
-  if (!pm_sandbox_set_state_file (self->sandbox, state, error)
-      || !pm_sandbox_start (self->sandbox, NULL, 0, error))
+  if (self->sandbox != NULL)
+    url = pm_sandbox_dup_base_url (self->sandbox);
+  else if (self->shared_sandbox != NULL)
+    url = g_strdup (pm_shared_sandbox_get_base_url (self->shared_sandbox));
+  else if (self->sandbox_shared)
     {
-      g_clear_object (&self->sandbox);
-      return NULL;
+      self->shared_sandbox = pm_shared_sandbox_join (error);
+      if (self->shared_sandbox == NULL)
+        return NULL;
+      url = g_strdup (pm_shared_sandbox_get_base_url (self->shared_sandbox));
+    }
+  else
+    {
+      g_autofree char *state = pm_shared_sandbox_dup_state_path ();
+      g_autofree char *dir = g_path_get_dirname (state);
+
+      g_mkdir_with_parents (dir, 0700);
+      self->sandbox = pm_sandbox_new ();
+      /* the shared sandbox's simulated payers: most pay within minutes, some never do */
+      pm_sandbox_set_payers (self->sandbox, PM_SHARED_SANDBOX_PAY_SHARE,
+                             PM_SHARED_SANDBOX_PAY_MIN_S, PM_SHARED_SANDBOX_PAY_MAX_S,
+                             PM_SHARED_SANDBOX_DECLINE_SHARE);
+      pm_sandbox_set_autopay_delay (self->sandbox, PM_SHARED_SANDBOX_AUTOPAY_S);
+      if (!pm_sandbox_set_state_file (self->sandbox, state, error)
+          || !pm_sandbox_start (self->sandbox, NULL, 0, error))
+        {
+          g_clear_object (&self->sandbox);
+          return NULL;
+        }
+      url = pm_sandbox_dup_base_url (self->sandbox);
     }
 
-  url = pm_sandbox_dup_base_url (self->sandbox);
   profile = pm_profile_new ();
   pm_profile_set_uuid (profile, SANDBOX_PROFILE_UUID);
   pm_profile_set_name (profile, _("Sandbox"));
@@ -242,7 +263,7 @@ active_profile_found_cb (GObject      *object,
   g_autoptr(PmProfile) profile = NULL;
   g_autoptr(GError) error = NULL;
 
-  profile = pm_secrets_lookup_finish (result, &error);
+  profile = pm_service_lookup_profile_finish (PM_SERVICE (object), result, &error);
   if (error != NULL)
     {
       if (!g_error_matches (error, PM_ERROR, PM_ERROR_CANCELLED)
@@ -283,7 +304,8 @@ load_active_profile (PmApplication *self)
       pm_application_use_profile (self, profile);
       return;
     }
-  pm_secrets_lookup_async (uuid, self->cancellable, active_profile_found_cb, g_object_ref (self));
+  pm_service_lookup_profile_async (self->service, uuid, self->cancellable,
+                                   active_profile_found_cb, g_object_ref (self));
 }
 
 static void
@@ -323,7 +345,7 @@ use_sandbox_action_cb (GSimpleAction *action,
 
   if (self->service == NULL)
     return;
-  if (self->sandbox != NULL)
+  if (self->sandbox != NULL || self->shared_sandbox != NULL)
     {
       /* already running: make it the active connection again */
       profile = pm_profile_new ();
@@ -362,6 +384,8 @@ pm_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (pm_application_parent_class)->startup (app);
 
+  if (self->settings == NULL)
+    self->settings = g_settings_new (BASE_ID);
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
@@ -383,6 +407,8 @@ pm_application_shutdown (GApplication *app)
   if (self->sandbox != NULL)
     pm_sandbox_stop (self->sandbox);
   g_clear_object (&self->sandbox);
+  /* no longer a user of the shared sandbox: it stops a little after its last user */
+  g_clear_object (&self->shared_sandbox);
 
   G_APPLICATION_CLASS (pm_application_parent_class)->shutdown (app);
 }
@@ -394,6 +420,7 @@ pm_application_finalize (GObject *object)
 
   g_clear_object (&self->service);
   g_clear_object (&self->sandbox);
+  g_clear_object (&self->shared_sandbox);
   g_clear_error (&self->service_error);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
@@ -418,7 +445,7 @@ pm_application_class_init (PmApplicationClass *klass)
 static void
 pm_application_init (PmApplication *self)
 {
-  self->settings = g_settings_new (BASE_ID);
+  /* no GSettings here: --help and --version run before startup and need no schema */
   self->cancellable = g_cancellable_new ();
 
   g_application_add_main_option (G_APPLICATION (self), "version", 0, G_OPTION_FLAG_NONE,
@@ -430,6 +457,26 @@ pm_application_init (PmApplication *self)
   gtk_window_set_default_icon_name (APP_ID);
 }
 
+/* An uninstalled build run without GSETTINGS_SCHEMA_DIR has no schema, and GSettings
+ * would abort: say what is missing and how to run the app instead. */
+static gboolean
+pm_application_check_schema (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, BASE_ID, TRUE);
+  if (schema != NULL)
+    return TRUE;
+  g_printerr (_("Paymint Desk cannot start: its settings schema %s is not installed. Install "
+                "Paymint Desk, or run this build with “build-aux/dev run”, which points "
+                "GSETTINGS_SCHEMA_DIR at the build folder."),
+              BASE_ID);
+  g_printerr ("\n");
+  return FALSE;
+}
+
 static int
 pm_application_handle_local_options (GApplication *app,
                                      GVariantDict *options)
@@ -439,8 +486,12 @@ pm_application_handle_local_options (GApplication *app,
       g_print ("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
       return 0;
     }
+  if (!pm_application_check_schema ())
+    return 1;
   if (g_variant_dict_contains (options, "sandbox"))
     PM_APPLICATION (app)->use_sandbox = TRUE;
+  /* run from a command line or a launcher: the sandbox is the user's shared one */
+  PM_APPLICATION (app)->sandbox_shared = TRUE;
   return -1;
 }
 
@@ -469,6 +520,9 @@ pm_application_get_settings (PmApplication *self)
 {
   g_return_val_if_fail (PM_IS_APPLICATION (self), NULL);
 
+  /* normally made at startup; asked for earlier, made now */
+  if (self->settings == NULL)
+    self->settings = g_settings_new (BASE_ID);
   return self->settings;
 }
 
@@ -497,6 +551,41 @@ pm_application_get_sandbox (PmApplication *self)
   g_return_val_if_fail (PM_IS_APPLICATION (self), NULL);
 
   return self->sandbox;
+}
+
+/**
+ * pm_application_dup_sandbox_url:
+ *
+ * Returns: (transfer full) (nullable): the base URL of the sandbox in use — this
+ *   process's or the user's shared one — or %NULL when none runs
+ */
+char *
+pm_application_dup_sandbox_url (PmApplication *self)
+{
+  g_return_val_if_fail (PM_IS_APPLICATION (self), NULL);
+
+  if (self->sandbox != NULL)
+    return pm_sandbox_dup_base_url (self->sandbox);
+  if (self->shared_sandbox != NULL)
+    return g_strdup (pm_shared_sandbox_get_base_url (self->shared_sandbox));
+  return NULL;
+}
+
+/**
+ * pm_application_set_shared_sandbox:
+ * @shared: whether the sandbox is the user's shared one (a process of its own, which
+ *   paymint-cli --sandbox joins too) rather than one in this process
+ *
+ * The program as launched uses the shared one; an application made by a test uses one
+ * in this process unless it says otherwise here, before the sandbox starts.
+ */
+void
+pm_application_set_shared_sandbox (PmApplication *self,
+                                   gboolean       shared)
+{
+  g_return_if_fail (PM_IS_APPLICATION (self));
+
+  self->sandbox_shared = shared;
 }
 
 guint
@@ -550,25 +639,12 @@ pm_application_switch_profile (PmApplication *self,
 
   if (g_strcmp0 (pm_profile_get_uuid (profile), SANDBOX_PROFILE_UUID) == 0)
     {
-      if (self->sandbox != NULL)
+      /* the running one, or a new one */
+      sandbox_profile = start_sandbox (self, &error);
+      if (sandbox_profile == NULL)
         {
-          g_autofree char *url = pm_sandbox_dup_base_url (self->sandbox);
-
-          sandbox_profile = pm_profile_new ();
-          pm_profile_set_uuid (sandbox_profile, SANDBOX_PROFILE_UUID);
-          pm_profile_set_name (sandbox_profile, _("Sandbox"));
-          pm_profile_set_base_url (sandbox_profile, url);
-          pm_profile_set_api_key (sandbox_profile, PM_SANDBOX_DEMO_KEY);
-          pm_profile_set_mode (sandbox_profile, PM_PROFILE_MODE_MMK);
-        }
-      else
-        {
-          sandbox_profile = start_sandbox (self, &error);
-          if (sandbox_profile == NULL)
-            {
-              g_warning ("Could not start the sandbox: %s", error->message);
-              return;
-            }
+          g_warning ("Could not start the sandbox: %s", error->message);
+          return;
         }
       self->use_sandbox = TRUE;
       profile = sandbox_profile;

@@ -22,7 +22,12 @@ PmService     *pm_application_get_service       (PmApplication *self);
 const GError  *pm_application_get_service_error (PmApplication *self);
 void           pm_application_set_use_sandbox   (PmApplication *self,
                                                  gboolean       use_sandbox);
+/* The sandbox in this process (tests), NULL when the sandbox is the shared one. */
 PmSandbox     *pm_application_get_sandbox       (PmApplication *self);
+/* The sandbox in use, in this process or shared; NULL when none runs. */
+char          *pm_application_dup_sandbox_url   (PmApplication *self);
+void           pm_application_set_shared_sandbox (PmApplication *self,
+                                                  gboolean       shared);
 guint          pm_application_get_n_notifications (PmApplication *self);
 
 /* The uuid of the built-in Sandbox profile. */

@@ -7,9 +7,11 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "pm-error.h"
 #include "pm-ledger.h"
+#include "pm-ledger-private.h"
 #include "pm-poller.h"
 #include "pm-sandbox.h"
 #include "pm-sender.h"
@@ -1115,6 +1117,237 @@ test_schedule (void)
   }
 }
 
+
+/* ---- one source of truth: changes made by another connection ---- */
+
+static void
+count_cb (gpointer  instance,
+          guint    *count)
+{
+  (*count)++;
+}
+
+static gboolean
+count_reached (gpointer data)
+{
+  return *(guint *) data > 0;
+}
+
+/* Another connection (as paymint-cli or a second window would) writes to the ledger:
+ * the service says so within a second; nothing changed, nothing is said; its own
+ * writes are told by the ledger's signals, not as "ledger-changed". */
+static void
+test_ledger_changed_outside (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmLedger) other = NULL;
+  g_autoptr(PmBill) bill = draft ("다른 창", 12000);
+  g_autoptr(PmBill) sent = NULL;
+  g_autoptr(PmBill) mine = NULL;
+  guint changed = 0;
+  gint64 start;
+
+  g_signal_connect (f->service, "ledger-changed", G_CALLBACK (count_cb), &changed);
+
+  /* nothing happens: nothing is said */
+  pm_test_spin (1500);
+  g_assert_cmpuint (changed, ==, 0);
+
+  /* a change through this service is not an outside change */
+  mine = draft ("이 창", 1000);
+  sent = send_and_wait (f, mine, &error);
+  g_assert_no_error (error);
+  pm_test_spin (1000);
+  g_assert_cmpuint (changed, ==, 0);
+
+  /* another connection inserts a bill */
+  other = pm_ledger_new (f->ledger_path, &error);
+  g_assert_no_error (error);
+  pm_bill_set_bill_id (bill, "OUTSIDE0001");
+  pm_bill_set_profile_id (bill, pm_profile_get_uuid (f->profile));
+  start = g_get_monotonic_time ();
+  g_assert_true (pm_ledger_insert_bill (other, bill, &error));
+  g_assert_no_error (error);
+  pm_test_spin_until (count_reached, &changed, 1000);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+  /* and what it wrote is there to read */
+  {
+    g_autoptr(PmBill) seen = pm_service_lookup (f->service, "OUTSIDE0001", &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (seen);
+  }
+
+  /* once: then quiet again */
+  changed = 0;
+  pm_test_spin (1500);
+  g_assert_cmpuint (changed, ==, 0);
+
+  /* an update by the other connection is a change too */
+  g_assert_true (pm_ledger_set_state (other, "OUTSIDE0001", PM_BILL_STATE_DESTROYED, NULL,
+                                      g_get_real_time () / G_USEC_PER_SEC, &error));
+  g_assert_no_error (error);
+  pm_test_spin_until (count_reached, &changed, 1000);
+
+  g_signal_handlers_disconnect_by_func (f->service, count_cb, &changed);
+  g_assert_finalize_object (g_steal_pointer (&other));
+}
+
+/* ---- failures reach the clerk: a ledger that cannot be written ---- */
+
+static void
+notify_count_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *count)
+{
+  (*count)++;
+}
+
+static gboolean
+storage_error_set (gpointer data)
+{
+  return pm_service_get_storage_error (data) != NULL;
+}
+
+typedef struct
+{
+  PmService *service;
+  char      *bill_id;
+  PmBillState state;
+} StateWait;
+
+static gboolean
+bill_in_state (gpointer data)
+{
+  StateWait *w = data;
+  g_autoptr(PmBill) bill = pm_service_lookup (w->service, w->bill_id, NULL);
+
+  return bill != NULL && pm_bill_get_state (bill) == w->state;
+}
+
+static void
+test_storage_failure_pauses_sending (Fixture       *f,
+                                     gconstpointer  data)
+{
+  PmLedger *ledger = pm_service_get_ledger (f->service);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmBill) first = NULL;
+  g_autoptr(PmBill) again = NULL;
+  g_autoptr(PmBill) last = NULL;
+  g_autoptr(PmBill) d1 = draft ("저장 실패", 10000);
+  g_autoptr(PmBill) d2 = draft ("보내지 않음", 20000);
+  g_autoptr(PmBill) d3 = draft ("다시 보냄", 30000);
+  g_autofree char *property = NULL;
+  Wait w = { 0 };
+  StateWait sw = { 0 };
+  guint notified = 0;
+  guint bills;
+
+  g_assert_null (pm_service_get_storage_error (f->service));
+  g_signal_connect (f->service, "notify::storage-error", G_CALLBACK (notify_count_cb),
+                    &notified);
+
+  /* The ledger fails while a request is on its way: the server makes the bill, the
+   * ledger cannot record it. The send reports it and the service pauses sending. */
+  pm_sandbox_set_latency (f->sandbox, "request", 300);
+  bills = pm_sandbox_count_bills (f->sandbox);
+  pm_service_send_async (f->service, d1, NULL, send_cb, &w);
+  /* the intent was written before the request left */
+  pm_ledger_set_fail_writes_for_testing (ledger, TRUE);
+  g_assert_true (pm_test_wait_flag (&w.done, 10000));
+  g_assert_error (w.error, PM_ERROR, PM_ERROR_STORAGE);
+  g_assert_null (w.bill);
+  g_clear_error (&w.error);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, bills + 1);
+  pm_sandbox_set_latency (f->sandbox, "request", 0);
+
+  g_assert_nonnull (pm_service_get_storage_error (f->service));
+  g_assert_cmpuint (notified, ==, 1);
+  g_object_get (f->service, "storage-error", &property, NULL);
+  g_assert_cmpstr (property, ==, pm_service_get_storage_error (f->service));
+  g_assert_nonnull (strstr (property, "cannot be written"));
+
+  /* Paused: a new send fails at once with a clear storage error, and nothing leaves. */
+  again = send_and_wait (f, d2, &error);
+  g_assert_null (again);
+  g_assert_error (error, PM_ERROR, PM_ERROR_STORAGE);
+  g_assert_nonnull (strstr (error->message, "sending is paused"));
+  g_assert_nonnull (strstr (error->message, "Retry"));
+  g_clear_error (&error);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, bills + 1);
+  /* bulk sends too: no intent is written */
+  {
+    g_autoptr(GPtrArray) drafts = g_ptr_array_new ();
+    g_autoptr(GPtrArray) intents = NULL;
+
+    g_ptr_array_add (drafts, d2);
+    intents = pm_service_write_intents (f->service, drafts, &error);
+    g_assert_null (intents);
+    g_assert_error (error, PM_ERROR, PM_ERROR_STORAGE);
+    g_clear_error (&error);
+  }
+
+  /* Retry while the ledger still fails: still paused, and it says why. */
+  g_assert_false (pm_service_retry_storage (f->service, &error));
+  g_assert_error (error, PM_ERROR, PM_ERROR_STORAGE);
+  g_clear_error (&error);
+  g_assert_nonnull (pm_service_get_storage_error (f->service));
+
+  /* Fixed, then Retry: sending resumes, and the bill whose outcome could not be written
+   * is read back and recorded as the server has it. */
+  pm_ledger_set_fail_writes_for_testing (ledger, FALSE);
+  g_assert_true (pm_service_retry_storage (f->service, &error));
+  g_assert_no_error (error);
+  g_assert_null (pm_service_get_storage_error (f->service));
+  g_assert_cmpuint (notified, ==, 2);
+  {
+    g_autoptr(PmLedgerQuery) query = pm_ledger_query_new ();
+    g_autoptr(GPtrArray) all = pm_ledger_fetch (ledger, query, 0, 10, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (all->len, ==, 1);
+    sw.service = f->service;
+    sw.bill_id = g_strdup (pm_bill_get_bill_id (g_ptr_array_index (all, 0)));
+    sw.state = PM_BILL_STATE_UNPAID;
+  }
+  pm_test_spin_until (bill_in_state, &sw, 10000);
+  g_free (sw.bill_id);
+
+  last = send_and_wait (f, d3, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (last);
+  g_assert_cmpint (pm_bill_get_state (last), ==, PM_BILL_STATE_UNPAID);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, bills + 2);
+
+  /* A read whose outcome cannot be written (the poller) pauses sending too. */
+  pm_ledger_set_fail_writes_for_testing (ledger, TRUE);
+  memset (&w, 0, sizeof w);
+  pm_service_bill_action_async (f->service, pm_bill_get_bill_id (last),
+                                PM_BILL_ACTION_REFRESH, NULL, action_cb, &w);
+  g_assert_true (pm_test_wait_flag (&w.done, 10000));
+  g_clear_object (&w.bill);
+  g_clear_error (&w.error);
+  pm_test_spin_until (storage_error_set, f->service, 5000);
+  /* and an action that would have to be recorded waits too */
+  memset (&w, 0, sizeof w);
+  pm_service_bill_action_async (f->service, pm_bill_get_bill_id (last),
+                                PM_BILL_ACTION_DESTROY, NULL, action_cb, &w);
+  g_assert_true (pm_test_wait_flag (&w.done, 10000));
+  g_assert_error (w.error, PM_ERROR, PM_ERROR_STORAGE);
+  g_clear_error (&w.error);
+  {
+    g_autofree char *state = pm_sandbox_dup_bill_state (f->sandbox, pm_bill_get_bill_id (last));
+
+    g_assert_cmpstr (state, ==, "W");
+  }
+  pm_ledger_set_fail_writes_for_testing (ledger, FALSE);
+  g_assert_true (pm_service_retry_storage (f->service, NULL));
+  g_signal_handlers_disconnect_by_func (f->service, notify_count_cb, &notified);
+  /* let the reconciliation started by Retry finish before the fixture goes */
+  pm_test_spin (300);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1148,6 +1381,8 @@ main (int   argc,
   ADD ("service/profiles-kept-apart", test_profiles_kept_apart);
   ADD ("autopay/register-charge-delete", test_autopay);
   ADD ("autopay/declined", test_autopay_declined);
+  ADD ("service/ledger-changed-outside", test_ledger_changed_outside);
+  ADD ("service/storage-failure-pauses-sending", test_storage_failure_pauses_sending);
 
   return g_test_run ();
 }
