@@ -3,15 +3,14 @@
  * Copyright 2026 The Paymint Desk authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * One payment request: every field is checked as it is typed, with the message next to
- * the field; the send is confirmed with a summary, guarded against duplicates, and runs
- * at most once per draft. The form moves through stages:
- *
- *   editing → confirming (duplicate question, then the summary) → sending → done
- *
- * and "send.send" does something only while editing, so a double click or a second
- * Ctrl+Enter never sends twice. A send whose outcome is not known (maybe done) never
- * returns to editing: the bill stays in the list as "Checking" and the engine settles it.
+ * The widget side of one payment request. The rules — what each field may hold, the
+ * stage of the send, the duplicate guard, the draft, the templates — live in PmSendForm
+ * (src/core); this window binds its fields to the form's properties and shows what the
+ * form decides: each message in a space kept free under its field (so a message never
+ * moves the fields below), the questions before sending and before closing a filled
+ * form, the suggestions of earlier payers, and a calendar that offers only the days the
+ * engine accepts. "send.send" does something only while the form can send, so a double
+ * click or a second Ctrl+Enter never sends twice.
  */
 
 #include "config.h"
@@ -21,84 +20,58 @@
 #include "pm-send-dialog.h"
 #include "pm-application.h"
 #include "pm-error.h"
-#include "pm-ledger.h"
 #include "pm-money.h"
 #include "pm-phone.h"
+#include "pm-send-form.h"
 #include "pm-ui.h"
 #include "pm-window.h"
 
-#define N_SUGGESTIONS       6
-#define DUPLICATE_DAYS      7
-#define DUPLICATE_RECENT_S  (10 * 60)
-#define DEFAULT_EXPIRY_DAYS 7
-
-#define PLACEHOLDER_NAME   "{이름}"
-#define PLACEHOLDER_AMOUNT "{금액}"
-#define PLACEHOLDER_MONTH  "{월}"
-
-typedef enum
-{
-  STAGE_EDITING,
-  STAGE_CONFIRMING,
-  STAGE_SENDING,
-  STAGE_DONE,
-} Stage;
-
-typedef enum
-{
-  FIELD_NAME,
-  FIELD_PHONE,
-  FIELD_AMOUNT,
-  FIELD_PRODUCT,
-  FIELD_MESSAGE,
-  FIELD_EXPIRY,
-  N_FIELDS
-} Field;
+#define N_SUGGESTIONS 6
 
 struct _PmSendDialog
 {
   AdwWindow       parent_instance;
 
-  PmService      *service;
+  PmSendForm     *form;             /* the rules, and the service they send through */
   GSettings      *settings;
   GCancellable   *cancellable;
-  Stage           stage;
   gboolean        close_when_done;
+  gboolean        discard_confirmed; /* the clerk chose Discard: close without asking */
   gboolean        filling;           /* the form itself is changing a text */
-  gboolean        touched[N_FIELDS]; /* "empty" and "too short" are shown only then */
-  char           *expire_date;       /* "YYYY-MM-DD" */
-  char           *template_text;     /* the template last applied, unrendered */
-  char           *template_output;   /* what it gave, to follow name and amount */
-  PmBill         *draft;             /* while confirming and sending */
+  gboolean        syncing_calendar;  /* the calendar is being set from the form */
+  GtkWidget      *focus_before;      /* weak: where to go back after a question */
 
   GtkWidget      *name_popover;
   GtkListBox     *name_list;
   GtkWidget      *phone_popover;
   GtkListBox     *phone_list;
 
+  GtkWidget      *cancel_button;
   GtkWidget      *send_button;
   GtkSpinner     *send_spinner;
   GtkRevealer    *banner_revealer;
   GtkLabel       *banner_title;
   GtkLabel       *banner_label;
+  GtkRevealer    *draft_revealer;
   GtkWidget      *form_box;
-  GtkEntry       *name_entry;
+  GtkWidget      *name_entry;
   GtkLabel       *name_error;
-  GtkEntry       *phone_entry;
+  GtkWidget      *phone_entry;
   GtkLabel       *phone_error;
-  GtkEntry       *amount_entry;
+  GtkWidget      *amount_entry;
   GtkLabel       *amount_words;
   GtkLabel       *amount_error;
-  GtkEntry       *product_entry;
+  GtkWidget      *product_entry;
   GtkLabel       *product_error;
   GtkMenuButton  *template_button;
   GtkTextView    *message_view;
   GtkLabel       *message_error;
   GtkMenuButton  *expiry_button;
+  GtkPopover     *expiry_popover;
   GtkCalendar    *expiry_calendar;
   GtkLabel       *expiry_hint;
   GtkLabel       *expiry_error;
-  GtkEntry       *note_entry;
+  GtkWidget      *note_entry;
 };
 
 G_DEFINE_FINAL_TYPE (PmSendDialog, pm_send_dialog, ADW_TYPE_WINDOW)
@@ -111,63 +84,90 @@ enum
 
 static guint signals[N_SIGNALS];
 
-/* ---- small helpers ---- */
+static void send_draft (PmSendDialog *self);
 
-static char *
-entry_text (GtkEntry *entry)
+/* ---- fields and their widgets ---- */
+
+static GtkWidget *
+field_input (PmSendDialog    *self,
+             PmSendFormField  field)
 {
-  return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (entry))));
-}
-
-static char *
-message_text (PmSendDialog *self)
-{
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->message_view);
-  GtkTextIter start, end;
-  char *text;
-
-  gtk_text_buffer_get_bounds (buffer, &start, &end);
-  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-  return g_strstrip (text);
-}
-
-static void
-set_text (PmSendDialog *self,
-          GtkEntry     *entry,
-          const char   *text)
-{
-  self->filling = TRUE;
-  gtk_editable_set_text (GTK_EDITABLE (entry), text);
-  gtk_editable_set_position (GTK_EDITABLE (entry), -1);
-  self->filling = FALSE;
-}
-
-static gboolean
-is_blank (const char *text)
-{
-  for (const char *p = text; p != NULL && *p != '\0'; p = g_utf8_next_char (p))
+  switch (field)
     {
-      gunichar c = g_utf8_get_char (p);
-
-      if (!g_unichar_isspace (c) && c != 0x3000)
-        return FALSE;
+    case PM_SEND_FORM_FIELD_PAYER_NAME:
+      return self->name_entry;
+    case PM_SEND_FORM_FIELD_PHONE:
+      return self->phone_entry;
+    case PM_SEND_FORM_FIELD_AMOUNT:
+      return self->amount_entry;
+    case PM_SEND_FORM_FIELD_REASON:
+      return self->product_entry;
+    case PM_SEND_FORM_FIELD_MESSAGE:
+      return GTK_WIDGET (self->message_view);
+    case PM_SEND_FORM_FIELD_EXPIRE_DATE:
+      return GTK_WIDGET (self->expiry_button);
+    case PM_SEND_FORM_FIELD_NOTE:
+      return self->note_entry;
+    case PM_SEND_FORM_FIELD_NONE:
+    case PM_SEND_FORM_N_FIELDS:
+    default:
+      return NULL;
     }
-  return TRUE;
 }
 
-/* Shows @message under a field (NULL hides it); @input gets the "error" class while
- * there is an error. A warning is shown without blocking and without the class. */
-static void
-show_message (GtkWidget  *input,
-              GtkLabel   *label,
-              const char *message,
-              gboolean    warning)
+static GtkLabel *
+field_error_label (PmSendDialog    *self,
+                   PmSendFormField  field)
 {
-  gboolean has = message != NULL && *message != '\0';
+  switch (field)
+    {
+    case PM_SEND_FORM_FIELD_PAYER_NAME:
+      return self->name_error;
+    case PM_SEND_FORM_FIELD_PHONE:
+      return self->phone_error;
+    case PM_SEND_FORM_FIELD_AMOUNT:
+      return self->amount_error;
+    case PM_SEND_FORM_FIELD_REASON:
+      return self->product_error;
+    case PM_SEND_FORM_FIELD_MESSAGE:
+      return self->message_error;
+    case PM_SEND_FORM_FIELD_EXPIRE_DATE:
+      return self->expiry_error;
+    case PM_SEND_FORM_FIELD_NOTE:
+    case PM_SEND_FORM_FIELD_NONE:
+    case PM_SEND_FORM_N_FIELDS:
+    default:
+      return NULL;
+    }
+}
 
-  gtk_label_set_label (label, has ? message : "");
-  gtk_widget_set_visible (GTK_WIDGET (label), has);
-  if (has && warning)
+static PmSendFormField
+field_of_input (PmSendDialog *self,
+                GtkWidget    *widget)
+{
+  for (int f = 0; f < PM_SEND_FORM_N_FIELDS; f++)
+    if (field_input (self, (PmSendFormField) f) == widget)
+      return (PmSendFormField) f;
+  return PM_SEND_FORM_FIELD_NONE;
+}
+
+/* The field's message, in the space kept for it; the input gets the "error" class while
+ * there is an error. A warning (an old-style phone number) is shown without blocking. */
+static void
+show_field_state (PmSendDialog    *self,
+                  PmSendFormField  field)
+{
+  GtkWidget *input = field_input (self, field);
+  GtkLabel *label = field_error_label (self, field);
+  const char *error = pm_send_form_get_error (self->form, field);
+  const char *warning = field == PM_SEND_FORM_FIELD_PHONE
+                          ? pm_send_form_get_phone_warning (self->form) : NULL;
+  const char *text = error != NULL ? error : warning;
+
+  gtk_label_set_label (label, text != NULL ? text : "");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (label), text);
+  gtk_widget_set_visible (GTK_WIDGET (label), text != NULL);
+  if (error == NULL && warning != NULL)
     {
       gtk_widget_remove_css_class (GTK_WIDGET (label), "error");
       gtk_widget_add_css_class (GTK_WIDGET (label), "warning");
@@ -177,93 +177,81 @@ show_message (GtkWidget  *input,
       gtk_widget_remove_css_class (GTK_WIDGET (label), "warning");
       gtk_widget_add_css_class (GTK_WIDGET (label), "error");
     }
-  if (has && !warning)
+  if (error != NULL)
     gtk_widget_add_css_class (input, "error");
   else
     gtk_widget_remove_css_class (input, "error");
 }
 
-static GtkWidget *
-field_input (PmSendDialog *self,
-             Field         field)
+static void
+form_error_notify_cb (PmSendForm   *form,
+                      GParamSpec   *pspec,
+                      PmSendDialog *self)
 {
-  switch (field)
-    {
-    case FIELD_NAME:
-      return GTK_WIDGET (self->name_entry);
-    case FIELD_PHONE:
-      return GTK_WIDGET (self->phone_entry);
-    case FIELD_AMOUNT:
-      return GTK_WIDGET (self->amount_entry);
-    case FIELD_PRODUCT:
-      return GTK_WIDGET (self->product_entry);
-    case FIELD_MESSAGE:
-      return GTK_WIDGET (self->message_view);
-    case FIELD_EXPIRY:
-      return GTK_WIDGET (self->expiry_button);
-    case N_FIELDS:
-    default:
-      g_return_val_if_reached (NULL);
-    }
+  for (int f = 0; f < PM_SEND_FORM_FIELD_NOTE; f++)
+    show_field_state (self, (PmSendFormField) f);
 }
 
-static GtkLabel *
-field_label (PmSendDialog *self,
-             Field         field)
+/* ---- binding transforms ---- */
+
+static gboolean
+string_to_label_cb (GBinding     *binding,
+                    const GValue *from,
+                    GValue       *to,
+                    gpointer      user_data)
 {
-  switch (field)
-    {
-    case FIELD_NAME:
-      return self->name_error;
-    case FIELD_PHONE:
-      return self->phone_error;
-    case FIELD_AMOUNT:
-      return self->amount_error;
-    case FIELD_PRODUCT:
-      return self->product_error;
-    case FIELD_MESSAGE:
-      return self->message_error;
-    case FIELD_EXPIRY:
-      return self->expiry_error;
-    case N_FIELDS:
-    default:
-      g_return_val_if_reached (NULL);
-    }
+  const char *text = g_value_get_string (from);
+
+  g_value_set_string (to, text != NULL ? text : "");
+  return TRUE;
 }
 
 static gboolean
-field_from_wire_name (const char *name,
-                      Field      *field)
+string_to_visible_cb (GBinding     *binding,
+                      const GValue *from,
+                      GValue       *to,
+                      gpointer      user_data)
 {
-  static const struct
-  {
-    const char *name;
-    Field       field;
-  } map[] = {
-    { PM_BILL_FIELD_MEMBER_NM, FIELD_NAME },
-    { PM_BILL_FIELD_PHONE, FIELD_PHONE },
-    { PM_BILL_FIELD_PRICE, FIELD_AMOUNT },
-    { PM_BILL_FIELD_PRODUCT_NM, FIELD_PRODUCT },
-    { PM_BILL_FIELD_MESSAGE, FIELD_MESSAGE },
-    { PM_BILL_FIELD_EXPIRE_DT, FIELD_EXPIRY },
-  };
+  const char *text = g_value_get_string (from);
 
-  for (guint i = 0; i < G_N_ELEMENTS (map); i++)
-    if (g_strcmp0 (name, map[i].name) == 0)
-      {
-        *field = map[i].field;
-        return TRUE;
-      }
-  return FALSE;
+  g_value_set_boolean (to, text != NULL && *text != '\0');
+  return TRUE;
 }
 
-static void
-show_field_error (PmSendDialog *self,
-                  Field         field,
-                  const char   *message)
+static gboolean
+stage_to_sending_cb (GBinding     *binding,
+                     const GValue *from,
+                     GValue       *to,
+                     gpointer      user_data)
 {
-  show_message (field_input (self, field), field_label (self, field), message, FALSE);
+  g_value_set_boolean (to, g_value_get_enum (from) == PM_SEND_FORM_STAGE_SENDING);
+  return TRUE;
 }
+
+static gboolean
+stage_to_editable_cb (GBinding     *binding,
+                      const GValue *from,
+                      GValue       *to,
+                      gpointer      user_data)
+{
+  int stage = g_value_get_enum (from);
+
+  g_value_set_boolean (to, stage == PM_SEND_FORM_STAGE_EDITING
+                             || stage == PM_SEND_FORM_STAGE_CONFIRMING);
+  return TRUE;
+}
+
+static gboolean
+uint_to_nonzero_cb (GBinding     *binding,
+                    const GValue *from,
+                    GValue       *to,
+                    gpointer      user_data)
+{
+  g_value_set_boolean (to, g_value_get_uint (from) > 0);
+  return TRUE;
+}
+
+/* ---- banner ---- */
 
 static void
 hide_banner (PmSendDialog *self)
@@ -281,304 +269,165 @@ show_banner (PmSendDialog *self,
   gtk_revealer_set_reveal_child (self->banner_revealer, TRUE);
 }
 
-/* ---- checks, one per field ---- */
-
-static gboolean
-check_name (PmSendDialog *self)
-{
-  g_autofree char *text = entry_text (self->name_entry);
-  g_autoptr(GError) error = NULL;
-
-  if (is_blank (text) && !self->touched[FIELD_NAME])
-    {
-      show_field_error (self, FIELD_NAME, NULL);
-      return FALSE;
-    }
-  pm_bill_check_member_nm (text, &error);
-  show_field_error (self, FIELD_NAME, error != NULL ? error->message : NULL);
-  return error == NULL;
-}
-
-static gboolean
-check_phone (PmSendDialog *self,
-             char        **digits_out)
-{
-  g_autofree char *text = entry_text (self->phone_entry);
-  g_autofree char *digits = NULL;
-  PmPhoneCheck check = pm_phone_check (text, &digits);
-  gboolean pending = check == PM_PHONE_EMPTY || check == PM_PHONE_TOO_SHORT;
-
-  if (pending && !self->touched[FIELD_PHONE])
-    {
-      show_message (GTK_WIDGET (self->phone_entry), self->phone_error, NULL, FALSE);
-      return FALSE;
-    }
-  show_message (GTK_WIDGET (self->phone_entry), self->phone_error,
-                pm_phone_check_message (check), check == PM_PHONE_LEGACY);
-  if (check != PM_PHONE_VALID && check != PM_PHONE_LEGACY)
-    return FALSE;
-  if (digits_out != NULL)
-    *digits_out = g_steal_pointer (&digits);
-  return TRUE;
-}
-
-static gboolean
-check_amount (PmSendDialog *self,
-              gint64       *won_out)
-{
-  g_autofree char *text = entry_text (self->amount_entry);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *words = NULL;
-  gint64 won = 0;
-
-  if (is_blank (text) && !self->touched[FIELD_AMOUNT])
-    {
-      gtk_widget_set_visible (GTK_WIDGET (self->amount_words), FALSE);
-      show_field_error (self, FIELD_AMOUNT, NULL);
-      return FALSE;
-    }
-  if (pm_money_parse (text, &won, &error))
-    pm_bill_check_price (won, &error);
-  show_field_error (self, FIELD_AMOUNT, error != NULL ? error->message : NULL);
-  if (error != NULL)
-    {
-      gtk_widget_set_visible (GTK_WIDGET (self->amount_words), FALSE);
-      return FALSE;
-    }
-  words = pm_money_format_korean (won);
-  gtk_label_set_label (self->amount_words, words);
-  gtk_widget_set_visible (GTK_WIDGET (self->amount_words), TRUE);
-  if (won_out != NULL)
-    *won_out = won;
-  return TRUE;
-}
-
-static gboolean
-check_product (PmSendDialog *self)
-{
-  g_autofree char *text = entry_text (self->product_entry);
-  g_autoptr(GError) error = NULL;
-
-  if (is_blank (text) && !self->touched[FIELD_PRODUCT])
-    {
-      show_field_error (self, FIELD_PRODUCT, NULL);
-      return FALSE;
-    }
-  pm_bill_check_product_nm (text, &error);
-  show_field_error (self, FIELD_PRODUCT, error != NULL ? error->message : NULL);
-  return error == NULL;
-}
-
-static gboolean
-check_message (PmSendDialog *self)
-{
-  g_autofree char *text = message_text (self);
-  g_autoptr(GError) error = NULL;
-  const char *placeholders[] = { PLACEHOLDER_NAME, PLACEHOLDER_AMOUNT, PLACEHOLDER_MONTH };
-
-  if (is_blank (text) && !self->touched[FIELD_MESSAGE])
-    {
-      show_field_error (self, FIELD_MESSAGE, NULL);
-      return FALSE;
-    }
-  if (pm_bill_check_message (text, &error))
-    {
-      for (guint i = 0; i < G_N_ELEMENTS (placeholders); i++)
-        if (strstr (text, placeholders[i]) != NULL)
-          {
-            g_autofree char *message = NULL;
-
-            if (g_str_equal (placeholders[i], PLACEHOLDER_NAME))
-              message = g_strdup_printf (_("The message still holds %s: enter the payer’s "
-                                           "name above, or edit the message."),
-                                         placeholders[i]);
-            else if (g_str_equal (placeholders[i], PLACEHOLDER_AMOUNT))
-              message = g_strdup_printf (_("The message still holds %s: enter the amount "
-                                           "above, or edit the message."),
-                                         placeholders[i]);
-            else
-              message = g_strdup_printf (_("The message still holds %s: edit the message."),
-                                         placeholders[i]);
-            show_field_error (self, FIELD_MESSAGE, message);
-            return FALSE;
-          }
-    }
-  show_field_error (self, FIELD_MESSAGE, error != NULL ? error->message : NULL);
-  return error == NULL;
-}
-
-static gboolean
-check_expiry (PmSendDialog *self)
-{
-  g_autoptr(GError) error = NULL;
-
-  pm_bill_check_expire_date (self->expire_date, pm_ui_now (), &error);
-  show_field_error (self, FIELD_EXPIRY, error != NULL ? error->message : NULL);
-  return error == NULL;
-}
-
-/* ---- the expiry date ---- */
+/* ---- the expiry date: a calendar that offers only the days the engine takes ---- */
 
 static void
-update_expiry (PmSendDialog *self)
+select_calendar_date (PmSendDialog *self,
+                      const GDate  *date)
 {
-  g_autoptr(GDateTime) date = gtk_calendar_get_date (self->expiry_calendar);
-  g_autofree char *today = pm_bill_korea_date (pm_ui_now ());
-  g_autofree char *hint = NULL;
-  int y, m, d;
+  g_autoptr(GDateTime) dt = g_date_time_new_local (g_date_get_year (date),
+                                                   g_date_get_month (date),
+                                                   g_date_get_day (date), 12, 0, 0);
 
-  g_free (self->expire_date);
-  self->expire_date = g_date_time_format (date, "%Y-%m-%d");
-  gtk_menu_button_set_label (self->expiry_button, self->expire_date);
+  if (dt == NULL)
+    return;
+  self->syncing_calendar = TRUE;
+  gtk_calendar_select_day (self->expiry_calendar, dt);
+  self->syncing_calendar = FALSE;
+}
 
-  if (today != NULL && sscanf (today, "%d-%d-%d", &y, &m, &d) == 3)
+static void
+calendar_get_gdate (GtkCalendar *calendar,
+                    GDate       *date)
+{
+  g_autoptr(GDateTime) dt = gtk_calendar_get_date (calendar);
+
+  g_date_clear (date, 1);
+  g_date_set_dmy (date, (GDateDay) g_date_time_get_day_of_month (dt),
+                  (GDateMonth) g_date_time_get_month (dt),
+                  (GDateYear) g_date_time_get_year (dt));
+}
+
+/* GtkCalendar (GTK 4.8) cannot disable days. Its day cells are labels with the
+ * "day-number" class ("other-month" for the days of the months around it); an
+ * insensitive label is not picked, so a click on it selects nothing, and it is drawn
+ * dimmed. Keyboard selection is caught by the clamp in expiry_day_selected_cb. */
+static void
+mark_calendar_days (PmSendDialog *self,
+                    GtkWidget    *widget,
+                    int           year,
+                    int           month, /* 1–12 */
+                    const GDate  *first,
+                    const GDate  *last)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
     {
-      GDate a, b;
-      int days;
+      if (GTK_IS_LABEL (child) && gtk_widget_has_css_class (child, "day-number"))
+        {
+          int day = atoi (gtk_label_get_label (GTK_LABEL (child)));
+          int y = year, m = month;
+          GDate date;
 
-      g_date_clear (&a, 1);
-      g_date_clear (&b, 1);
-      g_date_set_dmy (&a, (GDateDay) d, (GDateMonth) m, (GDateYear) y);
-      g_date_set_dmy (&b, (GDateDay) g_date_time_get_day_of_month (date),
-                      (GDateMonth) g_date_time_get_month (date),
-                      (GDateYear) g_date_time_get_year (date));
-      days = g_date_days_between (&a, &b);
-      if (days == 0)
-        hint = g_strdup (_("The payer can pay until the end of today (Korea time)."));
-      else if (days > 0)
-        hint = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                             "The payer can pay for %d more day after today.",
-                                             "The payer can pay for %d more days after today.",
-                                             days),
-                                days);
+          if (gtk_widget_has_css_class (child, "other-month"))
+            {
+              /* the first row shows the end of the month before, the last rows the
+               * start of the month after */
+              m += day > 15 ? -1 : 1;
+              if (m == 0)
+                m = 12, y--;
+              else if (m == 13)
+                m = 1, y++;
+            }
+          g_date_clear (&date, 1);
+          if (g_date_valid_dmy ((GDateDay) day, (GDateMonth) m, (GDateYear) y))
+            {
+              g_date_set_dmy (&date, (GDateDay) day, (GDateMonth) m, (GDateYear) y);
+              gtk_widget_set_sensitive (child, g_date_compare (&date, first) >= 0
+                                                 && g_date_compare (&date, last) <= 0);
+            }
+          continue;
+        }
+      mark_calendar_days (self, child, year, month, first, last);
     }
-  gtk_label_set_label (self->expiry_hint, hint != NULL ? hint : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->expiry_hint), hint != NULL);
-  check_expiry (self);
+}
+
+static void
+refresh_calendar_days (PmSendDialog *self)
+{
+  GDate first, last;
+  int year = 0, month = 0;
+
+  pm_send_form_get_expire_range (self->form, &first, &last);
+  g_object_get (self->expiry_calendar, "year", &year, "month", &month, NULL);
+  mark_calendar_days (self, GTK_WIDGET (self->expiry_calendar), year, month + 1, &first,
+                      &last);
 }
 
 static void
 expiry_day_selected_cb (GtkCalendar  *calendar,
                         PmSendDialog *self)
 {
-  update_expiry (self);
+  GDate date, first, last;
+  char text[16];
+
+  if (self->syncing_calendar)
+    {
+      refresh_calendar_days (self);
+      return;
+    }
+  calendar_get_gdate (calendar, &date);
+  pm_send_form_get_expire_range (self->form, &first, &last);
+  /* a day outside the range is refused: the nearest day allowed is taken instead */
+  if (g_date_compare (&date, &first) < 0)
+    date = first;
+  else if (g_date_compare (&date, &last) > 0)
+    date = last;
+  g_snprintf (text, sizeof text, "%04d-%02d-%02d", g_date_get_year (&date),
+              g_date_get_month (&date), g_date_get_day (&date));
+  select_calendar_date (self, &date);
+  pm_send_form_set_text (self->form, PM_SEND_FORM_FIELD_EXPIRE_DATE, text);
+  refresh_calendar_days (self);
 }
 
 static void
-set_default_expiry (PmSendDialog *self)
+calendar_moved_cb (GtkCalendar  *calendar,
+                   PmSendDialog *self)
 {
-  g_autofree char *date = pm_bill_korea_date (pm_ui_now () + DEFAULT_EXPIRY_DAYS * 86400);
-  g_autoptr(GDateTime) dt = NULL;
+  refresh_calendar_days (self);
+}
+
+/* The form's date shown on the calendar as it is, even a stale one from a draft (its
+ * error says what is wrong with it). */
+static void
+form_expire_date_notify_cb (PmSendForm   *form,
+                            GParamSpec   *pspec,
+                            PmSendDialog *self)
+{
+  const char *text = pm_send_form_get_text (form, PM_SEND_FORM_FIELD_EXPIRE_DATE);
+  GDate date, shown;
   int y, m, d;
 
-  if (date != NULL && sscanf (date, "%d-%d-%d", &y, &m, &d) == 3)
-    dt = g_date_time_new_local (y, m, d, 12, 0, 0);
-  if (dt != NULL)
-    gtk_calendar_select_day (self->expiry_calendar, dt);
-  update_expiry (self);
+  if (text == NULL || sscanf (text, "%d-%d-%d", &y, &m, &d) != 3
+      || !g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y))
+    return;
+  g_date_clear (&date, 1);
+  g_date_set_dmy (&date, (GDateDay) d, (GDateMonth) m, (GDateYear) y);
+  calendar_get_gdate (self->expiry_calendar, &shown);
+  if (g_date_compare (&date, &shown) != 0)
+    select_calendar_date (self, &date);
+}
+
+static void
+expiry_popover_show_cb (GtkWidget    *popover,
+                        PmSendDialog *self)
+{
+  /* the day may have changed since the form opened */
+  refresh_calendar_days (self);
 }
 
 /* ---- message templates ---- */
 
-static char *
-render_template (PmSendDialog *self,
-                 const char   *text)
-{
-  g_autoptr(GString) out = g_string_new (text);
-  g_autofree char *name = entry_text (self->name_entry);
-  g_autofree char *amount_text = entry_text (self->amount_entry);
-  g_autofree char *today = pm_bill_korea_date (pm_ui_now ());
-  gint64 won = 0;
-
-  if (!is_blank (name))
-    g_string_replace (out, PLACEHOLDER_NAME, name, 0);
-  if (pm_money_parse (amount_text, &won, NULL))
-    {
-      g_autofree char *digits = pm_money_format_digits (won);
-      /* the message to the payer is Korean whatever the desk's language */
-      g_autofree char *amount = g_strconcat (digits, "원", NULL);
-
-      g_string_replace (out, PLACEHOLDER_AMOUNT, amount, 0);
-    }
-  if (today != NULL && strlen (today) == 10)
-    {
-      g_autofree char *month = g_strdup_printf ("%d", atoi (today + 5));
-
-      g_string_replace (out, PLACEHOLDER_MONTH, month, 0);
-    }
-  return g_string_free (g_steal_pointer (&out), FALSE);
-}
-
-static void
-set_message (PmSendDialog *self,
-             const char   *text)
-{
-  self->filling = TRUE;
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->message_view), text, -1);
-  self->filling = FALSE;
-  check_message (self);
-}
-
-static void
-apply_template (PmSendDialog *self,
-                int           index)
-{
-  g_autoptr(GVariant) templates = g_settings_get_value (self->settings, "message-templates");
-  const char *text = NULL;
-
-  if (index < 0 || (gsize) index >= g_variant_n_children (templates))
-    return;
-  g_variant_get_child (templates, (gsize) index, "(&s&s)", NULL, &text);
-  g_free (self->template_text);
-  self->template_text = g_strdup (text);
-  g_free (self->template_output);
-  self->template_output = render_template (self, text);
-  self->touched[FIELD_MESSAGE] = TRUE;
-  set_message (self, self->template_output);
-}
-
-/* The message follows the name and amount while it is what a template made. */
-static void
-follow_template (PmSendDialog *self)
-{
-  g_autofree char *current = NULL;
-  g_autofree char *made = NULL;
-  g_autofree char *output = NULL;
-
-  if (self->template_text == NULL)
-    return;
-  current = message_text (self);
-  made = g_strstrip (g_strdup (self->template_output));
-  if (g_strcmp0 (current, made) != 0)
-    {
-      g_clear_pointer (&self->template_text, g_free);
-      g_clear_pointer (&self->template_output, g_free);
-      return;
-    }
-  output = render_template (self, self->template_text);
-  if (g_strcmp0 (output, self->template_output) == 0)
-    return;
-  g_free (self->template_output);
-  self->template_output = g_steal_pointer (&output);
-  set_message (self, self->template_output);
-}
-
-static void
-apply_template_cb (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
-{
-  apply_template (PM_SEND_DIALOG (widget), g_variant_get_int32 (parameter));
-}
-
 static void
 rebuild_template_menu (PmSendDialog *self)
 {
-  g_autoptr(GVariant) templates = g_settings_get_value (self->settings, "message-templates");
+  g_autoptr(GVariant) templates = NULL;
   g_autoptr(GMenu) menu = g_menu_new ();
-  gsize n = g_variant_n_children (templates);
+  guint n = pm_send_form_get_n_templates (self->form);
 
-  for (gsize i = 0; i < n; i++)
+  g_object_get (self->form, "templates", &templates, NULL);
+  for (guint i = 0; i < n; i++)
     {
       const char *name = NULL;
       g_auto(GStrv) parts = NULL;
@@ -595,10 +444,17 @@ rebuild_template_menu (PmSendDialog *self)
       g_menu_append_item (menu, item);
     }
   gtk_menu_button_set_menu_model (self->template_button, G_MENU_MODEL (menu));
-  gtk_widget_set_sensitive (GTK_WIDGET (self->template_button), n > 0);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->template_button),
                                n > 0 ? _("Fill the Message From a Template")
                                      : _("No Templates Yet — Add Them in Preferences"));
+}
+
+static void
+form_templates_notify_cb (PmSendForm   *form,
+                          GParamSpec   *pspec,
+                          PmSendDialog *self)
+{
+  rebuild_template_menu (self);
 }
 
 static void
@@ -606,7 +462,21 @@ templates_changed_cb (GSettings    *settings,
                       const char   *key,
                       PmSendDialog *self)
 {
-  rebuild_template_menu (self);
+  g_autoptr(GVariant) templates = g_settings_get_value (settings, "message-templates");
+
+  g_object_set (self->form, "templates", templates, NULL);
+}
+
+static void
+apply_template_cb (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  PmSendDialog *self = PM_SEND_DIALOG (widget);
+  int index = g_variant_get_int32 (parameter);
+
+  if (index >= 0)
+    pm_send_form_apply_template (self->form, (guint) index);
 }
 
 /* ---- recent payers ---- */
@@ -647,49 +517,24 @@ hide_suggestions (PmSendDialog *self)
 }
 
 static void
-suggest_payers (PmSendDialog *self,
-                GtkEntry     *entry,
-                GtkWidget    *popover,
-                GtkListBox   *list)
+suggest_payers (PmSendDialog    *self,
+                PmSendFormField  field)
 {
-  g_autofree char *prefix = entry_text (entry);
-  g_autofree char *name = entry_text (self->name_entry);
-  g_autofree char *phone_text = entry_text (self->phone_entry);
-  g_autofree char *phone = NULL;
-  g_autoptr(GPtrArray) payers = NULL;
-  g_autoptr(GError) error = NULL;
+  gboolean is_name = field == PM_SEND_FORM_FIELD_PAYER_NAME;
+  GtkWidget *popover = is_name ? self->name_popover : self->phone_popover;
+  GtkListBox *list = is_name ? self->name_list : self->phone_list;
+  g_autoptr(GPtrArray) payers = pm_send_form_suggest_payers (self->form, field, N_SUGGESTIONS);
   GtkWidget *child;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
     gtk_list_box_remove (list, child);
-
-  if (self->service == NULL || is_blank (prefix))
+  if (payers->len == 0)
     {
       gtk_popover_popdown (GTK_POPOVER (popover));
       return;
     }
-  payers = pm_service_recent_payers (self->service, prefix, N_SUGGESTIONS, &error);
-  if (payers == NULL)
-    {
-      g_debug ("Could not look up recent payers: %s", error->message);
-      gtk_popover_popdown (GTK_POPOVER (popover));
-      return;
-    }
-  pm_phone_check (phone_text, &phone);
   for (guint i = 0; i < payers->len; i++)
-    {
-      const PmLedgerPayer *payer = g_ptr_array_index (payers, i);
-
-      /* what is already filled in needs no suggestion */
-      if (g_strcmp0 (payer->name, name) == 0 && g_strcmp0 (payer->phone, phone) == 0)
-        continue;
-      gtk_list_box_append (list, payer_row_new (payer));
-    }
-  if (gtk_widget_get_first_child (GTK_WIDGET (list)) == NULL)
-    {
-      gtk_popover_popdown (GTK_POPOVER (popover));
-      return;
-    }
+    gtk_list_box_append (list, payer_row_new (g_ptr_array_index (payers, i)));
   gtk_list_box_unselect_all (list);
   gtk_popover_popup (GTK_POPOVER (popover));
 }
@@ -700,17 +545,12 @@ pick_payer (PmSendDialog  *self,
 {
   const char *name = g_object_get_data (G_OBJECT (row), "pm-name");
   const char *phone = g_object_get_data (G_OBJECT (row), "pm-phone");
-  g_autofree char *display = pm_phone_format_display (phone);
 
   hide_suggestions (self);
-  set_text (self, self->name_entry, name);
-  set_text (self, self->phone_entry, display);
-  self->touched[FIELD_NAME] = TRUE;
-  self->touched[FIELD_PHONE] = TRUE;
-  check_name (self);
-  check_phone (self, NULL);
-  follow_template (self);
-  gtk_widget_grab_focus (GTK_WIDGET (self->amount_entry));
+  self->filling = TRUE;
+  pm_send_form_pick_payer (self->form, name, phone);
+  self->filling = FALSE;
+  gtk_widget_grab_focus (self->amount_entry);
 }
 
 static void
@@ -730,7 +570,7 @@ suggestion_key_cb (GtkEventControllerKey *controller,
                    PmSendDialog          *self)
 {
   GtkWidget *entry = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller));
-  gboolean is_name = entry == GTK_WIDGET (self->name_entry);
+  gboolean is_name = entry == self->name_entry;
   GtkWidget *popover = is_name ? self->name_popover : self->phone_popover;
   GtkListBox *list = is_name ? self->name_list : self->phone_list;
   GtkListBoxRow *selected;
@@ -775,7 +615,7 @@ suggestion_key_cb (GtkEventControllerKey *controller,
 
 static GtkWidget *
 suggestion_popover_new (PmSendDialog  *self,
-                        GtkEntry      *entry,
+                        GtkWidget     *entry,
                         GtkListBox   **list_out)
 {
   GtkWidget *popover = gtk_popover_new ();
@@ -792,12 +632,12 @@ suggestion_popover_new (PmSendDialog  *self,
   gtk_widget_set_size_request (list, 280, -1);
   gtk_widget_add_css_class (list, "navigation-sidebar");
   gtk_popover_set_child (GTK_POPOVER (popover), list);
-  gtk_widget_set_parent (popover, GTK_WIDGET (entry));
+  gtk_widget_set_parent (popover, entry);
   g_signal_connect_object (list, "row-activated", G_CALLBACK (payer_row_activated_cb), self, 0);
 
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
   g_signal_connect_object (keys, "key-pressed", G_CALLBACK (suggestion_key_cb), self, 0);
-  gtk_widget_add_controller (GTK_WIDGET (entry), keys);
+  gtk_widget_add_controller (entry, keys);
 
   *list_out = GTK_LIST_BOX (list);
   return popover;
@@ -805,105 +645,43 @@ suggestion_popover_new (PmSendDialog  *self,
 
 /* ---- editing ---- */
 
+/* Typing a name or number offers earlier payers; the form's own changes do not. */
 static void
-name_changed_cb (GtkEditable  *editable,
-                 PmSendDialog *self)
+form_name_notify_cb (PmSendForm   *form,
+                     GParamSpec   *pspec,
+                     PmSendDialog *self)
 {
-  check_name (self);
-  follow_template (self);
   if (!self->filling)
-    suggest_payers (self, self->name_entry, self->name_popover, self->name_list);
+    suggest_payers (self, PM_SEND_FORM_FIELD_PAYER_NAME);
 }
 
 static void
-phone_changed_cb (GtkEditable  *editable,
-                  PmSendDialog *self)
+form_phone_notify_cb (PmSendForm   *form,
+                      GParamSpec   *pspec,
+                      PmSendDialog *self)
 {
-  check_phone (self, NULL);
   if (!self->filling)
-    suggest_payers (self, self->phone_entry, self->phone_popover, self->phone_list);
+    suggest_payers (self, PM_SEND_FORM_FIELD_PHONE);
 }
 
-static void
-amount_changed_cb (GtkEditable  *editable,
-                   PmSendDialog *self)
-{
-  check_amount (self, NULL);
-  follow_template (self);
-}
-
-static void
-product_changed_cb (GtkEditable  *editable,
-                    PmSendDialog *self)
-{
-  check_product (self);
-}
-
-static void
-message_changed_cb (GtkTextBuffer *buffer,
-                    PmSendDialog  *self)
-{
-  if (self->filling)
-    return;
-  self->touched[FIELD_MESSAGE] = TRUE;
-  check_message (self);
-}
-
-/* Leaving a field: it counts as touched, and a good phone number or amount is shown
- * in its usual form (010-1234-5678, ₩120,000). */
+/* Leaving a field: the form counts it as touched and shows a good phone number or
+ * amount in its usual form (010-1234-5678, ₩120,000). */
 static void
 focus_leave_cb (GtkEventControllerFocus *controller,
                 PmSendDialog            *self)
 {
   GtkWidget *widget = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller));
-  g_autofree char *digits = NULL;
-  gint64 won = 0;
+  PmSendFormField field = field_of_input (self, widget);
 
-  if (widget == GTK_WIDGET (self->name_entry))
-    {
-      g_autofree char *text = entry_text (self->name_entry);
-
-      self->touched[FIELD_NAME] = self->touched[FIELD_NAME] || !is_blank (text);
-      check_name (self);
-      gtk_popover_popdown (GTK_POPOVER (self->name_popover));
-    }
-  else if (widget == GTK_WIDGET (self->phone_entry))
-    {
-      g_autofree char *text = entry_text (self->phone_entry);
-
-      self->touched[FIELD_PHONE] = self->touched[FIELD_PHONE] || !is_blank (text);
-      gtk_popover_popdown (GTK_POPOVER (self->phone_popover));
-      if (check_phone (self, &digits))
-        {
-          g_autofree char *display = pm_phone_format_display (digits);
-
-          if (g_strcmp0 (display, gtk_editable_get_text (GTK_EDITABLE (self->phone_entry))) != 0)
-            set_text (self, self->phone_entry, display);
-        }
-    }
-  else if (widget == GTK_WIDGET (self->amount_entry))
-    {
-      g_autofree char *text = entry_text (self->amount_entry);
-
-      self->touched[FIELD_AMOUNT] = self->touched[FIELD_AMOUNT] || !is_blank (text);
-      if (check_amount (self, &won))
-        {
-          g_autofree char *display = pm_money_format (won);
-
-          if (g_strcmp0 (display, gtk_editable_get_text (GTK_EDITABLE (self->amount_entry))) != 0)
-            {
-              set_text (self, self->amount_entry, display);
-              check_amount (self, NULL);
-            }
-        }
-    }
-  else if (widget == GTK_WIDGET (self->product_entry))
-    {
-      g_autofree char *text = entry_text (self->product_entry);
-
-      self->touched[FIELD_PRODUCT] = self->touched[FIELD_PRODUCT] || !is_blank (text);
-      check_product (self);
-    }
+  if (field == PM_SEND_FORM_FIELD_NONE)
+    return;
+  if (field == PM_SEND_FORM_FIELD_PAYER_NAME)
+    gtk_popover_popdown (GTK_POPOVER (self->name_popover));
+  else if (field == PM_SEND_FORM_FIELD_PHONE)
+    gtk_popover_popdown (GTK_POPOVER (self->phone_popover));
+  self->filling = TRUE;
+  pm_send_form_leave_field (self->form, field);
+  self->filling = FALSE;
 }
 
 static void
@@ -916,162 +694,42 @@ watch_focus (PmSendDialog *self,
   gtk_widget_add_controller (widget, focus);
 }
 
-/* ---- stages ---- */
-
 static void
-set_stage (PmSendDialog *self,
-           Stage         stage)
+form_can_send_notify_cb (PmSendForm   *form,
+                         GParamSpec   *pspec,
+                         PmSendDialog *self)
 {
-  self->stage = stage;
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "send.send", stage == STAGE_EDITING);
-  gtk_widget_set_visible (GTK_WIDGET (self->send_spinner), stage == STAGE_SENDING);
-  gtk_spinner_set_spinning (self->send_spinner, stage == STAGE_SENDING);
-  gtk_widget_set_sensitive (self->form_box, stage == STAGE_EDITING
-                                              || stage == STAGE_CONFIRMING);
-  if (stage != STAGE_CONFIRMING && stage != STAGE_SENDING)
-    g_clear_object (&self->draft);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "send.send",
+                                 pm_send_form_get_can_send (form));
 }
 
-/* Every field checked at once, as the server would; the first bad one gets the focus.
- * Returns the draft, or NULL. */
-static PmBill *
-build_draft (PmSendDialog *self)
-{
-  g_autoptr(PmBill) draft = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *digits = NULL;
-  g_autofree char *product = NULL;
-  g_autofree char *message = NULL;
-  g_autofree char *note = NULL;
-  g_autofree char *bill_id = NULL;
-  gboolean ok[N_FIELDS];
-  gint64 won = 0;
-  Field field;
-
-  for (guint i = 0; i < N_FIELDS; i++)
-    self->touched[i] = TRUE;
-  ok[FIELD_NAME] = check_name (self);
-  ok[FIELD_PHONE] = check_phone (self, &digits);
-  ok[FIELD_AMOUNT] = check_amount (self, &won);
-  ok[FIELD_PRODUCT] = check_product (self);
-  ok[FIELD_MESSAGE] = check_message (self);
-  ok[FIELD_EXPIRY] = check_expiry (self);
-  for (guint i = 0; i < N_FIELDS; i++)
-    if (!ok[i])
-      {
-        gtk_widget_grab_focus (field_input (self, (Field) i));
-        return NULL;
-      }
-
-  name = entry_text (self->name_entry);
-  product = entry_text (self->product_entry);
-  message = message_text (self);
-  note = entry_text (self->note_entry);
-  /* The id is fixed here, so the "Checking" bill can be found if the outcome is not
-   * known; a new draft (after a definite refusal) gets a new one. */
-  bill_id = pm_bill_generate_id ();
-
-  draft = pm_bill_new ();
-  pm_bill_set_bill_id (draft, bill_id);
-  pm_bill_set_kind (draft, PM_BILL_KIND_REQUEST);
-  pm_bill_set_payer_name (draft, name);
-  pm_bill_set_phone (draft, digits);
-  pm_bill_set_product (draft, product);
-  pm_bill_set_message (draft, message);
-  pm_bill_set_price (draft, won);
-  pm_bill_set_expire_date (draft, self->expire_date);
-  pm_bill_set_note (draft, is_blank (note) ? NULL : note);
-
-  if (!pm_bill_validate (draft, &error))
-    {
-      if (field_from_wire_name (pm_error_get_field (error), &field))
-        {
-          show_field_error (self, field, error->message);
-          gtk_widget_grab_focus (field_input (self, field));
-        }
-      else
-        show_banner (self, _("The request was not sent"), error->message);
-      return NULL;
-    }
-  return g_steal_pointer (&draft);
-}
-
-/* An earlier bill the payer may not want a second of: an open bill with the same phone
- * and amount in the last week, or any bill to the same phone in the last ten minutes. */
-static PmBill *
-find_duplicate (PmSendDialog *self,
-                PmBill       *draft,
-                gboolean     *same_amount)
-{
-  g_autoptr(PmLedgerQuery) query = pm_ledger_query_new ();
-  g_autoptr(GPtrArray) bills = NULL;
-  g_autoptr(GError) error = NULL;
-  gint64 now = pm_ui_now ();
-
-  pm_service_scope_query (self->service, query);
-  pm_ledger_query_set_text (query, pm_bill_get_phone (draft));
-  query->created_from = now - DUPLICATE_DAYS * 86400;
-  query->sort = PM_LEDGER_SORT_CREATED_AT;
-  query->descending = TRUE;
-  bills = pm_ledger_fetch (pm_service_get_ledger (self->service), query, 0, 200, &error);
-  if (bills == NULL)
-    {
-      g_debug ("Could not look for earlier bills: %s", error->message);
-      return NULL;
-    }
-
-  for (guint i = 0; i < bills->len; i++)
-    {
-      PmBill *bill = g_ptr_array_index (bills, i);
-
-      if (g_strcmp0 (pm_bill_get_phone (bill), pm_bill_get_phone (draft)) != 0
-          || pm_bill_get_price (bill) != pm_bill_get_price (draft))
-        continue;
-      switch (pm_bill_get_state (bill))
-        {
-        case PM_BILL_STATE_QUEUED:
-        case PM_BILL_STATE_SENDING:
-        case PM_BILL_STATE_UNKNOWN:
-        case PM_BILL_STATE_UNPAID:
-          *same_amount = TRUE;
-          return g_object_ref (bill);
-        case PM_BILL_STATE_FAILED:
-        case PM_BILL_STATE_PAID:
-        case PM_BILL_STATE_CANCELLED:
-        case PM_BILL_STATE_DESTROYED:
-        default:
-          break;
-        }
-    }
-  for (guint i = 0; i < bills->len; i++)
-    {
-      PmBill *bill = g_ptr_array_index (bills, i);
-
-      /* a refused request never reached the payer */
-      if (g_strcmp0 (pm_bill_get_phone (bill), pm_bill_get_phone (draft)) == 0
-          && pm_bill_get_state (bill) != PM_BILL_STATE_FAILED
-          && pm_bill_get_created_at (bill) >= now - DUPLICATE_RECENT_S)
-        {
-          *same_amount = FALSE;
-          return g_object_ref (bill);
-        }
-    }
-  return NULL;
-}
-
-static void send_draft (PmSendDialog *self);
+/* ---- questions over the form ---- */
 
 /* Shows a question over the form. The text field with the focus gives it up first: GTK
  * 4.8 does not tell a text field of an inactive window that it lost the focus, and its
- * cursor would keep blinking (and warning) behind the dialog. */
+ * cursor would keep blinking (and warning) behind the dialog. It gets it back when the
+ * clerk returns to the form. */
 static void
 present_question (PmSendDialog *self,
                   GtkWidget    *dialog)
 {
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  /* a question after a question: the field from before the first one is kept */
+  if (focus != NULL)
+    g_set_weak_pointer (&self->focus_before, focus);
   gtk_window_set_focus (GTK_WINDOW (self), NULL);
   gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+back_to_form (PmSendDialog *self)
+{
+  GtkWidget *focus = self->focus_before != NULL ? self->focus_before : self->name_entry;
+
+  g_clear_weak_pointer (&self->focus_before);
+  gtk_widget_grab_focus (focus);
 }
 
 static void
@@ -1079,18 +737,21 @@ confirm_response_cb (AdwMessageDialog *dialog,
                      const char       *response,
                      PmSendDialog     *self)
 {
-  if (self->stage != STAGE_CONFIRMING)
+  if (pm_send_form_get_stage (self->form) != PM_SEND_FORM_STAGE_CONFIRMING)
     return;
   if (g_strcmp0 (response, "send") == 0)
     send_draft (self);
   else
-    set_stage (self, STAGE_EDITING);
+    {
+      pm_send_form_cancel_send (self->form);
+      back_to_form (self);
+    }
 }
 
 static void
 ask_confirm (PmSendDialog *self)
 {
-  PmBill *draft = self->draft;
+  PmBill *draft = pm_send_form_get_draft_bill (self->form);
   g_autofree char *amount = pm_money_format (pm_bill_get_price (draft));
   g_autofree char *words = pm_money_format_korean (pm_bill_get_price (draft));
   g_autofree char *phone = pm_phone_format_display (pm_bill_get_phone (draft));
@@ -1129,12 +790,15 @@ duplicate_response_cb (AdwMessageDialog *dialog,
                        const char       *response,
                        PmSendDialog     *self)
 {
-  if (self->stage != STAGE_CONFIRMING)
+  if (pm_send_form_get_stage (self->form) != PM_SEND_FORM_STAGE_CONFIRMING)
     return;
   if (g_strcmp0 (response, "send") == 0)
     ask_confirm (self);
   else
-    set_stage (self, STAGE_EDITING);
+    {
+      pm_send_form_cancel_send (self->form);
+      back_to_form (self);
+    }
 }
 
 static void
@@ -1142,10 +806,11 @@ ask_duplicate (PmSendDialog *self,
                PmBill       *earlier,
                gboolean      same_amount)
 {
+  gint64 now = pm_send_form_get_now (self->form);
   g_autofree char *amount = pm_money_format (pm_bill_get_price (earlier));
   g_autofree char *phone = pm_phone_format_display (pm_bill_get_phone (earlier));
   g_autofree char *when = pm_ui_format_time (pm_bill_get_created_at (earlier));
-  g_autofree char *ago = pm_ui_format_relative (pm_bill_get_created_at (earlier), pm_ui_now ());
+  g_autofree char *ago = pm_ui_format_relative (pm_bill_get_created_at (earlier), now);
   g_autofree char *body = NULL;
   GtkWidget *dialog;
 
@@ -1172,30 +837,69 @@ ask_duplicate (PmSendDialog *self,
 }
 
 static void
+discard_response_cb (AdwMessageDialog *dialog,
+                     const char       *response,
+                     PmSendDialog     *self)
+{
+  if (g_strcmp0 (response, "discard") == 0)
+    {
+      self->discard_confirmed = TRUE;
+      g_clear_weak_pointer (&self->focus_before);
+      gtk_window_close (GTK_WINDOW (self));
+    }
+  else
+    back_to_form (self);
+}
+
+static void
+ask_discard (PmSendDialog *self)
+{
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Discard this request?"),
+                                   _("It has not been sent. What you typed is kept as a "
+                                     "draft and comes back the next time you open New "
+                                     "Request."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "keep", _("_Keep Editing"),
+                                    "discard", _("_Discard"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (discard_response_cb), self, 0);
+  present_question (self, dialog);
+}
+
+/* ---- sending ---- */
+
+static void
 send_activated_cb (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
 {
   PmSendDialog *self = PM_SEND_DIALOG (widget);
   g_autoptr(PmBill) earlier = NULL;
+  g_autoptr(GError) error = NULL;
+  PmSendFormField bad_field = PM_SEND_FORM_FIELD_NONE;
   gboolean same_amount = FALSE;
 
-  /* one draft is sent at most once: nothing happens past the editing stage */
-  if (self->stage != STAGE_EDITING)
+  if (!pm_send_form_get_can_send (self->form))
     return;
   hide_suggestions (self);
   hide_banner (self);
-  if (self->service == NULL)
+  if (pm_send_form_begin_send (self->form, &bad_field, &error) == NULL)
     {
-      show_banner (self, _("The request was not sent"),
-                   _("The desk is not connected. Choose a connection first."));
+      GtkWidget *input = field_input (self, bad_field);
+
+      if (input != NULL)
+        gtk_widget_grab_focus (input);
+      else if (error != NULL)
+        show_banner (self, _("The request was not sent"), error->message);
       return;
     }
-  self->draft = build_draft (self);
-  if (self->draft == NULL)
-    return;
-  set_stage (self, STAGE_CONFIRMING);
-  earlier = find_duplicate (self, self->draft, &same_amount);
+  earlier = pm_send_form_find_duplicate (self->form, &same_amount);
   if (earlier != NULL)
     ask_duplicate (self, earlier, same_amount);
   else
@@ -1210,7 +914,6 @@ finish (PmSendDialog *self,
   GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (self));
   g_autoptr(PmBill) kept = g_object_ref (bill);
 
-  set_stage (self, STAGE_DONE);
   g_signal_emit (self, signals[SENT], 0, kept, message);
   if (parent != NULL && PM_IS_WINDOW (parent))
     {
@@ -1230,18 +933,6 @@ show_send_error (PmSendDialog *self,
   const char *server = pm_error_get_server_text (error);
   g_autofree char *text = NULL;
   const char *title;
-  Field field;
-
-  if (field_from_wire_name (pm_error_get_field (error), &field))
-    {
-      g_autofree char *message = NULL;
-
-      if (server != NULL && g_strcmp0 (server, error->message) != 0)
-        message = g_strdup_printf ("%s (%s)", error->message, server);
-      show_field_error (self, field, message != NULL ? message : error->message);
-      gtk_widget_grab_focus (field_input (self, field));
-      return;
-    }
 
   if (error->domain != PM_ERROR)
     title = _("The request was not sent");
@@ -1295,15 +986,12 @@ send_done_cb (GObject      *object,
   g_autoptr(PmSendDialog) self = user_data;
   g_autoptr(PmBill) bill = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *payer = NULL;
-  g_autofree char *bill_id = NULL;
   g_autofree char *message = NULL;
+  gboolean outcome_unknown = FALSE;
+  PmSendFormField field = PM_SEND_FORM_FIELD_NONE;
 
-  bill = pm_service_send_finish (PM_SERVICE (object), result, &error);
-  payer = g_strdup (self->draft != NULL ? pm_bill_get_payer_name (self->draft) : "");
-  bill_id = g_strdup (self->draft != NULL ? pm_bill_get_bill_id (self->draft) : NULL);
-
-  if (bill != NULL)
+  bill = pm_send_form_send_finish (PM_SEND_FORM (object), result, &outcome_unknown, &error);
+  if (bill != NULL && !outcome_unknown)
     {
       g_autofree char *amount = pm_money_format (pm_bill_get_price (bill));
 
@@ -1312,28 +1000,27 @@ send_done_cb (GObject      *object,
       finish (self, bill, message);
       return;
     }
-
-  if (pm_error_is_maybe_done (error))
+  if (bill != NULL)
     {
       /* Never back to editing: the engine settles this bill by itself. */
-      g_autoptr(PmBill) recorded = NULL;
-
-      if (bill_id != NULL)
-        recorded = pm_service_lookup (self->service, bill_id, NULL);
       message = g_strdup_printf (_("No answer yet for the request to %s. The desk is "
                                    "checking whether it arrived and will never send it "
                                    "twice; do not send it again by hand."),
-                                 payer);
-      finish (self, recorded != NULL ? recorded : self->draft, message);
+                                 pm_bill_get_payer_name (bill));
+      finish (self, bill, message);
       return;
     }
 
   if (g_cancellable_is_cancelled (self->cancellable))
     return;
 
-  /* Definitely refused: nothing was created, the form can be fixed and sent again. */
-  set_stage (self, STAGE_EDITING);
-  show_send_error (self, error);
+  /* Definitely refused: the form is editable again; a field the server named shows the
+   * reason under it, anything else goes to the banner. */
+  field = pm_send_form_field_from_error (error);
+  if (field != PM_SEND_FORM_FIELD_NONE)
+    gtk_widget_grab_focus (field_input (self, field));
+  else
+    show_send_error (self, error);
   if (self->close_when_done)
     {
       GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (self));
@@ -1347,24 +1034,63 @@ send_done_cb (GObject      *object,
 static void
 send_draft (PmSendDialog *self)
 {
-  set_stage (self, STAGE_SENDING);
-  pm_service_send_async (self->service, self->draft, self->cancellable, send_done_cb,
-                         g_object_ref (self));
+  pm_send_form_send_async (self->form, self->cancellable, send_done_cb, g_object_ref (self));
 }
+
+static void
+start_over_cb (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  PmSendDialog *self = PM_SEND_DIALOG (widget);
+
+  hide_banner (self);
+  self->filling = TRUE;
+  pm_send_form_clear (self->form);
+  self->filling = FALSE;
+  gtk_widget_grab_focus (self->name_entry);
+}
+
+/* ---- closing ---- */
 
 static gboolean
 pm_send_dialog_close_request (GtkWindow *window)
 {
   PmSendDialog *self = PM_SEND_DIALOG (window);
+  PmSendFormStage stage = pm_send_form_get_stage (self->form);
+  g_autoptr(GError) error = NULL;
 
   /* A send in flight finishes by itself; the form only steps aside. */
-  if (self->stage == STAGE_SENDING)
+  if (stage == PM_SEND_FORM_STAGE_SENDING)
     {
       self->close_when_done = TRUE;
       gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
       return TRUE;
     }
+  /* What the clerk typed is not thrown away without a word. */
+  if (stage == PM_SEND_FORM_STAGE_EDITING && pm_send_form_get_filled (self->form)
+      && !self->discard_confirmed)
+    {
+      ask_discard (self);
+      return TRUE;
+    }
+  if (!pm_send_form_save_draft (self->form, &error))
+    g_warning ("Could not keep the draft of the new request: %s", error->message);
   return GTK_WINDOW_CLASS (pm_send_dialog_parent_class)->close_request (window);
+}
+
+/* The first field has the keyboard when the form opens (not the Cancel button). */
+static void
+pm_send_dialog_map (GtkWidget *widget)
+{
+  PmSendDialog *self = PM_SEND_DIALOG (widget);
+
+  GtkWidget *focus;
+
+  GTK_WIDGET_CLASS (pm_send_dialog_parent_class)->map (widget);
+  focus = gtk_root_get_focus (GTK_ROOT (self));
+  if (focus == NULL || !gtk_widget_is_ancestor (focus, self->form_box))
+    gtk_widget_grab_focus (self->name_entry);
 }
 
 /* ---- object ---- */
@@ -1375,12 +1101,14 @@ pm_send_dialog_dispose (GObject *object)
   PmSendDialog *self = PM_SEND_DIALOG (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_weak_pointer (&self->focus_before);
   g_clear_pointer (&self->name_popover, gtk_widget_unparent);
   g_clear_pointer (&self->phone_popover, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), PM_TYPE_SEND_DIALOG);
-  g_clear_object (&self->draft);
+  if (self->form != NULL)
+    g_signal_handlers_disconnect_by_data (self->form, self);
+  g_clear_object (&self->form);
   g_clear_object (&self->settings);
-  g_clear_object (&self->service);
 
   G_OBJECT_CLASS (pm_send_dialog_parent_class)->dispose (object);
 }
@@ -1391,9 +1119,6 @@ pm_send_dialog_finalize (GObject *object)
   PmSendDialog *self = PM_SEND_DIALOG (object);
 
   g_clear_object (&self->cancellable);
-  g_free (self->expire_date);
-  g_free (self->template_text);
-  g_free (self->template_output);
 
   G_OBJECT_CLASS (pm_send_dialog_parent_class)->finalize (object);
 }
@@ -1409,6 +1134,7 @@ pm_send_dialog_class_init (PmSendDialogClass *klass)
 
   object_class->dispose = pm_send_dialog_dispose;
   object_class->finalize = pm_send_dialog_finalize;
+  widget_class->map = pm_send_dialog_map;
   window_class->close_request = pm_send_dialog_close_request;
 
   signals[SENT] = g_signal_new ("sent", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
@@ -1418,16 +1144,19 @@ pm_send_dialog_class_init (PmSendDialogClass *klass)
   gtk_widget_class_install_action (widget_class, "send.send", NULL, send_activated_cb);
   gtk_widget_class_install_action (widget_class, "send.apply-template", "i",
                                    apply_template_cb);
+  gtk_widget_class_install_action (widget_class, "send.start-over", NULL, start_over_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PATH "/pm-send-dialog.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, PmSendDialog, name)
+  BIND (cancel_button);
   BIND (send_button);
   BIND (send_spinner);
   BIND (banner_revealer);
   BIND (banner_title);
   BIND (banner_label);
+  BIND (draft_revealer);
   BIND (form_box);
   BIND (name_entry);
   BIND (name_error);
@@ -1442,6 +1171,7 @@ pm_send_dialog_class_init (PmSendDialogClass *klass)
   BIND (message_view);
   BIND (message_error);
   BIND (expiry_button);
+  BIND (expiry_popover);
   BIND (expiry_calendar);
   BIND (expiry_hint);
   BIND (expiry_error);
@@ -1478,24 +1208,83 @@ pm_send_dialog_init (PmSendDialog *self)
   self->name_popover = suggestion_popover_new (self, self->name_entry, &self->name_list);
   self->phone_popover = suggestion_popover_new (self, self->phone_entry, &self->phone_list);
 
-  g_signal_connect_object (self->name_entry, "changed", G_CALLBACK (name_changed_cb), self, 0);
-  g_signal_connect_object (self->phone_entry, "changed", G_CALLBACK (phone_changed_cb), self, 0);
-  g_signal_connect_object (self->amount_entry, "changed", G_CALLBACK (amount_changed_cb), self,
-                           0);
-  g_signal_connect_object (self->product_entry, "changed", G_CALLBACK (product_changed_cb),
-                           self, 0);
-  g_signal_connect_object (gtk_text_view_get_buffer (self->message_view), "changed",
-                           G_CALLBACK (message_changed_cb), self, 0);
   g_signal_connect_object (self->expiry_calendar, "day-selected",
                            G_CALLBACK (expiry_day_selected_cb), self, 0);
-  watch_focus (self, GTK_WIDGET (self->name_entry));
-  watch_focus (self, GTK_WIDGET (self->phone_entry));
-  watch_focus (self, GTK_WIDGET (self->amount_entry));
-  watch_focus (self, GTK_WIDGET (self->product_entry));
+  g_signal_connect_object (self->expiry_calendar, "next-month",
+                           G_CALLBACK (calendar_moved_cb), self, 0);
+  g_signal_connect_object (self->expiry_calendar, "prev-month",
+                           G_CALLBACK (calendar_moved_cb), self, 0);
+  g_signal_connect_object (self->expiry_calendar, "next-year",
+                           G_CALLBACK (calendar_moved_cb), self, 0);
+  g_signal_connect_object (self->expiry_calendar, "prev-year",
+                           G_CALLBACK (calendar_moved_cb), self, 0);
+  g_signal_connect_object (self->expiry_popover, "show",
+                           G_CALLBACK (expiry_popover_show_cb), self, 0);
+  watch_focus (self, self->name_entry);
+  watch_focus (self, self->phone_entry);
+  watch_focus (self, self->amount_entry);
+  watch_focus (self, self->product_entry);
   add_send_shortcuts (self);
+}
 
-  set_default_expiry (self);
-  set_stage (self, STAGE_EDITING);
+/* Every widget bound to the form: texts both ways, the rest from the form. */
+static void
+bind_form (PmSendDialog *self)
+{
+  PmSendForm *form = self->form;
+  const GBindingFlags both = G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE;
+  static const char *const error_props[] = {
+    "notify::payer-name-error", "notify::phone-error", "notify::phone-warning",
+    "notify::amount-error", "notify::reason-error", "notify::message-error",
+    "notify::expire-date-error",
+  };
+
+  g_object_bind_property (form, "payer-name", self->name_entry, "text", both);
+  g_object_bind_property (form, "phone", self->phone_entry, "text", both);
+  g_object_bind_property (form, "amount-text", self->amount_entry, "text", both);
+  g_object_bind_property (form, "reason", self->product_entry, "text", both);
+  g_object_bind_property (form, "message", gtk_text_view_get_buffer (self->message_view),
+                          "text", both);
+  g_object_bind_property (form, "note", self->note_entry, "text", both);
+  g_object_bind_property (form, "expire-date", self->expiry_button, "label",
+                          G_BINDING_SYNC_CREATE);
+
+  g_object_bind_property_full (form, "amount-words", self->amount_words, "label",
+                               G_BINDING_SYNC_CREATE, string_to_label_cb, NULL, NULL, NULL);
+  g_object_bind_property_full (form, "amount-words", self->amount_words, "visible",
+                               G_BINDING_SYNC_CREATE, string_to_visible_cb, NULL, NULL, NULL);
+  g_object_bind_property_full (form, "expire-date-hint", self->expiry_hint, "label",
+                               G_BINDING_SYNC_CREATE, string_to_label_cb, NULL, NULL, NULL);
+  g_object_bind_property_full (form, "expire-date-hint", self->expiry_hint, "visible",
+                               G_BINDING_SYNC_CREATE, string_to_visible_cb, NULL, NULL, NULL);
+  g_object_bind_property_full (form, "stage", self->send_spinner, "visible",
+                               G_BINDING_SYNC_CREATE, stage_to_sending_cb, NULL, NULL, NULL);
+  g_object_bind_property_full (form, "stage", self->send_spinner, "spinning",
+                               G_BINDING_SYNC_CREATE, stage_to_sending_cb, NULL, NULL, NULL);
+  g_object_bind_property_full (form, "stage", self->form_box, "sensitive",
+                               G_BINDING_SYNC_CREATE, stage_to_editable_cb, NULL, NULL, NULL);
+  g_object_bind_property_full (form, "n-templates", self->template_button, "sensitive",
+                               G_BINDING_SYNC_CREATE, uint_to_nonzero_cb, NULL, NULL, NULL);
+  g_object_bind_property (form, "draft-restored", self->draft_revealer, "reveal-child",
+                          G_BINDING_SYNC_CREATE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (error_props); i++)
+    g_signal_connect_object (form, error_props[i], G_CALLBACK (form_error_notify_cb), self, 0);
+  g_signal_connect_object (form, "notify::can-send", G_CALLBACK (form_can_send_notify_cb),
+                           self, 0);
+  g_signal_connect_object (form, "notify::payer-name", G_CALLBACK (form_name_notify_cb),
+                           self, 0);
+  g_signal_connect_object (form, "notify::phone", G_CALLBACK (form_phone_notify_cb), self, 0);
+  g_signal_connect_object (form, "notify::templates", G_CALLBACK (form_templates_notify_cb),
+                           self, 0);
+  g_signal_connect_object (form, "notify::expire-date",
+                           G_CALLBACK (form_expire_date_notify_cb), self, 0);
+
+  form_error_notify_cb (form, NULL, self);
+  form_can_send_notify_cb (form, NULL, self);
+  form_expire_date_notify_cb (form, NULL, self);
+  rebuild_template_menu (self);
+  refresh_calendar_days (self);
 }
 
 static GSettings *
@@ -1520,16 +1309,31 @@ pm_send_dialog_new (PmService *service,
                     GtkWindow *parent)
 {
   PmSendDialog *self;
+  g_autofree char *draft_path = pm_send_form_default_draft_path ();
 
   g_return_val_if_fail (service == NULL || PM_IS_SERVICE (service), NULL);
   g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
 
   /* not added to the application: a modal form takes no app shortcuts (Ctrl+N) */
   self = g_object_new (PM_TYPE_SEND_DIALOG, "transient-for", parent, NULL);
-  self->service = service != NULL ? g_object_ref (service) : NULL;
+  self->form = pm_send_form_new (service, draft_path);
   self->settings = app_settings ();
   g_signal_connect_object (self->settings, "changed::message-templates",
                            G_CALLBACK (templates_changed_cb), self, 0);
-  rebuild_template_menu (self);
+  templates_changed_cb (self->settings, "message-templates", self);
+  /* the request the clerk left unsent comes back */
+  pm_send_form_restore_draft (self->form);
+  self->filling = TRUE;
+  bind_form (self);
+  self->filling = FALSE;
+  gtk_widget_grab_focus (self->name_entry);
   return GTK_WIDGET (self);
+}
+
+PmSendForm *
+pm_send_dialog_get_form (PmSendDialog *self)
+{
+  g_return_val_if_fail (PM_IS_SEND_DIALOG (self), NULL);
+
+  return self->form;
 }

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 
 #include "pm-application.h"
 #include "pm-send-dialog.h"
@@ -43,16 +44,72 @@ sent_cb (PmSendDialog *dialog,
   form->message = g_strdup (message);
 }
 
+static void
+forget_draft (void)
+{
+  g_autofree char *path = pm_send_form_default_draft_path ();
+
+  g_remove (path);
+}
+
+static gboolean
+draft_exists (void)
+{
+  g_autofree char *path = pm_send_form_default_draft_path ();
+
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
 static Form *
-form_open (void)
+form_wrap (PmSendDialog *dialog)
 {
   Form *form = g_new0 (Form, 1);
 
-  form->dialog = PM_SEND_DIALOG (g_object_ref (pm_send_dialog_new (service, window)));
+  form->dialog = PM_SEND_DIALOG (g_object_ref (dialog));
   g_signal_connect (form->dialog, "sent", G_CALLBACK (sent_cb), form);
+  return form;
+}
+
+/* A new form with no draft left by an earlier test. */
+static Form *
+form_open (void)
+{
+  Form *form;
+
+  forget_draft ();
+  form = form_wrap (PM_SEND_DIALOG (pm_send_dialog_new (service, window)));
   gtk_window_present (GTK_WINDOW (form->dialog));
   pm_test_spin (50);
   return form;
+}
+
+/* The form the app's New Request action (Ctrl+N) opened, or NULL. */
+static PmSendDialog *
+find_send_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (PM_IS_SEND_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return PM_SEND_DIALOG (w);
+    }
+  return NULL;
+}
+
+static Form *
+form_open_by_action (void)
+{
+  PmSendDialog *dialog;
+
+  g_assert_null (find_send_dialog ());
+  g_action_group_activate_action (G_ACTION_GROUP (app), "new-request", NULL);
+  pm_test_spin (100);
+  dialog = find_send_dialog ();
+  g_assert_nonnull (dialog);
+  return form_wrap (dialog);
 }
 
 static void
@@ -165,12 +222,14 @@ press_send (Form *form)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (form->dialog), "send.send", NULL));
 }
 
-/* Ctrl+Enter as the dialog's shortcut controller handles it. */
+/* A key as the dialog's shortcut controllers handle it: @accel ("<Control>Return",
+ * "Escape") must be bound. */
 static void
-press_ctrl_enter (Form *form)
+press_shortcut (Form       *form,
+                const char *accel)
 {
   g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (form->dialog));
-  g_autoptr(GtkShortcutTrigger) want = gtk_shortcut_trigger_parse_string ("<Control>Return");
+  g_autoptr(GtkShortcutTrigger) want = gtk_shortcut_trigger_parse_string (accel);
   gboolean found = FALSE;
 
   for (guint i = 0; i < g_list_model_get_n_items (controllers) && !found; i++)
@@ -193,6 +252,12 @@ press_ctrl_enter (Form *form)
         }
     }
   g_assert_true (found);
+}
+
+static void
+press_ctrl_enter (Form *form)
+{
+  press_shortcut (form, "<Control>Return");
 }
 
 /* ---- message dialogs on top of the form ---- */
@@ -344,11 +409,25 @@ test_valid_request (void)
 
 typedef struct
 {
-  const char *field;   /* entry or "message" / "expiry" */
-  const char *value;   /* for "expiry": days from today */
+  const char *field;   /* entry, "message", "expiry" (the calendar) or "stale-expiry" */
+  const char *value;   /* for the dates: days from today */
   const char *label;   /* where the message must show */
   const char *expect;  /* part of that message */
 } BadInput;
+
+/* A last day the calendar does not offer, as a draft kept from an earlier day holds it. */
+static void
+set_stale_expiry_days (Form *form,
+                       int   days)
+{
+  g_autofree char *date = pm_bill_korea_date (g_get_real_time () / G_USEC_PER_SEC
+                                              + (gint64) days * 86400);
+
+  pm_send_form_set_text (pm_send_dialog_get_form (form->dialog),
+                         PM_SEND_FORM_FIELD_EXPIRE_DATE, date);
+  g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (child (form, "expiry_button"))),
+                   ==, date);
+}
 
 static void
 apply_input (Form       *form,
@@ -359,6 +438,8 @@ apply_input (Form       *form,
     set_message (form, value);
   else if (g_str_equal (field, "expiry"))
     set_expiry_days (form, atoi (value));
+  else if (g_str_equal (field, "stale-expiry"))
+    set_stale_expiry_days (form, atoi (value));
   else
     set_entry (form, field, value);
 }
@@ -390,9 +471,10 @@ test_bad_inputs (void)
     { "amount_entry", "1,23,000", "amount_error", "every three digits" },
     { "amount_entry", "", "amount_error", "Enter the amount" },
     { "amount_entry", "만원", "amount_error", "digits only" },
-    /* dates */
-    { "expiry", "-1", "expiry_error", "cannot be in the past" },
-    { "expiry", "-400", "expiry_error", "cannot be in the past" },
+    /* dates the calendar does not offer, as a draft from an earlier day may hold them */
+    { "stale-expiry", "-1", "expiry_error", "cannot be in the past" },
+    { "stale-expiry", "-400", "expiry_error", "cannot be in the past" },
+    { "stale-expiry", "400", "expiry_error", "at most 365 days ahead" },
     /* lengths and blanks */
     { "name_entry", "", "name_error", "Enter the payer’s name" },
     { "name_entry", "   ", "name_error", "Enter the payer’s name" },
@@ -437,7 +519,7 @@ test_bad_inputs (void)
       g_assert_nonnull (shown);
       g_test_message ("shown: %s", shown);
       g_assert_nonnull (strstr (shown, c->expect));
-      if (!g_str_equal (c->field, "expiry") && !g_str_equal (c->field, "message"))
+      if (!g_str_equal (c->field, "stale-expiry") && !g_str_equal (c->field, "message"))
         g_assert_true (gtk_widget_has_css_class (child (form, c->field), "error"));
       g_assert_true (gtk_widget_has_css_class (child (form, c->label), "error"));
     }
@@ -868,6 +950,338 @@ test_template_editor (void)
   g_assert_finalize_object (page);
 }
 
+
+/* ---- opening, closing and the draft ---- */
+
+static gboolean
+focus_in (GtkWidget *dialog,
+          GtkWidget *widget)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (dialog));
+
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
+static gboolean
+form_gone (gpointer data)
+{
+  return find_send_dialog () == NULL;
+}
+
+/* Closes a form the test no longer drives and checks it is freed. */
+static void
+form_drop (Form *form)
+{
+  g_signal_handlers_disconnect_by_func (form->dialog, sent_cb, form);
+  pm_test_spin_until (form_gone, NULL, 5000);
+  pm_test_spin (20);
+  g_assert_finalize_object (form->dialog);
+  g_clear_object (&form->bill);
+  g_free (form->message);
+  g_free (form);
+}
+
+static void
+test_ctrl_n_focus (void)
+{
+  g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app),
+                                                                "app.new-request");
+  Form *form;
+
+  forget_draft ();
+  /* Ctrl+N is the app's New Request action */
+  g_assert_true (g_strv_contains ((const char *const *) accels, "<Control>n"));
+  form = form_open_by_action ();
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (form->dialog)));
+  /* the keyboard is in Payer Name, not on Cancel */
+  g_assert_true (focus_in (GTK_WIDGET (form->dialog), child (form, "name_entry")));
+  g_assert_false (focus_in (GTK_WIDGET (form->dialog), child (form, "cancel_button")));
+
+  /* an empty form closes at once, asks nothing and leaves no draft */
+  press_shortcut (form, "Escape");
+  pm_test_spin (50);
+  g_assert_cmpuint (n_message_dialogs (form), ==, 0);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (form->dialog)));
+  g_assert_false (draft_exists ());
+  form_drop (form);
+}
+
+static void
+test_discard_keeps_draft (void)
+{
+  guint before = pm_sandbox_count_bills (sandbox);
+  AdwMessageDialog *question;
+  PmSendForm *rules;
+  Form *form;
+  g_autofree char *message = NULL;
+  g_autofree char *expiry = NULL;
+
+  forget_draft ();
+  form = form_open_by_action ();
+  g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (child (form, "draft_revealer"))));
+  set_entry (form, "name_entry", "오하린");
+  set_entry (form, "phone_entry", "010-4321-8765");
+  set_entry (form, "amount_entry", "88000");
+  set_entry (form, "product_entry", "12월 수강료");
+  set_message (form, "오하린님, 12월 수강료 결제 부탁드립니다.\n감사합니다.");
+  set_expiry_days (form, 10);
+  set_entry (form, "note_entry", "둘째 주 보강 포함");
+  expiry = g_strdup (gtk_menu_button_get_label (GTK_MENU_BUTTON (child (form, "expiry_button"))));
+
+  /* Escape on a filled form asks first; Keep Editing goes back to the form */
+  press_shortcut (form, "Escape");
+  question = the_message_dialog (form, "Discard this request?");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (form->dialog)));
+  respond (question, "keep");
+  g_assert_cmpuint (n_message_dialogs (form), ==, 0);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (form->dialog)));
+  g_assert_true (focus_in (GTK_WIDGET (form->dialog), child (form, "name_entry")));
+  g_assert_cmpstr (entry_get (form, "name_entry"), ==, "오하린");
+
+  /* so does Cancel; Discard closes the form */
+  g_signal_emit_by_name (child (form, "cancel_button"), "clicked");
+  question = the_message_dialog (form, "Discard this request?");
+  respond (question, "discard");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (form->dialog)));
+  form_drop (form);
+  g_assert_true (draft_exists ());
+  g_assert_cmpuint (pm_sandbox_count_bills (sandbox), ==, before);
+
+  /* New Request again: everything typed is back, and the form says so */
+  form = form_open_by_action ();
+  g_assert_cmpstr (entry_get (form, "name_entry"), ==, "오하린");
+  g_assert_cmpstr (entry_get (form, "phone_entry"), ==, "010-4321-8765");
+  g_assert_cmpstr (entry_get (form, "product_entry"), ==, "12월 수강료");
+  g_assert_cmpstr (entry_get (form, "note_entry"), ==, "둘째 주 보강 포함");
+  message = get_message (form);
+  g_assert_cmpstr (message, ==, "오하린님, 12월 수강료 결제 부탁드립니다.\n감사합니다.");
+  g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (child (form, "expiry_button"))),
+                   ==, expiry);
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (child (form, "amount_words"))), ==,
+                   "팔만 팔천 원");
+  g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (child (form, "draft_revealer"))));
+  g_assert_true (focus_in (GTK_WIDGET (form->dialog), child (form, "name_entry")));
+
+  /* sending it clears the draft */
+  rules = pm_send_dialog_get_form (form->dialog);
+  g_assert_true (pm_send_form_get_filled (rules));
+  press_send (form);
+  respond (the_message_dialog (form, "Send ₩88,000 to 오하린"), "send");
+  pm_test_spin_until (form_sent, form, 10000);
+  g_assert_cmpuint (form->n_sent, ==, 1);
+  g_assert_cmpuint (pm_sandbox_count_bills (sandbox), ==, before + 1);
+  g_assert_false (draft_exists ());
+  form_drop (form);
+
+  /* and the next New Request starts empty */
+  form = form_open_by_action ();
+  g_assert_cmpstr (entry_get (form, "name_entry"), ==, "");
+  g_assert_cmpstr (entry_get (form, "amount_entry"), ==, "");
+  g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (child (form, "draft_revealer"))));
+  press_shortcut (form, "Escape");
+  pm_test_spin (20);
+  g_assert_cmpuint (n_message_dialogs (form), ==, 0);
+  form_drop (form);
+}
+
+static void
+test_start_over (void)
+{
+  Form *form = form_open ();
+
+  set_entry (form, "name_entry", "남궁민");
+  set_entry (form, "amount_entry", "12a");
+  g_assert_nonnull (error_text (form, "amount_error"));
+  gtk_window_close (GTK_WINDOW (form->dialog));
+  respond (the_message_dialog (form, "Discard this request?"), "discard");
+  form_close (form);
+  g_assert_true (draft_exists ());
+
+  /* a restored form can be emptied, and the draft goes with it */
+  form = form_wrap (PM_SEND_DIALOG (pm_send_dialog_new (service, window)));
+  gtk_window_present (GTK_WINDOW (form->dialog));
+  pm_test_spin (50);
+  g_assert_cmpstr (entry_get (form, "name_entry"), ==, "남궁민");
+  /* what the clerk typed is judged at once */
+  g_assert_nonnull (strstr (error_text (form, "amount_error"), "digits only"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (form->dialog), "send.start-over",
+                                             NULL));
+  g_assert_cmpstr (entry_get (form, "name_entry"), ==, "");
+  g_assert_cmpstr (entry_get (form, "amount_entry"), ==, "");
+  g_assert_null (error_text (form, "amount_error"));
+  g_assert_false (draft_exists ());
+  g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (child (form, "draft_revealer"))));
+  form_close (form);
+}
+
+/* ---- errors appear without moving anything ---- */
+
+typedef struct
+{
+  const char      *name;
+  graphene_rect_t  bounds;
+} Place;
+
+static void
+measure_places (Form  *form,
+                Place *places,
+                guint  n)
+{
+  for (guint i = 0; i < n; i++)
+    g_assert_true (gtk_widget_compute_bounds (child (form, places[i].name),
+                                              child (form, "form_box"), &places[i].bounds));
+}
+
+static void
+assert_same_places (Form        *form,
+                    const Place *before,
+                    guint        n,
+                    const char  *after_what)
+{
+  Place now[8];
+
+  g_assert_cmpuint (n, <=, G_N_ELEMENTS (now));
+  for (guint i = 0; i < n; i++)
+    now[i].name = before[i].name;
+  measure_places (form, now, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_test_message ("%s: %s at y=%.0f (was %.0f)", after_what, now[i].name,
+                      now[i].bounds.origin.y, before[i].bounds.origin.y);
+      g_assert_cmpfloat_with_epsilon (now[i].bounds.origin.y, before[i].bounds.origin.y, 0.5);
+      g_assert_cmpfloat_with_epsilon (now[i].bounds.size.height, before[i].bounds.size.height,
+                                      0.5);
+    }
+}
+
+static void
+test_errors_keep_places (void)
+{
+  Form *form = form_open ();
+  g_autofree char *long_name = g_strnfill (31, 'a');
+  Place places[] = {
+    { "name_entry" }, { "phone_entry" }, { "amount_entry" }, { "product_entry" },
+    { "message_view" }, { "expiry_button" }, { "note_entry" },
+  };
+
+  gtk_window_set_default_size (GTK_WINDOW (form->dialog), 400, 1000);
+  pm_test_spin (100);
+  measure_places (form, places, G_N_ELEMENTS (places));
+  for (guint i = 1; i < G_N_ELEMENTS (places); i++)
+    g_assert_cmpfloat (places[i].bounds.origin.y, >, places[i - 1].bounds.origin.y);
+
+  /* each message appears as it is typed, in English and in Korean, long and short */
+  set_entry (form, "name_entry", long_name);
+  set_entry (form, "phone_entry", "02-123-4567");
+  set_entry (form, "amount_entry", "12a");
+  set_entry (form, "product_entry", "교재비");
+  set_message (form, "{이름}님 결제 부탁드립니다");
+  pm_test_spin (100);
+  g_assert_nonnull (error_text (form, "name_error"));
+  g_assert_nonnull (error_text (form, "phone_error"));
+  g_assert_nonnull (error_text (form, "amount_error"));
+  g_assert_nonnull (error_text (form, "message_error"));
+  assert_same_places (form, places, G_N_ELEMENTS (places), "errors shown");
+
+  /* a good amount shows its Korean reading in the same place */
+  set_entry (form, "amount_entry", "1234567890");
+  set_entry (form, "phone_entry", "011-234-5678"); /* a warning */
+  pm_test_spin (100);
+  g_assert_nonnull (strstr (error_text (form, "phone_error"), "old-style"));
+  g_assert_true (gtk_widget_get_visible (child (form, "amount_words")));
+  assert_same_places (form, places, G_N_ELEMENTS (places), "words and warning shown");
+
+  /* and everything back to fine */
+  set_entry (form, "name_entry", "김민지");
+  set_entry (form, "phone_entry", "010-1111-2222");
+  set_message (form, "결제 부탁드립니다.");
+  pm_test_spin (100);
+  g_assert_null (error_text (form, "name_error"));
+  assert_same_places (form, places, G_N_ELEMENTS (places), "errors gone");
+  form_close (form);
+}
+
+/* ---- the calendar offers only the days the engine takes ---- */
+
+static GtkWidget *
+find_day_label (GtkWidget *root,
+                int        day,
+                gboolean   other_month)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_LABEL (c) && gtk_widget_has_css_class (c, "day-number")
+          && gtk_widget_has_css_class (c, "other-month") == other_month
+          && atoi (gtk_label_get_label (GTK_LABEL (c))) == day)
+        return c;
+      found = find_day_label (c, day, other_month);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_calendar_range (void)
+{
+  Form *form = form_open ();
+  GtkCalendar *calendar = GTK_CALENDAR (child (form, "expiry_calendar"));
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *today = pm_bill_korea_date (now);
+  g_autofree char *yesterday = pm_bill_korea_date (now - 86400);
+  g_autofree char *latest = pm_bill_korea_date (now + 365 * 86400);
+  g_autofree char *beyond = pm_bill_korea_date (now + 366 * 86400);
+  int ty, tm, td, yy, ym, yd, ly, lm, ld, by, bm, bd;
+  GtkWidget *label;
+
+  g_assert_cmpint (sscanf (today, "%d-%d-%d", &ty, &tm, &td), ==, 3);
+  g_assert_cmpint (sscanf (yesterday, "%d-%d-%d", &yy, &ym, &yd), ==, 3);
+  g_assert_cmpint (sscanf (latest, "%d-%d-%d", &ly, &lm, &ld), ==, 3);
+  g_assert_cmpint (sscanf (beyond, "%d-%d-%d", &by, &bm, &bd), ==, 3);
+
+  /* picking yesterday is refused: the first day allowed, today, is taken */
+  set_expiry_days (form, 3);
+  {
+    g_autoptr(GDateTime) dt = g_date_time_new_local (yy, ym, yd, 12, 0, 0);
+
+    gtk_calendar_select_day (calendar, dt);
+  }
+  g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (child (form, "expiry_button"))),
+                   ==, today);
+  g_assert_null (error_text (form, "expiry_error"));
+  /* today's month is shown: today can be clicked, yesterday cannot */
+  label = find_day_label (GTK_WIDGET (calendar), td, FALSE);
+  g_assert_nonnull (label);
+  g_assert_true (gtk_widget_get_sensitive (label));
+  label = find_day_label (GTK_WIDGET (calendar), yd, ym != tm);
+  if (label != NULL) /* on the 1st, the last day of last month may not be in view */
+    g_assert_false (gtk_widget_get_sensitive (label));
+  if (td > 1)
+    {
+      label = find_day_label (GTK_WIDGET (calendar), 1, FALSE);
+      g_assert_false (gtk_widget_get_sensitive (label));
+    }
+
+  /* beyond 365 days is refused too: the last day allowed is taken */
+  {
+    g_autoptr(GDateTime) dt = g_date_time_new_local (by, bm, bd, 12, 0, 0);
+
+    gtk_calendar_select_day (calendar, dt);
+  }
+  g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (child (form, "expiry_button"))),
+                   ==, latest);
+  g_assert_null (error_text (form, "expiry_error"));
+  label = find_day_label (GTK_WIDGET (calendar), ld, FALSE);
+  g_assert_nonnull (label);
+  g_assert_true (gtk_widget_get_sensitive (label));
+  label = find_day_label (GTK_WIDGET (calendar), bd, bm != lm);
+  if (label != NULL)
+    g_assert_false (gtk_widget_get_sensitive (label));
+  form_close (form);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -902,6 +1316,11 @@ main (int   argc,
   g_test_add_func ("/send/balance", test_balance);
   g_test_add_func ("/send/unknown-outcome", test_unknown_outcome);
   g_test_add_func ("/send/template-editor", test_template_editor);
+  g_test_add_func ("/send/ctrl-n-focus", test_ctrl_n_focus);
+  g_test_add_func ("/send/discard-keeps-draft", test_discard_keeps_draft);
+  g_test_add_func ("/send/start-over", test_start_over);
+  g_test_add_func ("/send/errors-keep-places", test_errors_keep_places);
+  g_test_add_func ("/send/calendar-range", test_calendar_range);
 
   ret = g_test_run ();
   gtk_window_destroy (window);
