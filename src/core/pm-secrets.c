@@ -131,13 +131,13 @@ new_locked_error (void)
                             _("The keyring is locked. Unlock it and try again."));
 }
 
-/* A PM_ERROR for @error (from GDBus or libsecret) that says what to do. The messages of
- * libsecret and the keyring daemon carry no secret values. */
+/* A PM_ERROR for @error (from GDBus or libsecret) that says what to do, in a plain
+ * sentence: the keyring's own text is for the debug log (return_mapped_error). */
 static GError *
 map_error (Op            op,
            const GError *error)
 {
-  g_autofree char *message = NULL;
+  const char *message;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return pm_error_new_full (PM_ERROR_CANCELLED, NULL, NULL, FALSE, NULL);
@@ -151,18 +151,18 @@ map_error (Op            op,
   switch (op)
     {
     case OP_STORE:
-      message = g_strdup_printf (_("The keyring did not save the connection: %s"),
-                                 error->message);
+      message = _("The keyring did not save the connection. Try again; if it keeps failing, "
+                  "check the keyring in Passwords and Keys.");
       break;
     case OP_LOOKUP:
     case OP_LIST:
-      message = g_strdup_printf (_("The saved connections could not be read from the keyring: %s"),
-                                 error->message);
+      message = _("The saved connections could not be read from the keyring. Try again; if it "
+                  "keeps failing, check the keyring in Passwords and Keys.");
       break;
     case OP_DELETE:
     default:
-      message = g_strdup_printf (_("The keyring did not remove the connection: %s"),
-                                 error->message);
+      message = _("The keyring did not remove the connection. Try again; if it keeps failing, "
+                  "remove it in Passwords and Keys.");
       break;
     }
   return pm_error_new_full (PM_ERROR_STORAGE, NULL, NULL, FALSE, message);

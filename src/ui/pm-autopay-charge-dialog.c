@@ -8,11 +8,16 @@
  * and the intent is in the ledger before the request leaves. Here on top of that, the
  * Charge action is locked from the confirmation until the outcome is known, so a double
  * click or a second confirmation cannot make a second intent.
+ *
+ * The card's masked number ("•••• 1234") is what a clerk checks before charging: it is
+ * shown in a label of its own that never shrinks; the payer's name and the card company
+ * give way first.
  */
 
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "pm-autopay-charge-dialog.h"
 #include "pm-bill.h"
@@ -20,12 +25,18 @@
 #include "pm-money.h"
 #include "pm-ui.h"
 
+/* The default message goes to the payer, who reads Korean: it is not translated with the
+ * interface (an English desk still sends it in Korean). */
+#define DEFAULT_MESSAGE "등록하신 카드로 자동결제되었습니다."
+
 typedef struct
 {
   char *name;
   char *phone;
   char *method_id;
   char *card;
+  char *who;    /* "김민지 · 신한카드": may be shortened on screen */
+  char *number; /* "•••• 1234": never shortened */
 } Choice;
 
 struct _PmAutopayChargeDialog
@@ -74,7 +85,42 @@ choice_free (Choice *choice)
   g_free (choice->phone);
   g_free (choice->method_id);
   g_free (choice->card);
+  g_free (choice->who);
+  g_free (choice->number);
   g_free (choice);
+}
+
+static gboolean
+is_number_char (gunichar c)
+{
+  return g_unichar_isdigit (c) || c == '*' || c == '-' || c == ' ' || c == 0x2022; /* • */
+}
+
+/* "신한카드 •••• 1234" → "신한카드" and "•••• 1234": the masked number is the run of digits,
+ * masks, dashes and spaces at the end (with at least one digit). */
+static void
+split_card (const char  *card,
+            char       **company,
+            char       **number)
+{
+  const char *end = card + strlen (card);
+  const char *start = end;
+  gboolean digit = FALSE;
+
+  while (start > card)
+    {
+      const char *prev = g_utf8_find_prev_char (card, start);
+      gunichar c = g_utf8_get_char (prev);
+
+      if (!is_number_char (c))
+        break;
+      digit = digit || g_unichar_isdigit (c);
+      start = prev;
+    }
+  if (!digit)
+    start = end;
+  *company = g_strstrip (g_strndup (card, start - card));
+  *number = g_strstrip (g_strdup (start));
 }
 
 static Choice *
@@ -399,8 +445,11 @@ charge_action_cb (GtkWidget  *widget,
                                     "charge", _("_Charge the Card"), NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "charge",
                                               ADW_RESPONSE_SUGGESTED);
+  /* the safe answer has the focus, as in every confirmation of the desk */
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_body_use_markup (ADW_MESSAGE_DIALOG (dialog), FALSE);
+  pm_ui_wrap_words_within (dialog);
   g_signal_connect_object (dialog, "response", G_CALLBACK (confirm_response_cb), self, 0);
   g_set_weak_pointer (&self->confirm, dialog);
   update_charge (self);
@@ -509,14 +558,71 @@ pm_autopay_charge_dialog_class_init (PmAutopayChargeDialogClass *klass)
                                        "charge.charge", NULL);
 }
 
+/* ---- how a card is shown in the row and its list ---- */
+
+static void
+card_setup_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               gpointer                  user_data)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *who = gtk_label_new (NULL);
+  GtkWidget *number = gtk_label_new (NULL);
+
+  /* the name gives way in its middle; the number keeps its full width */
+  gtk_label_set_ellipsize (GTK_LABEL (who), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_label_set_xalign (GTK_LABEL (who), 0);
+  gtk_widget_set_hexpand (who, FALSE);
+  gtk_label_set_ellipsize (GTK_LABEL (number), PANGO_ELLIPSIZE_NONE);
+  gtk_label_set_xalign (GTK_LABEL (number), 0);
+  gtk_widget_add_css_class (number, "numeric");
+  gtk_box_append (GTK_BOX (box), who);
+  gtk_box_append (GTK_BOX (box), number);
+  gtk_list_item_set_child (item, box);
+}
+
+static Choice *
+choice_for_item (PmAutopayChargeDialog *self,
+                 gpointer               item)
+{
+  for (guint i = 0; i < self->choices->len; i++)
+    {
+      g_autoptr(GObject) other = g_list_model_get_item (G_LIST_MODEL (self->method_list), i);
+
+      if (other == item)
+        return g_ptr_array_index (self->choices, i);
+    }
+  return NULL;
+}
+
+static void
+card_bind_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              PmAutopayChargeDialog    *self)
+{
+  GtkWidget *box = gtk_list_item_get_child (item);
+  GtkWidget *who = gtk_widget_get_first_child (box);
+  GtkWidget *number = gtk_widget_get_last_child (box);
+  Choice *choice = choice_for_item (self, gtk_list_item_get_item (item));
+
+  gtk_label_set_text (GTK_LABEL (who), choice != NULL ? choice->who : "");
+  gtk_label_set_text (GTK_LABEL (number), choice != NULL ? choice->number : "");
+  gtk_widget_set_visible (number, choice != NULL && *choice->number != '\0');
+}
+
 static void
 pm_autopay_charge_dialog_init (PmAutopayChargeDialog *self)
 {
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->choices = g_ptr_array_new_with_free_func ((GDestroyNotify) choice_free);
-  gtk_editable_set_text (GTK_EDITABLE (self->message_row),
-                         _("Charged to your registered card by AutoPay."));
+  g_signal_connect (factory, "setup", G_CALLBACK (card_setup_cb), NULL);
+  g_signal_connect_object (factory, "bind", G_CALLBACK (card_bind_cb), self, 0);
+  adw_combo_row_set_factory (self->method_row, factory);
+  gtk_editable_set_text (GTK_EDITABLE (self->message_row), DEFAULT_MESSAGE);
+  pm_ui_wrap_words_within (GTK_WIDGET (self));
   g_signal_connect_swapped (self->method_row, "notify::selected", G_CALLBACK (update_charge), self);
   update_charge (self);
 }
@@ -546,10 +652,18 @@ pm_autopay_charge_dialog_add_method (PmAutopayChargeDialog *self,
   choice->name = g_strdup (name);
   choice->phone = g_strdup (phone);
   choice->method_id = g_strdup (method_id);
-  choice->card = g_strdup (card);
+  choice->card = g_strdup (card != NULL ? card : "");
+  {
+    g_autofree char *company = NULL;
+
+    split_card (choice->card, &company, &choice->number);
+    /* Translators: a payer and their card company: "김민지 · 신한카드" */
+    choice->who = *company != '\0' ? g_strdup_printf (_("%s · %s"), name, company)
+                                    : g_strdup (name);
+  }
   g_ptr_array_add (self->choices, choice);
-  /* Translators: a payer and their card: "김민지 · 신한카드 ****1234" */
-  label = g_strdup_printf (_("%s · %s"), name, card);
+  /* Translators: a payer and their card: "김민지 · 신한카드 •••• 1234" */
+  label = g_strdup_printf (_("%s · %s"), name, choice->card);
   gtk_string_list_append (self->method_list, label);
   update_charge (self);
 }

@@ -413,6 +413,10 @@ pm_autopay_register_dialog_init (PmAutopayRegisterDialog *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
+  /* Korean wraps between words; the link alone may break anywhere (it has no spaces) */
+  gtk_label_set_wrap (self->link_label, FALSE);
+  pm_ui_wrap_words_within (GTK_WIDGET (self));
+  gtk_label_set_wrap (self->link_label, TRUE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "register.copy-link", FALSE);
   update_send (self);
 }

@@ -4,20 +4,24 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The payers are the phones registered on the active profile (kept in the ledger by the
- * service); their cards come from the server. A payer without a card yet is polled while
- * the page is visible — every 5 s at first, then less often — until a card shows up,
- * the way bills are polled for their status.
+ * service); their cards come from the server. A payer who was just sent a registration
+ * link is polled while the page is visible — every 5 s at first, then less often — until
+ * a card shows up, the way bills are polled for their status. A payer without a card and
+ * without a link on its way (say after their card was deleted) is not waited for: the
+ * page says so and offers a new link or removing the payer.
  */
 
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "pm-autopay-view.h"
 #include "pm-autopay-charge-dialog.h"
 #include "pm-autopay-register-dialog.h"
 #include "pm-error.h"
 #include "pm-phone.h"
+#include "pm-service-profiles.h"
 #include "pm-ui.h"
 
 #define POLL_FIRST_S 5
@@ -32,8 +36,10 @@ typedef struct
   GPtrArray           *methods;    /* of PmAutopayMethod; NULL until first loaded */
   char                *error;      /* why the last load failed, or NULL */
   char                *link;       /* registration link sent from this desk, if known */
-  int                  wait_above; /* poll until there are more cards than this; -1: no */
+  int                  wait_above; /* a link went out: poll until there are more cards
+                                    * than this; -1: not waiting for a card */
   gboolean             loading;
+  gboolean             sending;    /* a new registration link is on its way out */
   gboolean             again;      /* load again when the current load ends */
   guint                poll_id;
   guint                poll_interval;
@@ -102,16 +108,39 @@ is_cancelled (const GError *error)
          || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+/* "•••• 1234" from a masked number such as "4518-****-****-1234": the last four digits
+ * are what a clerk checks. A number with fewer digits is shown as it came. */
+static char *
+masked_card_number (const char *card_no)
+{
+  char last[5] = { 0 };
+  int n = 0;
+
+  if (card_no == NULL)
+    return g_strdup ("");
+  for (const char *p = card_no + strlen (card_no); p > card_no && n < 4;)
+    {
+      p--;
+      if (g_ascii_isdigit (*p))
+        last[3 - n++] = *p;
+    }
+  if (n < 4)
+    return g_strdup (card_no);
+  return g_strdup_printf ("•••• %s", last);
+}
+
 static char *
 card_label (const PmAutopayMethod *method)
 {
   const char *name = method->card_name != NULL && *method->card_name != '\0'
                        ? method->card_name : _("Card");
+  g_autofree char *number = NULL;
 
   if (method->card_no == NULL || *method->card_no == '\0')
     return g_strdup (name);
-  /* Translators: card company and masked number: "신한카드 ****1234" */
-  return g_strdup_printf (_("%s %s"), name, method->card_no);
+  number = masked_card_number (method->card_no);
+  /* Translators: card company and masked number: "신한카드 •••• 1234" */
+  return g_strdup_printf (_("%s %s"), name, number);
 }
 
 static const char *
@@ -192,12 +221,19 @@ methods_equal (GPtrArray *a,
   return TRUE;
 }
 
+/* Waiting for a card: only while a link this desk sent is on its way. */
 static gboolean
 payer_waiting (Payer *payer)
 {
   guint n = payer->methods != NULL ? payer->methods->len : 0;
 
-  return n == 0 || (payer->wait_above >= 0 && (int) n <= payer->wait_above);
+  return payer->wait_above >= 0 && (int) n <= payer->wait_above;
+}
+
+static gboolean
+payer_without_card (Payer *payer)
+{
+  return payer->methods != NULL && payer->methods->len == 0;
 }
 
 static GtkWidget *
@@ -224,6 +260,19 @@ add_row (Payer     *payer,
 {
   adw_preferences_group_add (payer->group, row);
   g_ptr_array_add (payer->rows, row);
+  /* Korean wraps between words; a row showing a link (no spaces) keeps its own wrapping */
+  if (g_object_get_data (G_OBJECT (row), "pm-shows-link") == NULL)
+    pm_ui_wrap_words_within (row);
+}
+
+/* "Remove Payer…", for a payer without a card */
+static GtkWidget *
+remove_payer_button (Payer *payer)
+{
+  GtkWidget *button = icon_button ("list-remove-symbolic", _("Remove the Payer…"),
+                                   "autopay.remove-payer", g_variant_new_string (payer->phone));
+
+  return button;
 }
 
 static GtkWidget *
@@ -280,7 +329,7 @@ update_summary (PmAutopayView *self)
       Payer *payer = g_ptr_array_index (self->payers, i);
 
       n_cards += payer->methods != NULL ? payer->methods->len : 0;
-      if (payer->methods != NULL && payer->methods->len == 0)
+      if (payer->methods != NULL && payer_waiting (payer))
         n_waiting++;
     }
   payers = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u payer", "%u payers",
@@ -335,6 +384,7 @@ render_payer (Payer *payer)
   for (guint i = 0; i < payer->rows->len; i++)
     adw_preferences_group_remove (payer->group, g_ptr_array_index (payer->rows, i));
   g_ptr_array_set_size (payer->rows, 0);
+  pm_ui_wrap_words_within (GTK_WIDGET (payer->group)); /* its title and description */
 
   for (guint i = 0; payer->methods != NULL && i < payer->methods->len; i++)
     add_row (payer, method_row (payer, g_ptr_array_index (payer->methods, i)));
@@ -351,6 +401,7 @@ render_payer (Payer *payer)
                                  icon_button ("view-refresh-symbolic", _("Try Again"),
                                               "autopay.refresh-payer",
                                               g_variant_new_string (payer->phone)));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove_payer_button (payer));
       add_row (payer, row);
     }
   else if (payer->methods == NULL)
@@ -371,16 +422,14 @@ render_payer (Payer *payer)
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), waiting);
       if (payer->link != NULL)
-        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), payer->link);
-      else if (payer->wait_above >= 0)
+        {
+          adw_action_row_set_subtitle (ADW_ACTION_ROW (row), payer->link);
+          g_object_set_data (G_OBJECT (row), "pm-shows-link", GINT_TO_POINTER (TRUE));
+        }
+      else
         adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
                                      _("The registration link went out by KakaoTalk. The card "
                                        "shows up here by itself once it is registered."));
-      else
-        adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
-                                     _("No card is registered. A card registered through a "
-                                       "link sent earlier shows up here by itself; Register a "
-                                       "Payer… sends a new link."));
       gtk_spinner_set_spinning (GTK_SPINNER (spinner), TRUE);
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), spinner);
       if (payer->link != NULL)
@@ -389,6 +438,29 @@ render_payer (Payer *payer)
                                                 _("Copy the Registration Link"),
                                                 "autopay.copy-link",
                                                 g_variant_new_string (payer->link)));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove_payer_button (payer));
+      add_row (payer, row);
+    }
+  else if (payer_without_card (payer) && payer->error == NULL)
+    {
+      /* no card, and none on its way (deleted, or the link is long gone): no spinner */
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *send = gtk_button_new_with_mnemonic (_("_Send a New Link"));
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No card registered"));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                                   _("To charge this payer, send them a new registration link. "
+                                     "A card registered through an earlier link shows up after "
+                                     "a refresh."));
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row),
+                                 gtk_image_new_from_icon_name ("auth-smartcard-symbolic"));
+      gtk_widget_set_valign (send, GTK_ALIGN_CENTER);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (send), "autopay.send-link");
+      gtk_actionable_set_action_target_value (GTK_ACTIONABLE (send),
+                                              g_variant_new_string (payer->phone));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), send);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove_payer_button (payer));
       add_row (payer, row);
     }
   update_summary (self);
@@ -606,6 +678,167 @@ profile_changed_cb (PmAutopayView *self)
 
 /* ---- register ---- */
 
+/* A registration link went out to @phone: wait for one card more than now. */
+static void
+start_waiting (PmAutopayView *self,
+               const char    *phone,
+               const char    *link)
+{
+  Payer *payer = find_payer (self, phone);
+
+  if (payer == NULL)
+    return;
+  g_free (payer->link);
+  payer->link = g_strdup (link);
+  payer->wait_above = payer->methods != NULL ? (int) payer->methods->len : 0;
+  g_clear_handle_id (&payer->poll_id, g_source_remove);
+  payer->poll_interval = POLL_FIRST_S;
+  if (payer->methods == NULL)
+    payer->methods = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_autopay_method_free);
+  render_payer (payer);
+  schedule_poll (payer);
+}
+
+typedef struct
+{
+  PmAutopayView *view;
+  char          *name;
+  char          *phone;
+} LinkCall;
+
+static void
+link_call_free (LinkCall *call)
+{
+  g_object_unref (call->view);
+  g_free (call->name);
+  g_free (call->phone);
+  g_free (call);
+}
+
+static void
+link_sent_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  LinkCall *call = user_data;
+  PmAutopayView *self = call->view;
+  Payer *payer;
+  g_autoptr(PmSendResult) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  reply = pm_service_autopay_register_finish (PM_SERVICE (object), result, &error);
+  if (is_cancelled (error))
+    {
+      link_call_free (call);
+      return;
+    }
+  payer = find_payer (self, call->phone);
+  if (payer != NULL)
+    payer->sending = FALSE;
+  if (reply == NULL)
+    {
+      g_autofree char *reason = error_text (error);
+
+      /* Translators: "Could not send 김민지 a registration link: <why>" */
+      text = g_strdup_printf (_("Could not send %s a registration link: %s"), call->name, reason);
+    }
+  else
+    {
+      start_waiting (self, call->phone,
+                     reply->short_url != NULL && *reply->short_url != '\0' ? reply->short_url
+                                                                           : NULL);
+      text = g_strdup_printf (_("Registration link sent to %s"), call->name);
+    }
+  toast (self, text);
+  link_call_free (call);
+}
+
+/* A new registration link for a payer already on the list, without retyping them. */
+static void
+send_link_action_cb (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  PmAutopayView *self = PM_AUTOPAY_VIEW (widget);
+  Payer *payer = find_payer (self, g_variant_get_string (parameter, NULL));
+  LinkCall *call;
+
+  /* one link per click, however many clicks */
+  if (payer == NULL || payer_waiting (payer) || payer->sending)
+    return;
+  payer->sending = TRUE;
+  call = g_new0 (LinkCall, 1);
+  call->view = g_object_ref (self);
+  call->name = g_strdup (payer->name);
+  call->phone = g_strdup (payer->phone);
+  pm_service_autopay_register_async (self->service, payer->name, payer->phone, NULL, NULL,
+                                     self->cancellable, link_sent_cb, call);
+}
+
+/* ---- remove a payer ---- */
+
+static void
+remove_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    PmAutopayView    *self)
+{
+  const char *phone = g_object_get_data (G_OBJECT (dialog), "pm-phone");
+  Payer *payer = find_payer (self, phone);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *text = NULL;
+
+  if (g_strcmp0 (response, "remove") != 0 || payer == NULL)
+    return;
+  name = g_strdup (payer->name);
+  if (!pm_service_remove_payer (self->service, payer->phone, &error))
+    {
+      /* Translators: "Could not remove 김민지: <why>" */
+      text = g_strdup_printf (_("Could not remove %s: %s"), name, error->message);
+      toast (self, text);
+      return;
+    }
+  /* the ledger's list is the truth: read it again, the payer's group goes with it */
+  read_payers (self);
+  /* Translators: "Removed 김민지 from AutoPay" */
+  text = g_strdup_printf (_("Removed %s from AutoPay"), name);
+  toast (self, text);
+}
+
+static void
+remove_payer_action_cb (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  PmAutopayView *self = PM_AUTOPAY_VIEW (widget);
+  Payer *payer = find_payer (self, g_variant_get_string (parameter, NULL));
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  if (payer == NULL)
+    return;
+  /* Translators: %s is a payer's name */
+  heading = g_strdup_printf (_("Remove %s?"), payer->name);
+  body = g_strdup_printf (_("%s is taken off this desk’s AutoPay list. Charges already made "
+                            "stay in Payments. To charge them again, register them again."),
+                          payer->name);
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), heading, body);
+  adw_message_dialog_set_body_use_markup (ADW_MESSAGE_DIALOG (dialog), FALSE);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Keep"),
+                                    "remove", _("_Remove"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  /* the safe answer has the focus, as in every confirmation of the desk */
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  pm_ui_wrap_words_within (dialog);
+  g_object_set_data_full (G_OBJECT (dialog), "pm-phone", g_strdup (payer->phone), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (remove_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 registered_cb (PmAutopayRegisterDialog *dialog,
                const char              *name,
@@ -614,22 +847,9 @@ registered_cb (PmAutopayRegisterDialog *dialog,
                PmAutopayView           *self)
 {
   g_autofree char *text = NULL;
-  Payer *payer;
 
   read_payers (self);
-  payer = find_payer (self, phone);
-  if (payer != NULL)
-    {
-      g_free (payer->link);
-      payer->link = g_strdup (link);
-      payer->wait_above = payer->methods != NULL ? (int) payer->methods->len : 0;
-      g_clear_handle_id (&payer->poll_id, g_source_remove);
-      payer->poll_interval = POLL_FIRST_S;
-      if (payer->methods == NULL)
-        payer->methods = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_autopay_method_free);
-      render_payer (payer);
-      schedule_poll (payer);
-    }
+  start_waiting (self, phone, link);
   text = g_strdup_printf (_("Registration link sent to %s"), name);
   toast (self, text);
 }
@@ -816,6 +1036,7 @@ manage_done_cb (GObject      *object,
       g_object_set_data_full (G_OBJECT (dialog), "pm-link", g_strdup (reply->short_url), g_free);
     }
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  pm_ui_wrap_words_within (dialog);
   g_signal_connect_object (dialog, "response", G_CALLBACK (link_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 
@@ -862,6 +1083,13 @@ delete_done_cb (GObject      *object,
   payer = find_payer (self, call->phone);
   if (payer != NULL)
     {
+      /* a deleted card is not waited for: no spinner, no polling, until a link goes out */
+      if (reply != NULL)
+        {
+          payer->wait_above = -1;
+          g_clear_pointer (&payer->link, g_free);
+          g_clear_handle_id (&payer->poll_id, g_source_remove);
+        }
       payer->poll_interval = POLL_FIRST_S;
       load_methods (payer);
     }
@@ -925,8 +1153,11 @@ method_action_cb (GtkWidget  *widget,
                                         "delete", _("_Delete"), NULL);
       adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete",
                                                   ADW_RESPONSE_DESTRUCTIVE);
+      /* the safe answer has the focus, as in every confirmation of the desk */
       adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
       adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+      adw_message_dialog_set_body_use_markup (ADW_MESSAGE_DIALOG (dialog), FALSE);
+      pm_ui_wrap_words_within (dialog);
       g_object_set_data_full (G_OBJECT (dialog), "pm-phone", g_strdup (payer->phone), g_free);
       g_object_set_data_full (G_OBJECT (dialog), "pm-method-id", g_strdup (method->method_id),
                               g_free);
@@ -1005,6 +1236,7 @@ pm_autopay_view_constructed (GObject *object)
   G_OBJECT_CLASS (pm_autopay_view_parent_class)->constructed (object);
 
   adw_status_page_set_icon_name (self->empty_page, APP_ID "-symbolic");
+  pm_ui_wrap_words_within (GTK_WIDGET (self->empty_page));
   if (self->service != NULL)
     g_signal_connect_object (self->service, "notify::profile", G_CALLBACK (profile_changed_cb),
                              self, G_CONNECT_SWAPPED);
@@ -1094,6 +1326,9 @@ pm_autopay_view_class_init (PmAutopayViewClass *klass)
   gtk_widget_class_install_action (widget_class, "autopay.refresh-payer", "s",
                                    refresh_payer_action_cb);
   gtk_widget_class_install_action (widget_class, "autopay.copy-link", "s", copy_link_action_cb);
+  gtk_widget_class_install_action (widget_class, "autopay.send-link", "s", send_link_action_cb);
+  gtk_widget_class_install_action (widget_class, "autopay.remove-payer", "s",
+                                   remove_payer_action_cb);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK,
                                        "autopay.refresh", NULL);

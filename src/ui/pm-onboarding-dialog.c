@@ -13,15 +13,14 @@
 #include "pm-api.h"
 #include "pm-error.h"
 #include "pm-profile.h"
-#include "pm-secrets.h"
 #include "pm-service.h"
+#include "pm-service-profiles.h"
 #include "pm-ui.h"
 
 struct _PmOnboardingDialog
 {
   AdwWindow             parent_instance;
 
-  PmApplication        *application;
   GCancellable         *cancellable;
   GPtrArray            *licenses;       /* of PmLicense, from the last good check */
   guint                 license_index;
@@ -45,6 +44,7 @@ struct _PmOnboardingDialog
   GtkListBox           *license_list;
   GtkCheckButton       *mmk_check;
   GtkCheckButton       *traditional_check;
+  AdwExpanderRow       *advanced_row;
   AdwPreferencesGroup  *traditional_group;
   AdwEntryRow          *paymint_host_row;
   AdwEntryRow          *paymint_key_row;
@@ -59,13 +59,22 @@ struct _PmOnboardingDialog
 
 G_DEFINE_FINAL_TYPE (PmOnboardingDialog, pm_onboarding_dialog, ADW_TYPE_WINDOW)
 
-enum {
-  PROP_0,
-  PROP_APPLICATION,
-  N_PROPS
-};
+/* The application, read back from the window (EXAMPLES.md habit 4). */
+static PmApplication *
+get_app (PmOnboardingDialog *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
 
-static GParamSpec *properties[N_PROPS];
+  return PM_IS_APPLICATION (app) ? PM_APPLICATION (app) : NULL;
+}
+
+static PmService *
+get_service (PmOnboardingDialog *self)
+{
+  PmApplication *app = get_app (self);
+
+  return app != NULL ? pm_application_get_service (app) : NULL;
+}
 
 enum {
   SAVED,
@@ -389,7 +398,7 @@ start_check (PmOnboardingDialog *self)
   g_autofree char *normalized = NULL;
   g_autoptr(PmProfile) candidate = NULL;
   g_autoptr(GError) error = NULL;
-  PmService *service = pm_application_get_service (self->application);
+  PmService *service = get_service (self);
 
   clear_errors (self);
   if (url[0] == '\0')
@@ -411,7 +420,8 @@ start_check (PmOnboardingDialog *self)
     }
   if (service == NULL)
     {
-      const GError *service_error = pm_application_get_service_error (self->application);
+      PmApplication *app = get_app (self);
+      const GError *service_error = app != NULL ? pm_application_get_service_error (app) : NULL;
 
       pm_ui_show_message (self->connect_status,
                     service_error != NULL ? service_error->message
@@ -442,7 +452,8 @@ store_done_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(PmProfile) profile = NULL;
 
-  if (!pm_secrets_store_finish (result, &error) && is_cancelled (error))
+  if (!pm_service_store_profile_finish (PM_SERVICE (object), result, &error)
+      && is_cancelled (error))
     return;
 
   profile = g_steal_pointer (&self->pending);
@@ -454,7 +465,8 @@ store_done_cb (GObject      *object,
       return;
     }
 
-  pm_application_switch_profile (self->application, profile);
+  if (get_app (self) != NULL)
+    pm_application_switch_profile (get_app (self), profile);
   g_signal_emit (self, signals[SAVED], 0, profile);
   gtk_window_close (GTK_WINDOW (self));
 }
@@ -466,6 +478,7 @@ save (PmOnboardingDialog *self)
   g_autoptr(GError) error = NULL;
   g_autofree char *name = pm_ui_entry_dup_text (self->name_row);
   PmLicense *license = chosen_license (self);
+  PmService *service = get_service (self);
 
   clear_errors (self);
   pm_profile_set_name (profile, name);
@@ -514,10 +527,16 @@ save (PmOnboardingDialog *self)
       return;
     }
 
+  if (service == NULL)
+    {
+      pm_ui_show_message (self->save_status, _("The desk could not start its engine."));
+      return;
+    }
   g_clear_object (&self->pending);
   self->pending = g_object_ref (profile);
   set_busy (self, TRUE);
-  pm_secrets_store_async (profile, self->cancellable, store_done_cb, g_object_ref (self));
+  pm_service_store_profile_async (service, profile, self->cancellable, store_done_cb,
+                                  g_object_ref (self));
 }
 
 static void
@@ -565,7 +584,8 @@ use_sandbox_action_cb (GtkWidget  *widget,
 {
   PmOnboardingDialog *self = PM_ONBOARDING_DIALOG (widget);
 
-  g_action_group_activate_action (G_ACTION_GROUP (self->application), "use-sandbox", NULL);
+  if (get_app (self) != NULL)
+    g_action_group_activate_action (G_ACTION_GROUP (get_app (self)), "use-sandbox", NULL);
   gtk_window_close (GTK_WINDOW (self));
 }
 
@@ -596,6 +616,12 @@ static void
 mode_changed_cb (PmOnboardingDialog *self)
 {
   gtk_widget_set_visible (GTK_WIDGET (self->traditional_group), is_traditional (self));
+  /* the choice stays in sight while it is not the usual one */
+  if (is_traditional (self))
+    adw_expander_row_set_expanded (self->advanced_row, TRUE);
+  adw_expander_row_set_subtitle (self->advanced_row,
+                                 is_traditional (self) ? _("Connection mode: traditional")
+                                                       : _("Connection mode: MMK (recommended)"));
 }
 
 static gboolean
@@ -608,31 +634,12 @@ pm_onboarding_dialog_close_request (GtkWindow *window)
 }
 
 static void
-pm_onboarding_dialog_set_property (GObject      *object,
-                                   guint         prop_id,
-                                   const GValue *value,
-                                   GParamSpec   *pspec)
-{
-  PmOnboardingDialog *self = PM_ONBOARDING_DIALOG (object);
-
-  switch (prop_id)
-    {
-    case PROP_APPLICATION:
-      g_set_object (&self->application, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 pm_onboarding_dialog_dispose (GObject *object)
 {
   PmOnboardingDialog *self = PM_ONBOARDING_DIALOG (object);
 
   g_cancellable_cancel (self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), PM_TYPE_ONBOARDING_DIALOG);
-  g_clear_object (&self->application);
   g_clear_object (&self->pending);
 
   G_OBJECT_CLASS (pm_onboarding_dialog_parent_class)->dispose (object);
@@ -664,14 +671,8 @@ pm_onboarding_dialog_class_init (PmOnboardingDialogClass *klass)
   pm_ui_ensure_resources ();
 
   window_class->close_request = pm_onboarding_dialog_close_request;
-  object_class->set_property = pm_onboarding_dialog_set_property;
   object_class->dispose = pm_onboarding_dialog_dispose;
   object_class->finalize = pm_onboarding_dialog_finalize;
-
-  properties[PROP_APPLICATION] =
-    g_param_spec_object ("pm-application", NULL, NULL, PM_TYPE_APPLICATION,
-                         G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
    * PmOnboardingDialog::saved:
@@ -694,6 +695,7 @@ pm_onboarding_dialog_class_init (PmOnboardingDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PmOnboardingDialog, license_list);
   gtk_widget_class_bind_template_child (widget_class, PmOnboardingDialog, mmk_check);
   gtk_widget_class_bind_template_child (widget_class, PmOnboardingDialog, traditional_check);
+  gtk_widget_class_bind_template_child (widget_class, PmOnboardingDialog, advanced_row);
   gtk_widget_class_bind_template_child (widget_class, PmOnboardingDialog, traditional_group);
   gtk_widget_class_bind_template_child (widget_class, PmOnboardingDialog, paymint_host_row);
   gtk_widget_class_bind_template_child (widget_class, PmOnboardingDialog, paymint_key_row);
@@ -720,15 +722,23 @@ pm_onboarding_dialog_init (PmOnboardingDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  mode_changed_cb (self);
+  pm_ui_wrap_words_within (GTK_WIDGET (self));
   update_buttons (self);
 }
 
 PmOnboardingDialog *
-pm_onboarding_dialog_new (PmApplication *application)
+pm_onboarding_dialog_new (PmApplication *application,
+                          GtkWindow     *parent)
 {
   g_return_val_if_fail (PM_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
 
-  return g_object_new (PM_TYPE_ONBOARDING_DIALOG, "pm-application", application, NULL);
+  /* both: the app for its engine and its app. actions, the parent to stay on top of */
+  return g_object_new (PM_TYPE_ONBOARDING_DIALOG,
+                       "application", application,
+                       "transient-for", parent,
+                       NULL);
 }
 
 const char *

@@ -11,7 +11,7 @@
 #include "pm-preferences-window.h"
 #include "pm-template-editor.h"
 #include "pm-error.h"
-#include "pm-secrets.h"
+#include "pm-service-profiles.h"
 #include "pm-ui.h"
 
 struct _PmPreferencesWindow
@@ -19,9 +19,10 @@ struct _PmPreferencesWindow
   AdwPreferencesWindow  parent_instance;
 
   GSettings            *settings;
-  PmApplication        *application; /* weak */
   PmService            *service;
   GCancellable         *cancellable;
+  GPtrArray            *profiles;    /* of PmProfile, as last read; NULL before */
+  gboolean              attached;    /* to its application: settings bound, service known */
   gboolean              connections_loaded;
   gboolean              loading;
   char                 *deleting;    /* uuid of the connection being deleted */
@@ -29,6 +30,7 @@ struct _PmPreferencesWindow
   GtkSwitch            *polling_switch;
   GtkSpinButton        *concurrency_spin;
   GtkSwitch            *notify_switch;
+  AdwExpanderRow       *advanced_row;
   AdwPreferencesPage   *connections_page;
   GtkListBox           *connections_list;
   GtkLabel             *connections_message;
@@ -36,14 +38,14 @@ struct _PmPreferencesWindow
 
 G_DEFINE_FINAL_TYPE (PmPreferencesWindow, pm_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
 
-enum {
-  PROP_0,
-  PROP_SETTINGS,
-  PROP_APPLICATION,
-  N_PROPS
-};
+/* The application, read back from the window (EXAMPLES.md habit 4). */
+static PmApplication *
+get_app (PmPreferencesWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
 
-static GParamSpec *properties[N_PROPS];
+  return PM_IS_APPLICATION (app) ? PM_APPLICATION (app) : NULL;
+}
 
 static const char *
 active_uuid (PmPreferencesWindow *self)
@@ -68,29 +70,36 @@ deleted_cb (GObject      *object,
   g_autoptr(PmPreferencesWindow) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *uuid = NULL;
+  PmApplication *app;
 
-  if (!pm_secrets_delete_finish (result, &error))
+  if (!pm_service_delete_profile_finish (PM_SERVICE (object), result, &error))
     {
+      g_autofree char *markup = NULL;
+
       if (is_cancelled (error))
         return;
-      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
-                                        adw_toast_new (error->message));
+      /* a plain sentence from the service; the title is markup */
+      markup = g_markup_escape_text (error->message, -1);
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (markup));
       return;
     }
+  /* the list itself follows through profiles-changed */
   uuid = g_steal_pointer (&self->deleting);
-  if (self->application != NULL && g_strcmp0 (uuid, active_uuid (self)) == 0)
+  app = get_app (self);
+  if (app != NULL && g_strcmp0 (uuid, active_uuid (self)) == 0)
     {
       g_autoptr(PmProfile) sandbox = NULL;
+      g_autofree char *sandbox_url = pm_application_dup_sandbox_url (app);
 
-      /* the connection in use is gone: back to the sandbox when it runs, else to none */
-      if (pm_application_get_sandbox (self->application) != NULL)
+      /* the connection in use is gone: back to the sandbox when it runs (in this process
+       * or shared with the other desks of this user), else to none */
+      if (sandbox_url != NULL)
         {
           sandbox = pm_profile_new ();
           pm_profile_set_uuid (sandbox, PM_APPLICATION_SANDBOX_PROFILE_UUID);
         }
-      pm_application_switch_profile (self->application, sandbox);
+      pm_application_switch_profile (app, sandbox);
     }
-  load_connections (self);
 }
 
 static void
@@ -100,12 +109,12 @@ delete_response_cb (AdwMessageDialog    *dialog,
 {
   PmProfile *profile = g_object_get_data (G_OBJECT (dialog), "pm-profile");
 
-  if (g_strcmp0 (response, "delete") != 0 || profile == NULL)
+  if (g_strcmp0 (response, "delete") != 0 || profile == NULL || self->service == NULL)
     return;
   g_free (self->deleting);
   self->deleting = g_strdup (pm_profile_get_uuid (profile));
-  pm_secrets_delete_async (pm_profile_get_uuid (profile), self->cancellable, deleted_cb,
-                           g_object_ref (self));
+  pm_service_delete_profile_async (self->service, pm_profile_get_uuid (profile),
+                                   self->cancellable, deleted_cb, g_object_ref (self));
 }
 
 static void
@@ -128,8 +137,10 @@ delete_clicked_cb (GtkButton           *button,
                                     NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete",
                                               ADW_RESPONSE_DESTRUCTIVE);
+  /* the safe answer has the focus, as in every confirmation of the desk */
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  pm_ui_wrap_words_within (dialog);
   g_object_set_data_full (G_OBJECT (dialog), "pm-profile", g_object_ref (profile),
                           g_object_unref);
   g_signal_connect_object (dialog, "response", G_CALLBACK (delete_response_cb), self, 0);
@@ -143,23 +154,33 @@ describe_profile (PmProfile *profile,
   g_autofree char *url = pm_profile_normalize_url (pm_profile_get_base_url (profile), NULL);
   g_autoptr(GUri) uri = url != NULL ? g_uri_parse (url, G_URI_FLAGS_NONE, NULL) : NULL;
   const char *host = uri != NULL && g_uri_get_host (uri) != NULL ? g_uri_get_host (uri) : "";
-  const char *mode = pm_profile_get_mode (profile) == PM_PROFILE_MODE_TRADITIONAL
-                     ? _("Traditional mode") : _("MMK mode");
 
+  /* the mode is an engineering detail: named only when it is not the usual one */
+  if (pm_profile_get_mode (profile) == PM_PROFILE_MODE_TRADITIONAL)
+    {
+      const char *mode = _("Traditional mode");
+
+      if (active)
+        /* Translators: host · mode · "In use" */
+        return g_strdup_printf (_("%s · %s · In use"), host, mode);
+      /* Translators: host · mode */
+      return g_strdup_printf (_("%s · %s"), host, mode);
+    }
   if (active)
-    /* Translators: host · mode · "In use" */
-    return g_strdup_printf (_("%s · %s · In use"), host, mode);
-  /* Translators: host · mode */
-  return g_strdup_printf (_("%s · %s"), host, mode);
+    /* Translators: a connection's host name, then that it is the one in use */
+    return g_strdup_printf (_("%s · In use"), host);
+  return g_strdup (host);
 }
 
 static void
-show_connections (PmPreferencesWindow *self,
-                  GPtrArray           *profiles)
+show_connections (PmPreferencesWindow *self)
 {
+  GPtrArray *profiles = self->profiles;
   GtkWidget *child;
   guint n = 0;
 
+  if (profiles == NULL)
+    return;
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->connections_list))) != NULL)
     gtk_list_box_remove (self->connections_list, child);
 
@@ -205,14 +226,15 @@ listed_cb (GObject      *object,
   g_autoptr(GPtrArray) profiles = NULL;
   g_autoptr(GError) error = NULL;
 
-  profiles = pm_secrets_list_finish (result, &error);
+  profiles = pm_service_list_profiles_finish (PM_SERVICE (object), result, &error);
   if (is_cancelled (error))
     return;
   self->loading = FALSE;
   gtk_widget_set_visible (GTK_WIDGET (self->connections_message), FALSE);
   if (profiles == NULL)
     {
-      /* no keyring, or a locked one: the plain sentence from pm-secrets */
+      /* no keyring, or a locked one: a plain sentence saying what to do */
+      g_clear_pointer (&self->profiles, g_ptr_array_unref);
       gtk_label_set_text (self->connections_message, error->message);
       gtk_widget_set_visible (GTK_WIDGET (self->connections_message), TRUE);
       gtk_widget_set_visible (GTK_WIDGET (self->connections_list), FALSE);
@@ -227,7 +249,9 @@ listed_cb (GObject      *object,
       else
         i++;
     }
-  show_connections (self, profiles);
+  g_clear_pointer (&self->profiles, g_ptr_array_unref);
+  self->profiles = g_steal_pointer (&profiles);
+  show_connections (self);
 }
 
 static void
@@ -237,8 +261,20 @@ load_connections (PmPreferencesWindow *self)
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   self->connections_loaded = TRUE;
+  if (self->service == NULL)
+    {
+      PmApplication *app = get_app (self);
+      const GError *error = app != NULL ? pm_application_get_service_error (app) : NULL;
+
+      pm_ui_show_message (self->connections_message,
+                          error != NULL ? error->message
+                                        : _("The desk could not start its engine."));
+      gtk_widget_set_visible (GTK_WIDGET (self->connections_list), FALSE);
+      return;
+    }
   self->loading = TRUE;
-  pm_secrets_list_async (self->cancellable, listed_cb, g_object_ref (self));
+  pm_service_list_profiles_async (self->service, self->cancellable, listed_cb,
+                                  g_object_ref (self));
 }
 
 /* The keyring is read only once the Connections page is shown: opening the window for
@@ -253,22 +289,32 @@ visible_page_changed_cb (PmPreferencesWindow *self)
     load_connections (self);
 }
 
+/* Another connection is in use: only the "In use" mark moves. */
 static void
 profile_changed_cb (PmPreferencesWindow *self)
+{
+  show_connections (self);
+}
+
+/* A connection was saved or deleted (here, in the onboarding, anywhere in the desk). */
+static void
+profiles_changed_cb (PmPreferencesWindow *self)
 {
   if (self->connections_loaded)
     load_connections (self);
 }
 
+/* "application" is set after construction (it is no construct property): everything
+ * that needs the app happens once it is there. */
 static void
-pm_preferences_window_constructed (GObject *object)
+application_changed_cb (PmPreferencesWindow *self)
 {
-  PmPreferencesWindow *self = PM_PREFERENCES_WINDOW (object);
+  PmApplication *app = get_app (self);
 
-  G_OBJECT_CLASS (pm_preferences_window_parent_class)->constructed (object);
-
-  if (self->settings == NULL)
-    self->settings = g_settings_new (BASE_ID);
+  if (app == NULL || self->attached)
+    return;
+  self->attached = TRUE;
+  self->settings = g_object_ref (pm_application_get_settings (app));
 
   g_settings_bind (self->settings, "polling-enabled", self->polling_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
@@ -281,34 +327,15 @@ pm_preferences_window_constructed (GObject *object)
   g_settings_bind (self->settings, "notify-paid", self->notify_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
 
-  if (self->application != NULL && pm_application_get_service (self->application) != NULL)
+  if (pm_application_get_service (app) != NULL)
     {
-      self->service = g_object_ref (pm_application_get_service (self->application));
+      self->service = g_object_ref (pm_application_get_service (app));
       g_signal_connect_object (self->service, "notify::profile",
                                G_CALLBACK (profile_changed_cb), self, G_CONNECT_SWAPPED);
+      pm_service_connect_profiles_changed (self->service, G_CALLBACK (profiles_changed_cb), self);
     }
+  pm_ui_wrap_words_within (GTK_WIDGET (self));
   visible_page_changed_cb (self);
-}
-
-static void
-pm_preferences_window_set_property (GObject      *object,
-                                    guint         prop_id,
-                                    const GValue *value,
-                                    GParamSpec   *pspec)
-{
-  PmPreferencesWindow *self = PM_PREFERENCES_WINDOW (object);
-
-  switch (prop_id)
-    {
-    case PROP_SETTINGS:
-      g_set_object (&self->settings, g_value_get_object (value));
-      break;
-    case PROP_APPLICATION:
-      g_set_weak_pointer (&self->application, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -321,7 +348,7 @@ pm_preferences_window_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->service);
   g_clear_object (&self->cancellable);
-  g_clear_weak_pointer (&self->application);
+  g_clear_pointer (&self->profiles, g_ptr_array_unref);
   g_clear_pointer (&self->deleting, g_free);
 
   G_OBJECT_CLASS (pm_preferences_window_parent_class)->dispose (object);
@@ -335,23 +362,14 @@ pm_preferences_window_class_init (PmPreferencesWindowClass *klass)
 
   pm_ui_ensure_resources ();
 
-  object_class->constructed = pm_preferences_window_constructed;
-  object_class->set_property = pm_preferences_window_set_property;
   object_class->dispose = pm_preferences_window_dispose;
-
-  properties[PROP_SETTINGS] =
-    g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
-                         G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_APPLICATION] =
-    g_param_spec_object ("pm-application", NULL, NULL, PM_TYPE_APPLICATION,
-                         G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PATH "/pm-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, polling_switch);
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, concurrency_spin);
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, notify_switch);
+  gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, advanced_row);
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, connections_page);
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, connections_list);
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, connections_message);
@@ -363,13 +381,19 @@ pm_preferences_window_init (PmPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  g_signal_connect (self, "notify::application", G_CALLBACK (application_changed_cb), NULL);
 }
 
 PmPreferencesWindow *
-pm_preferences_window_new (PmApplication *application)
+pm_preferences_window_new (PmApplication *application,
+                           GtkWindow     *parent)
 {
+  g_return_val_if_fail (PM_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+
+  /* both: "application" gives the window the app. actions ("Add Connection…") */
   return g_object_new (PM_TYPE_PREFERENCES_WINDOW,
-                       "settings", application ? pm_application_get_settings (application) : NULL,
-                       "pm-application", application,
+                       "application", application,
+                       "transient-for", parent,
                        NULL);
 }

@@ -16,6 +16,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (PmPreferencesWindow, pm_preferences_window, PM, PREFERENCES_WINDOW,
                       AdwPreferencesWindow)
 
-PmPreferencesWindow *pm_preferences_window_new (PmApplication *application);
+/* Sets both "application" (so app. actions such as "Add Connection…" work in it) and
+ * "transient-for" (@parent, may be NULL). The app is read back from the window. */
+PmPreferencesWindow *pm_preferences_window_new (PmApplication *application,
+                                                GtkWindow     *parent);
 
 G_END_DECLS

@@ -10,7 +10,7 @@
 
 #include "pm-profile-switcher.h"
 #include "pm-error.h"
-#include "pm-secrets.h"
+#include "pm-service-profiles.h"
 #include "pm-ui.h"
 
 struct _PmProfileSwitcher
@@ -19,8 +19,9 @@ struct _PmProfileSwitcher
 
   PmApplication *application; /* weak: the app outlives its windows */
   PmService     *service;
+  gulong         profiles_changed_id;
   GCancellable  *cancellable;
-  GPtrArray     *profiles;   /* of PmProfile, the keyring's, last read */
+  GPtrArray     *profiles;   /* of PmProfile, the saved ones, last read */
   gboolean       loading;
 
   /* Template widgets */
@@ -131,7 +132,7 @@ list_done_cb (GObject      *object,
   g_autoptr(GPtrArray) profiles = NULL;
   g_autoptr(GError) error = NULL;
 
-  profiles = pm_secrets_list_finish (result, &error);
+  profiles = pm_service_list_profiles_finish (PM_SERVICE (object), result, &error);
   if (g_error_matches (error, PM_ERROR, PM_ERROR_CANCELLED)
       || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -155,8 +156,19 @@ pm_profile_switcher_reload (PmProfileSwitcher *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
+  if (self->service == NULL)
+    return;
   self->loading = TRUE;
-  pm_secrets_list_async (self->cancellable, list_done_cb, g_object_ref (self));
+  pm_service_list_profiles_async (self->service, self->cancellable, list_done_cb,
+                                  g_object_ref (self));
+}
+
+/* A connection was saved or deleted, say through "Add Connection…": the list follows at
+ * once, whether the popover is open or not. */
+static void
+profiles_changed_cb (PmProfileSwitcher *self)
+{
+  pm_profile_switcher_reload (self);
 }
 
 static void
@@ -211,6 +223,12 @@ pm_profile_switcher_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), PM_TYPE_PROFILE_SWITCHER);
+  if (self->service != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->service, self);
+      pm_service_disconnect_profiles_changed (self->service, self->profiles_changed_id);
+      self->profiles_changed_id = 0;
+    }
   g_clear_object (&self->service);
   g_clear_weak_pointer (&self->application);
 
@@ -257,6 +275,7 @@ pm_profile_switcher_init (PmProfileSwitcher *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  pm_ui_label_wrap_words (self->message);
 }
 
 GtkWidget *
@@ -273,7 +292,11 @@ pm_profile_switcher_set_application (PmProfileSwitcher *self,
   g_return_if_fail (application == NULL || PM_IS_APPLICATION (application));
 
   if (self->service != NULL)
-    g_signal_handlers_disconnect_by_data (self->service, self);
+    {
+      g_signal_handlers_disconnect_by_data (self->service, self);
+      pm_service_disconnect_profiles_changed (self->service, self->profiles_changed_id);
+      self->profiles_changed_id = 0;
+    }
   g_clear_object (&self->service);
   g_set_weak_pointer (&self->application, application);
   if (application != NULL && pm_application_get_service (application) != NULL)
@@ -281,6 +304,9 @@ pm_profile_switcher_set_application (PmProfileSwitcher *self,
       self->service = g_object_ref (pm_application_get_service (application));
       g_signal_connect_object (self->service, "notify::profile",
                                G_CALLBACK (profile_changed_cb), self, G_CONNECT_SWAPPED);
+      self->profiles_changed_id =
+        pm_service_connect_profiles_changed (self->service, G_CALLBACK (profiles_changed_cb),
+                                             self);
     }
   gtk_widget_set_sensitive (GTK_WIDGET (self->button), self->service != NULL);
   update_label (self);

@@ -22,7 +22,8 @@ G_DECLARE_FINAL_TYPE (PmProfileSwitcher, pm_profile_switcher, PM, PROFILE_SWITCH
 GtkWidget  *pm_profile_switcher_new             (void);
 void        pm_profile_switcher_set_application (PmProfileSwitcher *self,
                                                  PmApplication     *application);
-/* Reads the list from the keyring again (the popover does so each time it opens). */
+/* Reads the saved connections again: the popover does so each time it opens, and the
+ * switcher whenever one is saved or deleted through the service. */
 void        pm_profile_switcher_reload          (PmProfileSwitcher *self);
 gboolean    pm_profile_switcher_get_loading     (PmProfileSwitcher *self);
 GtkListBox *pm_profile_switcher_get_list        (PmProfileSwitcher *self);

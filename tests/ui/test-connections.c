@@ -307,6 +307,10 @@ test_good_key (void)
   /* one license: straight to the details, the business name proposed as the name */
   g_assert_cmpstr (pm_onboarding_dialog_get_page (dialog), ==, "details");
   g_assert_cmpstr (text_of (dialog, "name_row"), !=, "");
+  /* the connection mode is an engineering choice: behind "Advanced", collapsed */
+  g_assert_false (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (field (dialog,
+                                                                          "advanced_row"))));
+  g_assert_false (gtk_widget_get_mapped (field (dialog, "mmk_check")));
   type_into (dialog, "name_row", "Shop A");
   g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (field (dialog, "mmk_check"))));
   uuid_a = save_and_close (dialog);
@@ -558,6 +562,85 @@ pick_in_switcher (const char *name)
   row = gtk_widget_get_ancestor (label, GTK_TYPE_LIST_BOX_ROW);
   g_assert_nonnull (row);
   gtk_widget_activate (row);
+  pm_test_spin (50);
+}
+
+static gboolean rows_at_least (gpointer data);
+
+static gboolean
+list_shows (gpointer list)
+{
+  return find_label (list, g_object_get_data (G_OBJECT (list), "want-label")) != NULL;
+}
+
+/* Preferences → Connections → "Add Connection…" works (Preferences belongs to the app,
+ * so app.add-connection resolves), and every list of connections follows the new one at
+ * once: Preferences, and the switcher without being opened again. */
+static void
+test_add_from_preferences (void)
+{
+  PmProfileSwitcher *s = switcher ();
+  GtkMenuButton *menu = GTK_MENU_BUTTON (find_type (GTK_WIDGET (s), GTK_TYPE_MENU_BUTTON));
+  GtkWidget *switcher_list = GTK_WIDGET (pm_profile_switcher_get_list (s));
+  GtkWindow *prefs;
+  GtkWidget *add;
+  GtkWidget *list;
+  GtkWidget *advanced;
+  GtkWindow *dialog;
+  g_autofree char *uuid = NULL;
+
+  /* the switcher has read its list once: opened and closed */
+  gtk_menu_button_popup (menu);
+  g_assert_true (wait_until (switcher_loaded, s, 10000));
+  g_assert_nonnull (find_label (switcher_list, "Shop A"));
+  gtk_menu_button_popdown (menu);
+  pm_test_spin (50);
+  g_assert_null (find_label (switcher_list, "Shop C"));
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  g_assert_true (wait_until (toplevel_mapped, GSIZE_TO_POINTER (PM_TYPE_PREFERENCES_WINDOW),
+                             10000));
+  prefs = find_toplevel (PM_TYPE_PREFERENCES_WINDOW);
+  g_assert_true (gtk_window_get_application (prefs) == GTK_APPLICATION (app));
+  g_assert_true (gtk_window_get_transient_for (prefs) == window);
+
+  /* engineering settings are out of the clerk's way: behind "Advanced", collapsed */
+  advanced = find_by_id (GTK_WIDGET (prefs), "advanced_row");
+  g_assert_nonnull (advanced);
+  g_assert_false (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (advanced)));
+  g_assert_false (gtk_widget_get_mapped (find_by_id (GTK_WIDGET (prefs), "concurrency_spin")));
+
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), "connections");
+  list = find_by_id (GTK_WIDGET (prefs), "connections_list");
+  g_object_set_data (G_OBJECT (list), "want", GUINT_TO_POINTER (1));
+  g_assert_true (wait_until (rows_at_least, list, 10000));
+  add = find_by_id (GTK_WIDGET (prefs), "add_button");
+  g_assert_nonnull (add);
+  g_assert_true (gtk_widget_get_mapped (add));
+  g_assert_true (gtk_widget_is_sensitive (add));
+  g_signal_emit_by_name (add, "clicked");
+
+  g_assert_true (wait_until (toplevel_mapped, GSIZE_TO_POINTER (PM_TYPE_ONBOARDING_DIALOG),
+                             10000));
+  dialog = find_toplevel (PM_TYPE_ONBOARDING_DIALOG);
+  g_assert_true (gtk_window_get_application (dialog) == GTK_APPLICATION (app));
+  g_assert_nonnull (gtk_window_get_transient_for (dialog));
+  g_assert_true (gtk_window_get_modal (dialog));
+  check_key (PM_ONBOARDING_DIALOG (dialog), PM_SANDBOX_DEMO_KEY);
+  type_into (PM_ONBOARDING_DIALOG (dialog), "name_row", "Shop C");
+  uuid = save_and_close (PM_ONBOARDING_DIALOG (dialog));
+  g_assert_cmpstr (pm_profile_get_name (pm_service_get_profile (pm_application_get_service (app))),
+                   ==, "Shop C");
+
+  /* Preferences lists it, and so does the switcher, whose popover stayed closed */
+  g_object_set_data (G_OBJECT (list), "want-label", (gpointer) "Shop C");
+  g_assert_true (wait_until (list_shows, list, 10000));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (gtk_menu_button_get_popover (menu))));
+  g_object_set_data (G_OBJECT (switcher_list), "want-label", (gpointer) "Shop C");
+  g_assert_true (wait_until (list_shows, switcher_list, 10000));
+  g_assert_nonnull (find_label (switcher_list, "Shop A"));
+
+  gtk_window_destroy (prefs);
   pm_test_spin (50);
 }
 
@@ -819,7 +902,13 @@ test_preferences_delete (void)
   g_assert_nonnull (label);
   row = gtk_widget_get_ancestor (label, ADW_TYPE_ACTION_ROW);
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "127.0.0.1"));
-  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "MMK mode"));
+  /* the usual mode goes unsaid; only the unusual one is named */
+  g_assert_null (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "mode"));
+  label = find_label (list, LEAK_BUSINESS_NM);
+  g_assert_nonnull (label);
+  row = gtk_widget_get_ancestor (label, ADW_TYPE_ACTION_ROW);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
+                            "Traditional mode"));
 
   /* delete B, confirming */
   label = find_label (list, "부산 국수 (샌드박스)");
@@ -828,6 +917,18 @@ test_preferences_delete (void)
   g_signal_emit_by_name (find_type (row, GTK_TYPE_BUTTON), "clicked");
   g_assert_true (wait_until (toplevel_mapped, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), 5000));
   confirm = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  /* the safe answer has the focus */
+  pm_test_spin (50);
+  g_assert_cmpstr (adw_message_dialog_get_default_response (ADW_MESSAGE_DIALOG (confirm)), ==,
+                   "cancel");
+  {
+    GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (confirm));
+
+    if (focus != NULL && !GTK_IS_BUTTON (focus))
+      focus = gtk_widget_get_ancestor (focus, GTK_TYPE_BUTTON);
+    g_assert_nonnull (focus);
+    g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (focus)), ==, "_Cancel");
+  }
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (confirm), "delete");
   gtk_window_destroy (confirm);
 
@@ -988,6 +1089,7 @@ main (int   argc,
   g_assert_nonnull (window);
 
   g_test_add_func ("/connections/good-key", test_good_key);
+  g_test_add_func ("/connections/add-from-preferences", test_add_from_preferences);
   g_test_add_func ("/connections/bad-key", test_bad_key);
   g_test_add_func ("/connections/network-error", test_network_error);
   g_test_add_func ("/connections/several-licenses", test_several_licenses);
