@@ -5,6 +5,9 @@
  *
  * The buttons name the payments view's "bill.*" actions; this widget shows only those
  * valid in the bill's state (pm_bill_action_allowed) and redraws when the bill changes.
+ * Harmless actions sit together in a flow box with no gaps (a hidden action hides its
+ * cell); Void and Refund, which cannot be undone, stand apart below them. Another bill
+ * starts at the top: its name, amount and actions in view.
  */
 
 #include "config.h"
@@ -37,6 +40,7 @@ struct _PmBillDetail
   GtkWidget           *refund_button;
   GtkWidget           *copy_button;
   GtkWidget           *open_button;
+  GtkWidget           *danger_actions;
   AdwActionRow        *phone_row;
   AdwActionRow        *product_row;
   AdwActionRow        *message_row;
@@ -58,6 +62,18 @@ struct _PmBillDetail
 };
 
 G_DEFINE_FINAL_TYPE (PmBillDetail, pm_bill_detail, GTK_TYPE_WIDGET)
+
+/* A button in the flow box shows or hides its cell with it: no blank cells. */
+static void
+set_action_visible (GtkWidget *button,
+                    gboolean   visible)
+{
+  GtkWidget *parent = gtk_widget_get_parent (button);
+
+  gtk_widget_set_visible (button, visible);
+  if (GTK_IS_FLOW_BOX_CHILD (parent))
+    gtk_widget_set_visible (parent, visible);
+}
 
 static void
 set_row (AdwActionRow *row,
@@ -131,6 +147,7 @@ update_timeline (PmBillDetail *self,
       if (event->detail != NULL && *event->detail != '\0')
         gtk_widget_set_tooltip_text (row, event->detail);
       gtk_list_box_append (self->timeline_list, row);
+      pm_ui_wrap_words_within (row);
     }
 }
 
@@ -161,19 +178,22 @@ update (PmBillDetail *self)
   gtk_label_set_label (self->words_label, words);
   pm_ui_set_status_badge (self->status_label, bill, now);
 
-  gtk_widget_set_visible (self->refresh_button,
-                          pm_bill_action_allowed (bill, PM_BILL_ACTION_REFRESH, now));
-  gtk_widget_set_visible (self->resend_button,
-                          pm_bill_action_allowed (bill, PM_BILL_ACTION_RESEND, now)
-                          || pm_bill_action_allowed (bill, PM_BILL_ACTION_SEND_AGAIN, now));
-  gtk_widget_set_visible (self->void_button,
-                          pm_bill_action_allowed (bill, PM_BILL_ACTION_DESTROY, now));
-  gtk_widget_set_visible (self->refund_button,
-                          pm_bill_action_allowed (bill, PM_BILL_ACTION_CANCEL, now));
-  gtk_widget_set_visible (self->copy_button,
-                          pm_bill_action_allowed (bill, PM_BILL_ACTION_COPY_LINK, now));
-  gtk_widget_set_visible (self->open_button,
-                          pm_bill_action_allowed (bill, PM_BILL_ACTION_COPY_LINK, now));
+  set_action_visible (self->refresh_button,
+                      pm_bill_action_allowed (bill, PM_BILL_ACTION_REFRESH, now));
+  set_action_visible (self->copy_button,
+                      pm_bill_action_allowed (bill, PM_BILL_ACTION_COPY_LINK, now));
+  set_action_visible (self->open_button,
+                      pm_bill_action_allowed (bill, PM_BILL_ACTION_COPY_LINK, now));
+  set_action_visible (self->resend_button,
+                      pm_bill_action_allowed (bill, PM_BILL_ACTION_RESEND, now)
+                      || pm_bill_action_allowed (bill, PM_BILL_ACTION_SEND_AGAIN, now));
+  set_action_visible (self->void_button,
+                      pm_bill_action_allowed (bill, PM_BILL_ACTION_DESTROY, now));
+  set_action_visible (self->refund_button,
+                      pm_bill_action_allowed (bill, PM_BILL_ACTION_CANCEL, now));
+  gtk_widget_set_visible (self->danger_actions,
+                          gtk_widget_get_visible (self->void_button)
+                          || gtk_widget_get_visible (self->refund_button));
 
   phone = pm_phone_format_display (pm_bill_get_phone (bill));
   set_row (self->phone_row, phone);
@@ -222,9 +242,14 @@ pm_bill_detail_set_bill (PmBillDetail *self,
                          PmBill       *bill,
                          GPtrArray    *events)
 {
+  gboolean another;
+
   g_return_if_fail (PM_IS_BILL_DETAIL (self));
   g_return_if_fail (bill == NULL || PM_IS_BILL (bill));
 
+  another = bill != NULL
+            && (self->bill == NULL
+                || g_strcmp0 (pm_bill_get_bill_id (self->bill), pm_bill_get_bill_id (bill)) != 0);
   if (self->bill != bill)
     {
       if (self->bill != NULL)
@@ -237,6 +262,10 @@ pm_bill_detail_set_bill (PmBillDetail *self,
   gtk_widget_set_visible (self->placeholder, bill == NULL);
   update (self);
   update_timeline (self, events);
+  /* another bill: back to the top (the same bill read afresh stays where it was) */
+  if (another)
+    gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scroller)),
+                              0);
 }
 
 PmBill *
@@ -285,6 +314,7 @@ pm_bill_detail_class_init (PmBillDetailClass *klass)
   BIND (refund_button);
   BIND (copy_button);
   BIND (open_button);
+  BIND (danger_actions);
   BIND (phone_row);
   BIND (product_row);
   BIND (message_row);
@@ -309,9 +339,22 @@ pm_bill_detail_class_init (PmBillDetailClass *klass)
 static void
 pm_bill_detail_init (PmBillDetail *self)
 {
+  GtkWidget *flow;
+
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_widget_set_visible (self->scroller, FALSE);
   gtk_widget_set_visible (self->placeholder, TRUE);
+  /* the buttons take the focus, not the cells around them */
+  flow = gtk_widget_get_parent (gtk_widget_get_parent (self->refresh_button));
+  for (GtkWidget *cell = gtk_widget_get_first_child (flow); cell != NULL;
+       cell = gtk_widget_get_next_sibling (cell))
+    gtk_widget_set_focusable (cell, FALSE);
+  /* selectable, but not where the focus lands when the details open (it would select
+   * the whole name) */
+  gtk_widget_set_focusable (GTK_WIDGET (self->payer_label), FALSE);
+  gtk_widget_set_focusable (GTK_WIDGET (self->amount_label), FALSE);
+  /* Korean wraps at spaces, never inside a word: names, values, the amount in words */
+  pm_ui_wrap_words_within (GTK_WIDGET (self));
 }
 
 GtkWidget *

@@ -7,6 +7,15 @@
  * happen in SQL and rows are fetched in pages, so a million bills open and scroll like
  * a hundred. Rows update in place when the poller learns something (PmBill notifies),
  * so selection and scroll position stay put.
+ *
+ * Rows, totals and the empty state are brought up to date together, from the one query,
+ * by sync_view(): after a filter changes, after F5, and when another process (the CLI, a
+ * second window) changed the ledger ("ledger-changed"). Nothing else sets any of the
+ * three, so they cannot disagree.
+ *
+ * Narrow windows: an AdwLeaflet shows the list alone and the details as a page with a
+ * back button ("payments.back"); the "narrow" property follows the leaflet's folded
+ * state and hides the Phone, Sent and Checked columns.
  */
 
 #include "config.h"
@@ -20,6 +29,16 @@
 #include "pm-money.h"
 #include "pm-phone.h"
 #include "pm-ui.h"
+
+/* At most one sync every this many milliseconds; a burst of changes is one sync. */
+#define SYNC_INTERVAL_MS 250
+
+typedef enum
+{
+  SYNC_TOTALS = 0,       /* rows already right (their model told us): totals, empty state */
+  SYNC_ROWS = 1 << 0,    /* read the rows anew, selection and scroll kept where possible */
+  SYNC_FILTER = 1 << 1,  /* the user changed what is shown: back to the top */
+} SyncFlags;
 
 typedef enum
 {
@@ -45,9 +64,24 @@ struct _PmPaymentsView
   GHashTable         *checked_labels; /* GtkLabel → PmBill, for the "last checked" refresh */
   PmBill             *probe[2];       /* two items to ask the column sorter which column leads */
   int                 probe_column;
-  guint               totals_idle_id;
+  guint               sync_id;        /* a sync waiting for SYNC_INTERVAL_MS */
+  SyncFlags           sync_pending;
+  gint64              last_sync;      /* monotonic µs */
   guint               tick_id;
+  guint               save_widths_id;
+  guint               scroll_tick_id;
+  double              scroll_to;
   char               *totals_text;
+  GSettings          *settings;
+  GtkColumnViewColumn *columns[N_COLUMNS];
+  AdwToast           *toast;          /* the one on screen, until dismissed */
+  PmBill             *current;        /* the bill the details show (selected, or pinned) */
+  gboolean            pinned;         /* current left the list (a filter no longer matches) */
+  gboolean            restoring;      /* selecting by program, not by the user */
+  gboolean            keep_current;   /* losing the selection keeps the details (pinned) */
+  gboolean            narrow;
+  gboolean            folded;
+  guint               narrow_idle_id;
 
   AdwToastOverlay    *toast_overlay;
   GtkSearchBar       *search_bar;
@@ -61,9 +95,18 @@ struct _PmPaymentsView
   GDateTime          *range_from;   /* the custom range, Korea-time days, inclusive */
   GDateTime          *range_to;
   GtkLabel           *totals_label;
+  GtkBox             *filter_bar;
   GtkStack           *list_stack;
+  GtkScrolledWindow  *list_scroller;
   GtkColumnView      *column_view;
   AdwStatusPage      *empty_page;
+  AdwLeaflet         *leaflet;
+  GtkWidget          *list_page;
+  GtkWidget          *details_separator;
+  GtkWidget          *details_page;
+  GtkWidget          *back_bar;
+  GtkWidget          *pinned_bar;
+  GtkLabel           *pinned_label;
   PmBillDetail       *detail;
 };
 
@@ -72,10 +115,22 @@ G_DEFINE_FINAL_TYPE (PmPaymentsView, pm_payments_view, GTK_TYPE_WIDGET)
 enum {
   PROP_0,
   PROP_SERVICE,
+  PROP_NARROW,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* Names in the "column-widths" setting. */
+static const char *column_ids[N_COLUMNS] = {
+  [COL_PAYER] = "payer",
+  [COL_PHONE] = "phone",
+  [COL_PRODUCT] = "reason",
+  [COL_AMOUNT] = "amount",
+  [COL_STATUS] = "status",
+  [COL_SENT] = "sent",
+  [COL_CHECKED] = "checked",
+};
 
 static const PmLedgerSort column_sort[N_COLUMNS] = {
   [COL_PAYER] = PM_LEDGER_SORT_PAYER,
@@ -88,15 +143,60 @@ static const PmLedgerSort column_sort[N_COLUMNS] = {
 };
 
 static void
-toast (PmPaymentsView *self,
-       const char     *text)
+toast_dismissed_cb (AdwToast       *t,
+                    PmPaymentsView *self)
 {
-  AdwToast *t = adw_toast_new (text);
+  if (self->toast == t)
+    g_clear_object (&self->toast);
+}
+
+/* @bill_id: (nullable): a bill the toast offers to show. The newest result takes the
+ * place of the one on screen: its text and button change in place. (libadwaita 1.2.2
+ * crashes when a toast is dismissed by hand while it animates, asserts when a
+ * high-priority one pushes another aside, and a queue of toasts shows stale news.) */
+static void
+toast_full (PmPaymentsView *self,
+            const char     *text,
+            const char     *bill_id)
+{
+  AdwToast *t = self->toast;
 
   /* kept for whoever asks what the user was just told (tests, accessibility) */
   g_object_set_data_full (G_OBJECT (self), "pm-last-toast", g_strdup (text), g_free);
-  adw_toast_set_timeout (t, 5);
-  adw_toast_overlay_add_toast (self->toast_overlay, t);
+
+  if (t == NULL)
+    {
+      t = adw_toast_new (text);
+      self->toast = g_object_ref (t);
+      g_signal_connect_object (t, "dismissed", G_CALLBACK (toast_dismissed_cb), self, 0);
+      adw_toast_set_timeout (t, 5);
+    }
+  else
+    adw_toast_set_title (t, text);
+
+  if (bill_id != NULL)
+    {
+      adw_toast_set_button_label (t, _("_Show"));
+      adw_toast_set_action_name (t, "bill.show");
+      adw_toast_set_action_target_value (t, g_variant_new_string (bill_id));
+    }
+  else
+    {
+      adw_toast_set_button_label (t, NULL);
+      adw_toast_set_action_name (t, NULL);
+    }
+  if (g_object_get_data (G_OBJECT (t), "pm-shown") == NULL)
+    {
+      g_object_set_data (G_OBJECT (t), "pm-shown", GINT_TO_POINTER (TRUE));
+      adw_toast_overlay_add_toast (self->toast_overlay, t);
+    }
+}
+
+static void
+toast (PmPaymentsView *self,
+       const char     *text)
+{
+  toast_full (self, text, NULL);
 }
 
 /* ---- cells ---- */
@@ -253,6 +353,53 @@ sorter_changed_cb (GtkSorter       *sorter,
   apply_query (self);
 }
 
+/* ---- columns: resizable, their widths remembered ---- */
+
+static gboolean
+save_widths_cb (gpointer user_data)
+{
+  PmPaymentsView *self = user_data;
+  GVariantBuilder builder;
+
+  self->save_widths_id = 0;
+  if (self->settings == NULL)
+    return G_SOURCE_REMOVE;
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{si}"));
+  for (guint i = 0; i < N_COLUMNS; i++)
+    {
+      int width = self->columns[i] != NULL
+                    ? gtk_column_view_column_get_fixed_width (self->columns[i]) : -1;
+
+      if (width > 0)
+        g_variant_builder_add (&builder, "{si}", column_ids[i], width);
+    }
+  g_settings_set_value (self->settings, "column-widths", g_variant_builder_end (&builder));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+column_width_cb (PmPaymentsView *self)
+{
+  /* a drag changes the width many times a second: write once it settles */
+  g_clear_handle_id (&self->save_widths_id, g_source_remove);
+  self->save_widths_id = g_timeout_add (300, save_widths_cb, self);
+}
+
+static int
+saved_width (PmPaymentsView *self,
+             Column          column)
+{
+  g_autoptr(GVariant) widths = NULL;
+  int width;
+
+  if (self->settings == NULL)
+    return -1;
+  widths = g_settings_get_value (self->settings, "column-widths");
+  if (!g_variant_lookup (widths, column_ids[column], "i", &width) || width < 24 || width > 4000)
+    return -1;
+  return width;
+}
+
 static void
 add_column (PmPaymentsView *self,
             Column          column,
@@ -263,6 +410,7 @@ add_column (PmPaymentsView *self,
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
   GtkColumnViewColumn *col;
   g_autoptr(GtkSorter) sorter = NULL;
+  int saved = saved_width (self, column);
 
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), GINT_TO_POINTER (column));
   g_signal_connect_object (factory, "bind", G_CALLBACK (bind_cell_cb), self, 0);
@@ -270,7 +418,9 @@ add_column (PmPaymentsView *self,
   col = gtk_column_view_column_new (title, factory);
   gtk_column_view_column_set_expand (col, expand);
   gtk_column_view_column_set_resizable (col, TRUE);
-  if (fixed_width > 0)
+  if (saved > 0)
+    gtk_column_view_column_set_fixed_width (col, saved);
+  else if (fixed_width > 0)
     gtk_column_view_column_set_fixed_width (col, fixed_width);
   if (column != COL_PHONE && column != COL_PRODUCT)
     {
@@ -279,19 +429,48 @@ add_column (PmPaymentsView *self,
       gtk_column_view_column_set_sorter (col, sorter);
     }
   gtk_column_view_append_column (self->column_view, col);
-  g_object_unref (col);
+  self->columns[column] = col; /* owned: a narrow window takes some out of the view */
+  g_signal_connect_object (col, "notify::fixed-width", G_CALLBACK (column_width_cb), self,
+                           G_CONNECT_SWAPPED);
 }
 
-/* ---- query, totals, empty state ---- */
-
+/* Shows only the columns a narrow list has room for. GTK 4.8 gives no extra width to an
+ * expanding column while another column is merely invisible, so they are taken out of the
+ * view and put back in their place. */
 static void
-update_totals (PmPaymentsView *self)
+set_narrow_columns (PmPaymentsView *self,
+                    gboolean        narrow)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GString) text = g_string_new (NULL);
+  GListModel *shown = gtk_column_view_get_columns (self->column_view);
+  guint position = 0;
+
+  for (guint i = 0; i < N_COLUMNS; i++)
+    {
+      GtkColumnViewColumn *col = self->columns[i];
+      gboolean want = !narrow || (i != COL_PHONE && i != COL_SENT && i != COL_CHECKED);
+      gboolean in_view = gtk_column_view_column_get_column_view (col) != NULL;
+
+      if (want && !in_view)
+        gtk_column_view_insert_column (self->column_view, position, col);
+      else if (!want && in_view)
+        gtk_column_view_remove_column (self->column_view, col);
+      if (want)
+        position++;
+    }
+  g_assert (g_list_model_get_n_items (shown) == position);
+}
+
+/* ---- rows, totals and the empty state: one sync ---- */
+
+/* The totals line "250 bills, ₩72,875,000 — Paid 178 · ₩51,620,000 — …", as phrases a
+ * narrow window wraps between, never inside (never between "Paid" and its count). */
+static GStrv
+format_totals (const PmLedgerTotals *totals)
+{
+  g_autoptr(GStrvBuilder) phrases = g_strv_builder_new ();
   g_autofree char *all = NULL;
   g_autofree char *count = NULL;
-  PmLedgerTotals totals = { 0 };
+  g_autofree char *first = NULL;
   static const struct
   {
     int         bucket;
@@ -306,53 +485,32 @@ update_totals (PmPaymentsView *self)
     { PM_BILL_STATE_NOT_SENT, NC_("bill status", "Not sent") },
   };
 
-  if (!pm_service_totals (self->service, self->query, &totals, &error))
-    {
-      gtk_label_set_label (self->totals_label, error->message);
-      return;
-    }
-  all = pm_money_format (totals.all.won);
-  count = pm_money_format_digits (totals.all.count);
+  all = pm_money_format (totals->all.won);
+  count = pm_money_format_digits (totals->all.count);
   /* Translators: the totals line starts "1,234 bills, ₩5,600,000" */
-  g_string_append_printf (text,
-                          g_dngettext (GETTEXT_PACKAGE, "%s bill, %s", "%s bills, %s",
-                                       (gulong) MIN (totals.all.count, G_MAXUINT32)),
-                          count, all);
+  first = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s bill, %s", "%s bills, %s",
+                                        (gulong) MIN (totals->all.count, G_MAXUINT32)),
+                           count, all);
+  g_strv_builder_add (phrases, first);
   for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
     {
-      const PmLedgerTotal *t = &totals.by_state[parts[i].bucket];
+      const PmLedgerTotal *t = &totals->by_state[parts[i].bucket];
       g_autofree char *won = NULL;
       g_autofree char *n = NULL;
+      g_autofree char *part = NULL;
 
       if (t->count == 0)
         continue;
       won = pm_money_format (t->won);
       n = pm_money_format_digits (t->count);
       /* Translators: a part of the totals line: " — Paid 3 · ₩120,000" */
-      g_string_append_printf (text, _(" — %s %s · %s"),
-                              g_dpgettext2 (GETTEXT_PACKAGE, "bill status", parts[i].context_label),
+      part = g_strdup_printf (_(" — %s %s · %s"),
+                              g_dpgettext2 (GETTEXT_PACKAGE, "bill status",
+                                            parts[i].context_label),
                               n, won);
+      g_strv_builder_add (phrases, g_strstrip (part));
     }
-  g_free (self->totals_text);
-  self->totals_text = g_string_free (g_steal_pointer (&text), FALSE);
-  gtk_label_set_label (self->totals_label, self->totals_text);
-}
-
-static gboolean
-totals_idle_cb (gpointer user_data)
-{
-  PmPaymentsView *self = user_data;
-
-  self->totals_idle_id = 0;
-  update_totals (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-queue_totals (PmPaymentsView *self)
-{
-  if (self->totals_idle_id == 0)
-    self->totals_idle_id = g_timeout_add (200, totals_idle_cb, self);
+  return g_strv_builder_end (phrases);
 }
 
 static gboolean
@@ -391,20 +549,99 @@ update_empty_state (PmPaymentsView *self)
       adw_status_page_set_child (self->empty_page, button);
     }
   gtk_stack_set_visible_child_name (self->list_stack, empty ? "empty" : "list");
+  /* one empty state, never two side by side: no list, no details pane (unless it shows
+   * a bill that has just left the list) */
+  gtk_widget_set_visible (self->details_page, !empty || self->pinned);
+  gtk_widget_set_visible (self->details_separator, !empty || self->pinned);
 }
 
 static void selection_changed_cb (PmPaymentsView *self);
 static void items_changed_cb (GListModel *model, guint position, guint removed, guint added,
                               PmPaymentsView *self);
 static void show_selected (PmPaymentsView *self);
+static void queue_sync (PmPaymentsView *self, SyncFlags flags);
+
+/* Where the bill @bill_id is in the list, looking first where it was (@hint), then among
+ * the first rows; GTK_INVALID_LIST_POSITION if not there. Reads at most a few pages. */
+static guint
+find_position (PmPaymentsView *self,
+               const char     *bill_id,
+               guint           hint,
+               guint           first_rows)
+{
+  GListModel *model = G_LIST_MODEL (self->model);
+  guint n = g_list_model_get_n_items (model);
+  guint from;
+  guint to;
+
+  if (hint != GTK_INVALID_LIST_POSITION && n > 0)
+    {
+      /* a bill added or removed above it moves it by a few rows */
+      from = hint > 50 ? hint - 50 : 0;
+      to = MIN (n, hint + 50);
+      for (guint i = MIN (hint, n - 1); i < to; i++)
+        {
+          g_autoptr(PmBill) bill = g_list_model_get_item (model, i);
+
+          if (bill != NULL && g_strcmp0 (pm_bill_get_bill_id (bill), bill_id) == 0)
+            return i;
+        }
+      for (guint i = MIN (hint, n); i > from; i--)
+        {
+          g_autoptr(PmBill) bill = g_list_model_get_item (model, i - 1);
+
+          if (bill != NULL && g_strcmp0 (pm_bill_get_bill_id (bill), bill_id) == 0)
+            return i - 1;
+        }
+    }
+  for (guint i = 0; i < n && i < first_rows; i++)
+    {
+      g_autoptr(PmBill) bill = g_list_model_get_item (model, i);
+
+      if (bill != NULL && g_strcmp0 (pm_bill_get_bill_id (bill), bill_id) == 0)
+        return i;
+    }
+  return GTK_INVALID_LIST_POSITION;
+}
+
+static gboolean
+restore_scroll_cb (GtkWidget     *widget,
+                   GdkFrameClock *clock,
+                   gpointer       user_data)
+{
+  PmPaymentsView *self = user_data;
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->list_scroller);
+
+  /* the new rows have their height once laid out; until then the range is too short */
+  gtk_adjustment_set_value (adj, self->scroll_to);
+  if (gtk_adjustment_get_value (adj) >= self->scroll_to - 0.5
+      || gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj) >= self->scroll_to)
+    {
+      self->scroll_tick_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
 
 /* A new query gets a new model and selection rather than one items-changed from the
  * old result to the new: GTK's list views look for their current rows among the new
- * items, and on a million bills that would read every page. */
+ * items, and on a million bills that would read every page. The selected bill is looked
+ * for near where it was and selected again; with @keep_scroll the list stays scrolled
+ * where it was. */
 static void
-replace_model (PmPaymentsView *self)
+replace_model (PmPaymentsView *self,
+               gboolean        keep_scroll)
 {
   g_autoptr(GtkSingleSelection) selection = NULL;
+  g_autofree char *selected_id = NULL;
+  guint old_position = GTK_INVALID_LIST_POSITION;
+  GtkAdjustment *vadj = gtk_scrolled_window_get_vadjustment (self->list_scroller);
+  double scroll = gtk_adjustment_get_value (vadj);
+
+  if (self->current != NULL)
+    selected_id = g_strdup (pm_bill_get_bill_id (self->current));
+  if (self->selection != NULL)
+    old_position = gtk_single_selection_get_selected (self->selection);
 
   if (self->model != NULL)
     g_signal_handlers_disconnect_by_data (self->model, self);
@@ -413,28 +650,126 @@ replace_model (PmPaymentsView *self)
   g_clear_object (&self->model);
 
   self->model = pm_service_create_model (self->service, self->query);
-  g_signal_connect (self->model, "items-changed", G_CALLBACK (items_changed_cb), self);
   selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->model)));
   gtk_single_selection_set_autoselect (selection, FALSE);
-  gtk_single_selection_set_can_unselect (selection, TRUE);
+  gtk_single_selection_set_can_unselect (selection, FALSE);
   gtk_single_selection_set_selected (selection, GTK_INVALID_LIST_POSITION);
-  g_signal_connect_swapped (selection, "notify::selected-item",
-                            G_CALLBACK (selection_changed_cb), self);
+  /* after the selection's own handler, so a bill leaving the list has been unselected */
+  g_signal_connect (self->model, "items-changed", G_CALLBACK (items_changed_cb), self);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (selection));
   g_set_object (&self->selection, selection);
+
+  if (selected_id != NULL)
+    {
+      guint position = find_position (self, selected_id, old_position,
+                                      PM_LEDGER_MODEL_PAGE_SIZE);
+
+      if (position != GTK_INVALID_LIST_POSITION)
+        {
+          self->restoring = TRUE;
+          gtk_single_selection_set_selected (self->selection, position);
+          self->restoring = FALSE;
+        }
+    }
+  g_signal_connect_swapped (selection, "notify::selected-item",
+                            G_CALLBACK (selection_changed_cb), self);
+
+  g_clear_handle_id (&self->scroll_tick_id, g_source_remove);
+  if (keep_scroll && scroll > 0)
+    {
+      self->scroll_to = scroll;
+      gtk_adjustment_set_value (vadj, scroll);
+      self->scroll_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->column_view),
+                                                           restore_scroll_cb, self, NULL);
+    }
+  else
+    gtk_adjustment_set_value (vadj, 0);
+}
+
+/* The one place rows (with SYNC_ROWS), totals and the empty state are set, all from
+ * self->query, so they always agree. */
+static void
+sync_view (PmPaymentsView *self,
+           SyncFlags       flags)
+{
+  g_autoptr(GError) error = NULL;
+  PmLedgerTotals totals = { 0 };
+  gboolean have_totals;
+
+  if (self->service == NULL)
+    return;
+  g_clear_handle_id (&self->sync_id, g_source_remove);
+  flags |= self->sync_pending;
+  self->sync_pending = 0;
+  self->last_sync = g_get_monotonic_time ();
+
+  if ((flags & (SYNC_ROWS | SYNC_FILTER)) != 0)
+    {
+      self->keep_current = (flags & SYNC_FILTER) == 0;
+      pm_service_scope_query (self->service, self->query);
+      replace_model (self, (flags & SYNC_FILTER) == 0);
+    }
+  have_totals = pm_service_totals (self->service, self->query, &totals, &error);
+  if (have_totals && (flags & (SYNC_ROWS | SYNC_FILTER)) != 0
+      && totals.all.count != g_list_model_get_n_items (G_LIST_MODEL (self->model)))
+    {
+      /* another process wrote between the two reads: read the rows once more */
+      replace_model (self, TRUE);
+      g_clear_error (&error);
+      have_totals = pm_service_totals (self->service, self->query, &totals, &error);
+    }
+
+  if (have_totals)
+    {
+      g_auto(GStrv) phrases = format_totals (&totals);
+
+      pm_ui_label_set_phrases (self->totals_label, (const char * const *) phrases);
+    }
+  else
+    {
+      g_auto(GStrv) words = g_strsplit (error->message, " ", -1);
+
+      pm_ui_label_set_phrases (self->totals_label, (const char * const *) words);
+    }
+  g_free (self->totals_text);
+  self->totals_text = g_strdup (gtk_label_get_label (self->totals_label));
+  /* a bill that left the list stays in the details, read afresh (not after a new filter) */
+  show_selected (self);
+  self->keep_current = TRUE;
+  update_empty_state (self);
+}
+
+static gboolean
+sync_timeout_cb (gpointer user_data)
+{
+  PmPaymentsView *self = user_data;
+
+  self->sync_id = 0;
+  sync_view (self, 0);
+  return G_SOURCE_REMOVE;
+}
+
+/* sync_view() now, unless one ran less than SYNC_INTERVAL_MS ago: then once that much
+ * time has passed, for every change that came meanwhile. */
+static void
+queue_sync (PmPaymentsView *self,
+            SyncFlags       flags)
+{
+  gint64 since = (g_get_monotonic_time () - self->last_sync) / 1000;
+
+  self->sync_pending |= flags;
+  if (self->sync_id != 0)
+    return;
+  if (since >= SYNC_INTERVAL_MS)
+    sync_view (self, 0);
+  else
+    self->sync_id = g_timeout_add (SYNC_INTERVAL_MS - since, sync_timeout_cb, self);
 }
 
 static void
 apply_query (PmPaymentsView *self)
 {
-  if (self->service == NULL)
-    return;
-  pm_service_scope_query (self->service, self->query);
-  replace_model (self);
-  update_empty_state (self);
-  show_selected (self);
-  /* the rows first; the totals (a sum over every matching bill) right after */
-  queue_totals (self);
+  sync_view (self, SYNC_FILTER);
 }
 
 #define PERIOD_CUSTOM 5
@@ -573,22 +908,19 @@ items_changed_cb (GListModel     *model,
                   guint           added,
                   PmPaymentsView *self)
 {
-  update_empty_state (self);
-  queue_totals (self);
+  /* the rows are already right (this desk changed them); totals and empty state follow */
+  if (added != removed)
+    update_empty_state (self);
+  queue_sync (self, SYNC_TOTALS);
 }
 
 /* ---- the selected bill ---- */
 
 static void
-show_selected (PmPaymentsView *self)
+update_bill_actions (PmPaymentsView *self)
 {
-  PmBill *bill = gtk_single_selection_get_selected_item (self->selection);
-  g_autoptr(GPtrArray) events = NULL;
+  PmBill *bill = self->current;
   gint64 now = pm_ui_now ();
-
-  if (bill != NULL)
-    events = pm_service_list_events (self->service, pm_bill_get_bill_id (bill), NULL);
-  pm_bill_detail_set_bill (self->detail, bill, events);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "bill.refresh",
                                  bill != NULL && pm_bill_action_allowed (bill, PM_BILL_ACTION_REFRESH, now));
@@ -605,12 +937,230 @@ show_selected (PmPaymentsView *self)
                                  bill != NULL && pm_bill_action_allowed (bill, PM_BILL_ACTION_COPY_LINK, now));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "bill.open-link",
                                  bill != NULL && pm_bill_action_allowed (bill, PM_BILL_ACTION_COPY_LINK, now));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "bill.show-current", bill != NULL && self->pinned);
+}
+
+static void
+update_navigation (PmPaymentsView *self)
+{
+  gboolean folded = adw_leaflet_get_folded (self->leaflet);
+  gboolean on_details = adw_leaflet_get_visible_child (self->leaflet) == self->details_page;
+
+  gtk_widget_set_visible (self->back_bar, folded);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "payments.back", folded && on_details);
+}
+
+static void
+show_list (PmPaymentsView *self)
+{
+  adw_leaflet_set_visible_child (self->leaflet, self->list_page);
+}
+
+static void
+show_details (PmPaymentsView *self)
+{
+  if (self->current != NULL)
+    adw_leaflet_set_visible_child (self->leaflet, self->details_page);
+}
+
+/* The details show the selected bill. When the selection is lost because the bill left
+ * the list (its new state no longer matches the filter, or another desk changed it), the
+ * details keep showing it, read afresh, with a way back to it in the list: the clerk
+ * never sees the bill they were working on vanish. Only a new filter clears them. */
+static void
+show_selected (PmPaymentsView *self)
+{
+  PmBill *selected = self->selection != NULL
+                       ? gtk_single_selection_get_selected_item (self->selection) : NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(PmBill) fresh = NULL;
+  gboolean was_pinned = self->pinned;
+  gboolean same = FALSE;
+
+  if (selected != NULL)
+    {
+      same = self->current != NULL && g_strcmp0 (pm_bill_get_bill_id (self->current),
+                                                 pm_bill_get_bill_id (selected)) == 0;
+      g_set_object (&self->current, selected);
+      self->pinned = FALSE;
+    }
+  else if (self->current != NULL && self->keep_current)
+    {
+      fresh = pm_service_lookup (self->service, pm_bill_get_bill_id (self->current), NULL);
+      same = TRUE;
+      if (fresh != NULL)
+        g_set_object (&self->current, fresh);
+      else
+        g_clear_object (&self->current);
+      self->pinned = self->current != NULL;
+    }
+  else
+    {
+      g_clear_object (&self->current);
+      self->pinned = FALSE;
+    }
+
+  if (self->current != NULL)
+    events = pm_service_list_events (self->service, pm_bill_get_bill_id (self->current), NULL);
+  pm_bill_detail_set_bill (self->detail, self->current, events);
+  gtk_widget_set_visible (self->pinned_bar, self->pinned);
+  if (self->pinned != was_pinned || !same)
+    update_empty_state (self);
+  update_bill_actions (self);
+  if (self->current == NULL)
+    show_list (self);
 }
 
 static void
 selection_changed_cb (PmPaymentsView *self)
 {
   show_selected (self);
+  /* a row picked in a narrow window opens its details as a page */
+  if (!self->restoring && self->current != NULL && !self->pinned
+      && adw_leaflet_get_folded (self->leaflet))
+    show_details (self);
+}
+
+static void
+row_activated_cb (PmPaymentsView *self,
+                  guint           position)
+{
+  if (gtk_single_selection_get_selected (self->selection) != position)
+    gtk_single_selection_set_selected (self->selection, position);
+  show_details (self);
+}
+
+/* In a narrow window a click on a row opens its details, also a click on the row already
+ * selected (which changes no selection). The row selects itself on press; this runs on
+ * release, before the row sees it. */
+static void
+rows_released_cb (GtkGestureClick *gesture,
+                  int              n_press,
+                  double           x,
+                  double           y,
+                  PmPaymentsView  *self)
+{
+  GtkWidget *widget = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  GtkWidget *picked = gtk_widget_pick (widget, x, y, GTK_PICK_DEFAULT);
+
+  /* rows are in the list view inside the column view; the headers are not */
+  if (picked == NULL || gtk_widget_get_ancestor (picked, GTK_TYPE_LIST_VIEW) == NULL)
+    return;
+  if (adw_leaflet_get_folded (self->leaflet) && self->current != NULL && !self->pinned)
+    show_details (self);
+}
+
+static void
+apply_narrow (PmPaymentsView *self,
+              gboolean        narrow)
+{
+  if (narrow == self->narrow)
+    return;
+  self->narrow = narrow;
+  set_narrow_columns (self, narrow);
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self->filter_bar),
+                                  narrow ? GTK_ORIENTATION_VERTICAL : GTK_ORIENTATION_HORIZONTAL);
+  gtk_label_set_xalign (self->totals_label, narrow ? 0.0f : 1.0f);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NARROW]);
+}
+
+/* The width below which the list and the details do not fit side by side: where the
+ * leaflet folds. Known also while the details are hidden (no bills), so "narrow" does not
+ * depend on whether there is anything to show. */
+static int
+fold_width (PmPaymentsView *self)
+{
+  int list = 0;
+  int details = 0;
+
+  gtk_widget_get_size_request (self->list_page, &list, NULL);
+  gtk_widget_get_size_request (self->details_page, &details, NULL);
+  return list + 1 + details;
+}
+
+static gboolean
+want_narrow (PmPaymentsView *self)
+{
+  return adw_leaflet_get_folded (self->leaflet)
+         || gtk_widget_get_width (GTK_WIDGET (self)) < fold_width (self);
+}
+
+static gboolean
+narrow_idle_cb (gpointer user_data)
+{
+  PmPaymentsView *self = user_data;
+
+  self->narrow_idle_id = 0;
+  apply_narrow (self, want_narrow (self));
+  return G_SOURCE_REMOVE;
+}
+
+/* Narrow is decided once the allocation is done: changing the columns or the header
+ * while they are being allocated would leave them without one for a frame. */
+static void
+queue_narrow_update (PmPaymentsView *self)
+{
+  if (self->narrow_idle_id == 0)
+    self->narrow_idle_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, narrow_idle_cb, self, NULL);
+}
+
+static GtkSizeRequestMode
+pm_payments_view_get_request_mode (GtkWidget *widget)
+{
+  return gtk_widget_get_request_mode (gtk_widget_get_first_child (widget));
+}
+
+static void
+pm_payments_view_measure (GtkWidget      *widget,
+                          GtkOrientation  orientation,
+                          int             for_size,
+                          int            *minimum,
+                          int            *natural,
+                          int            *minimum_baseline,
+                          int            *natural_baseline)
+{
+  gtk_widget_measure (gtk_widget_get_first_child (widget), orientation, for_size, minimum,
+                      natural, minimum_baseline, natural_baseline);
+}
+
+static void
+pm_payments_view_size_allocate (GtkWidget *widget,
+                                int        width,
+                                int        height,
+                                int        baseline)
+{
+  PmPaymentsView *self = PM_PAYMENTS_VIEW (widget);
+
+  gtk_widget_allocate (gtk_widget_get_first_child (widget), width, height, baseline, NULL);
+  if (want_narrow (self) != self->narrow)
+    queue_narrow_update (self);
+}
+
+static void
+leaflet_changed_cb (PmPaymentsView *self)
+{
+  gboolean folded = adw_leaflet_get_folded (self->leaflet);
+  gboolean changed = folded != self->folded;
+
+  self->folded = folded;
+  /* "folded" changes while the leaflet is being allocated: the rest follows after it */
+  queue_narrow_update (self);
+  /* a window made narrow shows the list first (the selected bill is a tap away); when
+   * there is no bill to show, never the details */
+  if (folded && (changed || self->current == NULL))
+    show_list (self);
+  update_navigation (self);
+}
+
+static void
+back_action_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  PmPaymentsView *self = PM_PAYMENTS_VIEW (widget);
+
+  show_list (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
 }
 
 static void
@@ -620,11 +1170,18 @@ transition_cb (PmService      *service,
                int             to,
                PmPaymentsView *self)
 {
-  PmBill *selected = gtk_single_selection_get_selected_item (self->selection);
-
-  queue_totals (self);
-  if (selected != NULL && g_strcmp0 (pm_bill_get_bill_id (selected), pm_bill_get_bill_id (bill)) == 0)
+  queue_sync (self, SYNC_TOTALS);
+  if (self->current != NULL
+      && g_strcmp0 (pm_bill_get_bill_id (self->current), pm_bill_get_bill_id (bill)) == 0)
     show_selected (self);
+}
+
+static void
+ledger_changed_cb (PmService      *service,
+                   PmPaymentsView *self)
+{
+  /* another process (the CLI, a second window) wrote: rows, totals and empty state anew */
+  queue_sync (self, SYNC_ROWS);
 }
 
 /* ---- actions ---- */
@@ -634,6 +1191,8 @@ typedef struct
   PmPaymentsView *self;
   PmBillAction    action;
   char           *payer;
+  char           *bill_id;
+  gint64          price;
 } ActionData;
 
 static void
@@ -641,6 +1200,7 @@ action_data_free (ActionData *data)
 {
   g_object_unref (data->self);
   g_free (data->payer);
+  g_free (data->bill_id);
   g_free (data);
 }
 
@@ -671,24 +1231,28 @@ action_done_cb (GObject      *object,
     }
   else
     {
+      g_autofree char *amount = pm_money_format (data->price);
+      const char *status = pm_ui_bill_status_label (bill, pm_ui_now (), NULL);
+
       switch (data->action)
         {
         case PM_BILL_ACTION_REFRESH:
-          text = g_strdup_printf (_("%s: %s"), data->payer,
-                                  pm_ui_bill_status_label (bill, pm_ui_now (), NULL));
+        case PM_BILL_ACTION_SEND_AGAIN:
+          /* Translators: after a check or a send: "김민지, ₩120,000: Paid" */
+          text = g_strdup_printf (_("%s, %s: %s"), data->payer, amount, status);
           break;
         case PM_BILL_ACTION_RESEND:
-          text = g_strdup_printf (_("Sent the payment link to %s again"), data->payer);
+          /* Translators: "Sent the ₩120,000 payment link to 김민지 again" */
+          text = g_strdup_printf (_("Sent the %s payment link to %s again"), amount,
+                                  data->payer);
           break;
         case PM_BILL_ACTION_DESTROY:
-          text = g_strdup_printf (_("Voided the bill to %s"), data->payer);
+          /* Translators: "Voided the ₩120,000 bill to 김민지" */
+          text = g_strdup_printf (_("Voided the %s bill to %s"), amount, data->payer);
           break;
         case PM_BILL_ACTION_CANCEL:
-          text = g_strdup_printf (_("Refunded %s"), data->payer);
-          break;
-        case PM_BILL_ACTION_SEND_AGAIN:
-          text = g_strdup_printf (_("%s: %s"), data->payer,
-                                  pm_ui_bill_status_label (bill, pm_ui_now (), NULL));
+          /* Translators: "Refunded ₩120,000 to 김민지" */
+          text = g_strdup_printf (_("Refunded %s to %s"), amount, data->payer);
           break;
         case PM_BILL_ACTION_COPY_LINK:
         default:
@@ -696,9 +1260,10 @@ action_done_cb (GObject      *object,
         }
     }
   if (text != NULL)
-    toast (self, text);
-  show_selected (self);
-  queue_totals (self);
+    toast_full (self, text, data->bill_id);
+  if (self->current != NULL && g_strcmp0 (pm_bill_get_bill_id (self->current), data->bill_id) == 0)
+    show_selected (self);
+  queue_sync (self, SYNC_TOTALS);
   action_data_free (data);
 }
 
@@ -712,6 +1277,8 @@ run_action (PmPaymentsView *self,
   data->self = g_object_ref (self);
   data->action = action;
   data->payer = g_strdup (pm_bill_get_payer_name (bill));
+  data->bill_id = g_strdup (pm_bill_get_bill_id (bill));
+  data->price = pm_bill_get_price (bill);
   pm_service_bill_action_async (self->service, pm_bill_get_bill_id (bill), action,
                                 self->cancellable, action_done_cb, data);
 }
@@ -732,7 +1299,7 @@ static void
 confirm_action (PmPaymentsView *self,
                 PmBillAction    action)
 {
-  PmBill *bill = gtk_single_selection_get_selected_item (self->selection);
+  PmBill *bill = self->current;
   g_autofree char *amount = NULL;
   g_autofree char *words = NULL;
   g_autofree char *heading = NULL;
@@ -798,6 +1365,7 @@ confirm_action (PmPaymentsView *self,
   g_object_set_data_full (G_OBJECT (dialog), "pm-bill", g_object_ref (bill), g_object_unref);
   g_object_set_data (G_OBJECT (dialog), "pm-action", GINT_TO_POINTER (action));
   g_signal_connect_object (dialog, "response", G_CALLBACK (confirm_response_cb), self, 0);
+  pm_ui_wrap_words_within (dialog);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -807,7 +1375,7 @@ bill_action_cb (GtkWidget  *widget,
                 GVariant   *parameter)
 {
   PmPaymentsView *self = PM_PAYMENTS_VIEW (widget);
-  PmBill *bill = gtk_single_selection_get_selected_item (self->selection);
+  PmBill *bill = self->current;
 
   if (bill == NULL)
     return;
@@ -837,9 +1405,12 @@ refresh_all_cb (GtkWidget  *widget,
                 GVariant   *parameter)
 {
   PmPaymentsView *self = PM_PAYMENTS_VIEW (widget);
-  guint n = pm_service_refresh_all (self->service);
+  guint n;
   g_autofree char *text = NULL;
 
+  /* what the ledger holds now, from every process, then ask the server about the rest */
+  sync_view (self, SYNC_ROWS);
+  n = pm_service_refresh_all (self->service);
   if (n == 0)
     text = g_strdup (_("Every bill is settled; nothing to check"));
   else
@@ -847,6 +1418,61 @@ refresh_all_cb (GtkWidget  *widget,
                                          "Checking %u bills…", n),
                             n);
   toast (self, text);
+}
+
+/* Selects @bill_id, clearing whatever filter hides it; TRUE if it is in the list now. */
+static gboolean
+select_bill (PmPaymentsView *self,
+             const char     *bill_id)
+{
+  guint position = find_position (self, bill_id, GTK_INVALID_LIST_POSITION, 1000);
+
+  if (position == GTK_INVALID_LIST_POSITION && query_is_filtered (self))
+    {
+      g_autoptr(PmBill) bill = pm_service_lookup (self->service, bill_id, NULL);
+
+      if (bill == NULL)
+        return FALSE;
+      /* every filter off at once, then one query */
+      g_signal_handlers_block_by_func (self->state_dropdown, filters_changed_cb, self);
+      g_signal_handlers_block_by_func (self->period_dropdown, filters_changed_cb, self);
+      g_signal_handlers_block_by_func (self->search_entry, filters_changed_cb, self);
+      gtk_drop_down_set_selected (self->state_dropdown, 0);
+      gtk_drop_down_set_selected (self->period_dropdown, 0);
+      gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+      g_signal_handlers_unblock_by_func (self->state_dropdown, filters_changed_cb, self);
+      g_signal_handlers_unblock_by_func (self->period_dropdown, filters_changed_cb, self);
+      g_signal_handlers_unblock_by_func (self->search_entry, filters_changed_cb, self);
+      filters_changed_cb (self);
+      position = find_position (self, bill_id, GTK_INVALID_LIST_POSITION, 1000);
+    }
+  if (position == GTK_INVALID_LIST_POSITION)
+    return FALSE;
+  gtk_single_selection_set_selected (self->selection, position);
+  show_selected (self);
+  return TRUE;
+}
+
+static void
+show_bill_cb (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  PmPaymentsView *self = PM_PAYMENTS_VIEW (widget);
+  g_autofree char *bill_id = NULL;
+
+  if (g_str_equal (action_name, "bill.show"))
+    bill_id = g_variant_dup_string (parameter, NULL);
+  else if (self->current != NULL)
+    bill_id = g_strdup (pm_bill_get_bill_id (self->current));
+  if (bill_id == NULL)
+    return;
+  if (select_bill (self, bill_id))
+    {
+      if (adw_leaflet_get_folded (self->leaflet))
+        show_details (self);
+      gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+    }
 }
 
 static void
@@ -870,20 +1496,27 @@ pm_payments_view_constructed (GObject *object)
 
   G_OBJECT_CLASS (pm_payments_view_parent_class)->constructed (object);
 
-  add_column (self, COL_PAYER, _("Payer"), FALSE, 84);
+  /* widths that fit a Korean or English name and a short reason at 1100 px; the user
+   * can drag any of them, and the widths are kept */
+  add_column (self, COL_PAYER, _("Payer"), FALSE, 100);
   add_column (self, COL_PHONE, _("Phone"), FALSE, 118);
-  add_column (self, COL_PRODUCT, _("Reason"), TRUE, 110);
+  add_column (self, COL_PRODUCT, _("Reason"), TRUE, 150);
   add_column (self, COL_AMOUNT, _("Amount"), FALSE, 96);
-  add_column (self, COL_STATUS, _("Status"), FALSE, 100);
-  add_column (self, COL_SENT, _("Sent"), FALSE, 96);
-  add_column (self, COL_CHECKED, _("Checked"), FALSE, 100);
+  add_column (self, COL_STATUS, _("Status"), FALSE, 88);
+  add_column (self, COL_SENT, _("Sent"), FALSE, 92);
+  add_column (self, COL_CHECKED, _("Checked"), FALSE, 80);
   sorter = gtk_column_view_get_sorter (self->column_view);
   g_signal_connect_object (sorter, "changed", G_CALLBACK (sorter_changed_cb), self, 0);
 
   pm_payments_view_reload (self);
   if (self->service != NULL)
-    g_signal_connect_object (self->service, "bill-transition", G_CALLBACK (transition_cb),
-                             self, 0);
+    {
+      g_signal_connect_object (self->service, "bill-transition", G_CALLBACK (transition_cb),
+                               self, 0);
+      g_signal_connect_object (self->service, "ledger-changed", G_CALLBACK (ledger_changed_cb),
+                               self, 0);
+    }
+  leaflet_changed_cb (self);
   self->tick_id = g_timeout_add_seconds (30, tick_cb, self);
 }
 
@@ -892,7 +1525,7 @@ pm_payments_view_reload (PmPaymentsView *self)
 {
   g_return_if_fail (PM_IS_PAYMENTS_VIEW (self));
 
-  apply_query (self);
+  sync_view (self, SYNC_ROWS);
 }
 
 static void
@@ -914,13 +1547,43 @@ pm_payments_view_set_property (GObject      *object,
 }
 
 static void
+pm_payments_view_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  PmPaymentsView *self = PM_PAYMENTS_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_NARROW:
+      g_value_set_boolean (value, self->narrow);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 pm_payments_view_dispose (GObject *object)
 {
   PmPaymentsView *self = PM_PAYMENTS_VIEW (object);
 
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->totals_idle_id, g_source_remove);
+  g_clear_handle_id (&self->sync_id, g_source_remove);
   g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_handle_id (&self->narrow_idle_id, g_source_remove);
+  if (self->save_widths_id != 0)
+    {
+      /* a width dragged just before the window closed is kept too */
+      g_clear_handle_id (&self->save_widths_id, g_source_remove);
+      save_widths_cb (self);
+    }
+  if (self->scroll_tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self->column_view), self->scroll_tick_id);
+      self->scroll_tick_id = 0;
+    }
   if (self->model != NULL)
     g_signal_handlers_disconnect_by_data (self->model, self);
   if (self->selection != NULL)
@@ -928,7 +1591,10 @@ pm_payments_view_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), PM_TYPE_PAYMENTS_VIEW);
   g_clear_object (&self->selection);
   g_clear_object (&self->model);
+  g_clear_object (&self->current);
+  g_clear_object (&self->toast);
   g_clear_object (&self->service);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (pm_payments_view_parent_class)->dispose (object);
 }
@@ -941,6 +1607,8 @@ pm_payments_view_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->probe[0]);
   g_clear_object (&self->probe[1]);
+  for (guint i = 0; i < N_COLUMNS; i++)
+    g_clear_object (&self->columns[i]);
   g_hash_table_unref (self->checked_labels);
   g_clear_pointer (&self->query, pm_ledger_query_free);
   g_clear_pointer (&self->range_from, g_date_time_unref);
@@ -961,15 +1629,23 @@ pm_payments_view_class_init (PmPaymentsViewClass *klass)
 
   object_class->constructed = pm_payments_view_constructed;
   object_class->set_property = pm_payments_view_set_property;
+  object_class->get_property = pm_payments_view_get_property;
   object_class->dispose = pm_payments_view_dispose;
   object_class->finalize = pm_payments_view_finalize;
 
   properties[PROP_SERVICE] =
     g_param_spec_object ("service", NULL, NULL, PM_TYPE_SERVICE,
                          G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* The list and the details do not fit side by side: the list alone, the details as
+   * a page, fewer columns. Follows the leaflet's folded state. */
+  properties[PROP_NARROW] =
+    g_param_spec_boolean ("narrow", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  widget_class->get_request_mode = pm_payments_view_get_request_mode;
+  widget_class->measure = pm_payments_view_measure;
+  widget_class->size_allocate = pm_payments_view_size_allocate;
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PATH "/pm-payments-view.ui");
   gtk_widget_class_bind_template_child (widget_class, PmPaymentsView, toast_overlay);
@@ -983,11 +1659,22 @@ pm_payments_view_class_init (PmPaymentsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PmPaymentsView, to_calendar);
   gtk_widget_class_bind_template_callback (widget_class, range_apply_cb);
   gtk_widget_class_bind_template_child (widget_class, PmPaymentsView, totals_label);
+  gtk_widget_class_bind_template_child (widget_class, PmPaymentsView, filter_bar);
   gtk_widget_class_bind_template_child (widget_class, PmPaymentsView, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, PmPaymentsView, list_scroller);
   gtk_widget_class_bind_template_child (widget_class, PmPaymentsView, column_view);
   gtk_widget_class_bind_template_child (widget_class, PmPaymentsView, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, PmPaymentsView, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, PmPaymentsView, list_page);
+  gtk_widget_class_bind_template_child (widget_class, PmPaymentsView, details_separator);
+  gtk_widget_class_bind_template_child (widget_class, PmPaymentsView, details_page);
+  gtk_widget_class_bind_template_child (widget_class, PmPaymentsView, back_bar);
+  gtk_widget_class_bind_template_child (widget_class, PmPaymentsView, pinned_bar);
+  gtk_widget_class_bind_template_child (widget_class, PmPaymentsView, pinned_label);
   gtk_widget_class_bind_template_child (widget_class, PmPaymentsView, detail);
   gtk_widget_class_bind_template_callback (widget_class, filters_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, leaflet_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
 
   gtk_widget_class_install_action (widget_class, "bill.refresh", NULL, bill_action_cb);
   gtk_widget_class_install_action (widget_class, "bill.resend", NULL, bill_action_cb);
@@ -997,6 +1684,9 @@ pm_payments_view_class_init (PmPaymentsViewClass *klass)
   gtk_widget_class_install_action (widget_class, "bill.open-link", NULL, bill_action_cb);
   gtk_widget_class_install_action (widget_class, "view.refresh-all", NULL, refresh_all_cb);
   gtk_widget_class_install_action (widget_class, "view.search", NULL, search_action_cb);
+  gtk_widget_class_install_action (widget_class, "bill.show", "s", show_bill_cb);
+  gtk_widget_class_install_action (widget_class, "bill.show-current", NULL, show_bill_cb);
+  gtk_widget_class_install_action (widget_class, "payments.back", NULL, back_action_cb);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "view.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "view.refresh-all", NULL);
@@ -1008,6 +1698,9 @@ pm_payments_view_class_init (PmPaymentsViewClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "bill.resend", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "bill.void", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, GDK_SHIFT_MASK, "bill.refund", NULL);
+  /* back to the list in a narrow window, as every GNOME app goes back */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "payments.back", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Back, 0, "payments.back", NULL);
 }
 
 static void
@@ -1021,6 +1714,8 @@ pm_payments_view_init (PmPaymentsView *self)
   self->query->descending = TRUE;
   self->checked_labels = g_hash_table_new (NULL, NULL);
   self->probe_column = -1;
+  self->keep_current = TRUE;
+  self->settings = g_settings_new (BASE_ID);
   for (guint i = 0; i < 2; i++)
     {
       self->probe[i] = pm_bill_new ();
@@ -1029,6 +1724,16 @@ pm_payments_view_init (PmPaymentsView *self)
 
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   update_range_label (self);
+  {
+    GtkGesture *click = gtk_gesture_click_new ();
+
+    gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (click), GTK_PHASE_CAPTURE);
+    g_signal_connect (click, "released", G_CALLBACK (rows_released_cb), self);
+    gtk_widget_add_controller (GTK_WIDGET (self->column_view), GTK_EVENT_CONTROLLER (click));
+  }
+  /* Korean wraps at spaces, never inside a word */
+  pm_ui_label_wrap_words (self->pinned_label);
+  pm_ui_wrap_words_within (GTK_WIDGET (self->empty_page));
 }
 
 GtkWidget *
@@ -1049,21 +1754,14 @@ void
 pm_payments_view_select_bill (PmPaymentsView *self,
                               const char     *bill_id)
 {
-  guint n;
+  guint position;
 
   g_return_if_fail (PM_IS_PAYMENTS_VIEW (self));
+  g_return_if_fail (bill_id != NULL);
 
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
-  for (guint i = 0; i < n && i < 1000; i++)
-    {
-      g_autoptr(PmBill) bill = g_list_model_get_item (G_LIST_MODEL (self->model), i);
-
-      if (g_strcmp0 (pm_bill_get_bill_id (bill), bill_id) == 0)
-        {
-          gtk_single_selection_set_selected (self->selection, i);
-          return;
-        }
-    }
+  position = find_position (self, bill_id, GTK_INVALID_LIST_POSITION, 1000);
+  if (position != GTK_INVALID_LIST_POSITION)
+    gtk_single_selection_set_selected (self->selection, position);
 }
 
 PmBill *
@@ -1072,6 +1770,14 @@ pm_payments_view_get_selected (PmPaymentsView *self)
   g_return_val_if_fail (PM_IS_PAYMENTS_VIEW (self), NULL);
 
   return gtk_single_selection_get_selected_item (self->selection);
+}
+
+gboolean
+pm_payments_view_get_narrow (PmPaymentsView *self)
+{
+  g_return_val_if_fail (PM_IS_PAYMENTS_VIEW (self), FALSE);
+
+  return self->narrow;
 }
 
 const char *

@@ -16,12 +16,15 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (PmPaymentsView, pm_payments_view, PM, PAYMENTS_VIEW, GtkWidget)
 
 GtkWidget     *pm_payments_view_new           (PmService      *service);
-/* Re-reads the list after the active profile changed. */
+/* Re-reads the rows, the totals and the empty state together (after the active profile
+ * changed, or the ledger was written behind the view's back). */
 void           pm_payments_view_reload        (PmPaymentsView *self);
 GListModel    *pm_payments_view_get_model     (PmPaymentsView *self);
 void           pm_payments_view_select_bill   (PmPaymentsView *self,
                                                const char     *bill_id);
 PmBill        *pm_payments_view_get_selected  (PmPaymentsView *self);
+/* Whether the list and the details do not fit side by side ("narrow" property). */
+gboolean       pm_payments_view_get_narrow    (PmPaymentsView *self);
 /* The totals line as shown. */
 const char    *pm_payments_view_get_totals_text (PmPaymentsView *self);
 void           pm_payments_view_set_search    (PmPaymentsView *self,

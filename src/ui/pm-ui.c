@@ -206,3 +206,143 @@ pm_ui_set_error_style (gpointer widget,
   else
     gtk_widget_remove_css_class (GTK_WIDGET (widget), "error");
 }
+
+/* ---- wrapping at word boundaries ---- */
+
+/* Longer runs without a space are links and identifiers, not words: they may still
+ * break anywhere rather than widen the window. */
+#define WORD_MAX_CHARS 24
+
+/* Pango may break a line between any two Hangul syllables (UAX #14 gives them the
+ * ideographic class), so "환불" can end up as "환" and "불" on two lines. Breaks are
+ * kept to the spaces between words: every run of non-space characters gets
+ * allow-breaks=false. Other attributes the caller set stay. */
+/* A space a line may break at (not a no-break space). */
+static gboolean
+is_break_space (gunichar c)
+{
+  return g_unichar_isspace (c) && c != 0x00A0 && c != 0x2007 && c != 0x202F;
+}
+
+static void
+apply_word_attributes (GtkLabel *label)
+{
+  const char *text = gtk_label_get_text (label);
+  PangoAttrList *previous = g_object_get_data (G_OBJECT (label), "pm-wrap-base-attrs");
+  g_autoptr(PangoAttrList) attrs = NULL;
+  const char *p = text;
+
+  attrs = previous != NULL ? pango_attr_list_copy (previous) : pango_attr_list_new ();
+  while (p != NULL && *p != '\0')
+    {
+      const char *start;
+      PangoAttribute *attr;
+
+      while (*p != '\0' && is_break_space (g_utf8_get_char (p)))
+        p = g_utf8_next_char (p);
+      if (*p == '\0')
+        break;
+      start = p;
+      while (*p != '\0' && !is_break_space (g_utf8_get_char (p)))
+        p = g_utf8_next_char (p);
+      if (g_utf8_strlen (start, p - start) > WORD_MAX_CHARS)
+        continue;
+      attr = pango_attr_allow_breaks_new (FALSE);
+      attr->start_index = start - text;
+      attr->end_index = p - text;
+      pango_attr_list_insert (attrs, attr);
+    }
+  g_object_set_data (G_OBJECT (label), "pm-wrap-applying", GINT_TO_POINTER (TRUE));
+  gtk_label_set_attributes (label, attrs);
+  g_object_set_data (G_OBJECT (label), "pm-wrap-applying", NULL);
+}
+
+static void
+wrap_label_notify_cb (GtkLabel   *label,
+                      GParamSpec *pspec,
+                      gpointer    user_data)
+{
+  if (g_object_get_data (G_OBJECT (label), "pm-wrap-applying") != NULL)
+    return;
+  if (g_str_equal (pspec->name, "attributes"))
+    {
+      /* someone else set attributes: they are the base the word attributes add to */
+      PangoAttrList *attrs = gtk_label_get_attributes (label);
+
+      g_object_set_data_full (G_OBJECT (label), "pm-wrap-base-attrs",
+                              attrs != NULL ? pango_attr_list_ref (attrs) : NULL,
+                              (GDestroyNotify) pango_attr_list_unref);
+    }
+  apply_word_attributes (label);
+}
+
+void
+pm_ui_label_wrap_words (GtkLabel *label)
+{
+  g_return_if_fail (GTK_IS_LABEL (label));
+
+  gtk_label_set_wrap (label, TRUE);
+  gtk_label_set_wrap_mode (label, PANGO_WRAP_WORD);
+  gtk_label_set_natural_wrap_mode (label, GTK_NATURAL_WRAP_WORD);
+  if (g_object_get_data (G_OBJECT (label), "pm-wrap-words") == NULL)
+    {
+      PangoAttrList *attrs = gtk_label_get_attributes (label);
+
+      g_object_set_data (G_OBJECT (label), "pm-wrap-words", GINT_TO_POINTER (TRUE));
+      if (attrs != NULL)
+        g_object_set_data_full (G_OBJECT (label), "pm-wrap-base-attrs",
+                                pango_attr_list_ref (attrs),
+                                (GDestroyNotify) pango_attr_list_unref);
+      g_signal_connect (label, "notify::label", G_CALLBACK (wrap_label_notify_cb), NULL);
+      g_signal_connect (label, "notify::use-markup", G_CALLBACK (wrap_label_notify_cb), NULL);
+      g_signal_connect (label, "notify::attributes", G_CALLBACK (wrap_label_notify_cb), NULL);
+    }
+  apply_word_attributes (label);
+}
+
+guint
+pm_ui_wrap_words_within (GtkWidget *root)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (GTK_IS_WIDGET (root), 0);
+
+  if (GTK_IS_LABEL (root) && gtk_label_get_wrap (GTK_LABEL (root)))
+    {
+      pm_ui_label_wrap_words (GTK_LABEL (root));
+      n++;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += pm_ui_wrap_words_within (child);
+  return n;
+}
+
+void
+pm_ui_label_set_phrases (GtkLabel           *label,
+                         const char * const *phrases)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(PangoAttrList) attrs = pango_attr_list_new ();
+
+  g_return_if_fail (GTK_IS_LABEL (label));
+  g_return_if_fail (phrases != NULL);
+
+  for (guint i = 0; phrases[i] != NULL; i++)
+    {
+      PangoAttribute *attr = pango_attr_allow_breaks_new (FALSE);
+
+      if (text->len > 0)
+        g_string_append_c (text, ' ');
+      attr->start_index = text->len;
+      g_string_append (text, phrases[i]);
+      attr->end_index = text->len;
+      pango_attr_list_insert (attrs, attr);
+    }
+  gtk_label_set_wrap (label, TRUE);
+  gtk_label_set_wrap_mode (label, PANGO_WRAP_WORD);
+  gtk_label_set_natural_wrap_mode (label, GTK_NATURAL_WRAP_WORD);
+  gtk_label_set_use_markup (label, FALSE);
+  gtk_label_set_label (label, text->str);
+  gtk_label_set_attributes (label, attrs);
+}

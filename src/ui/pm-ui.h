@@ -43,4 +43,16 @@ void        pm_ui_show_message       (GtkLabel   *label,
 void        pm_ui_set_error_style    (gpointer    widget,
                                       gboolean    error);
 
+/* Wraps @label at spaces only, never inside a word: Korean, whose syllables Pango may
+ * otherwise break between, reads "작업을" and not "작업\n을". Keeps doing so when the
+ * label's text changes. Sets wrap and the word wrap mode. */
+void        pm_ui_label_wrap_words   (GtkLabel   *label);
+/* Sets @label to @phrases joined by spaces, wrapping only between phrases, never inside
+ * one: "18 bills, ₩1,454,000 — Paid 3 · ₩120,000" keeps "Paid 3 · ₩120,000" whole. */
+void        pm_ui_label_set_phrases  (GtkLabel   *label,
+                                      const char * const *phrases);
+/* pm_ui_label_wrap_words() for every wrapping label under @root (say an
+ * AdwStatusPage's description or a dialog's body); returns how many. */
+guint       pm_ui_wrap_words_within  (GtkWidget  *root);
+
 G_END_DECLS

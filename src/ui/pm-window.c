@@ -12,6 +12,7 @@
 #include "pm-autopay-view.h"
 #include "pm-payments-view.h"
 #include "pm-profile-switcher.h"
+#include "pm-storage-banner.h"
 #include "pm-ui.h"
 
 struct _PmWindow
@@ -32,9 +33,12 @@ struct _PmWindow
   GtkStack             *main_stack;
   AdwStatusPage        *empty_page;
   GtkRevealer          *offline_revealer;
+  PmStorageBanner      *storage_banner;
   GtkWidget            *search_button;
   GtkWidget            *refresh_button;
   GtkWidget            *new_request_button;
+  AdwButtonContent     *new_request_content;
+  gboolean              narrow;
 };
 
 G_DEFINE_FINAL_TYPE (PmWindow, pm_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -69,6 +73,21 @@ pm_window_restore_state (PmWindow *self)
     gtk_window_maximize (GTK_WINDOW (self));
 }
 
+/* A narrow window (the payments list without its details beside it) gets a header bar
+ * that fits 360 px: New Request as an icon (Ctrl+N and its tooltip say what it does),
+ * the refresh button in the main menu (and F5). */
+static void
+update_narrow (PmWindow *self)
+{
+  gboolean connected = self->service != NULL && pm_service_get_profile (self->service) != NULL;
+
+  self->narrow = self->payments != NULL
+                 && pm_payments_view_get_narrow (PM_PAYMENTS_VIEW (self->payments));
+  adw_button_content_set_label (self->new_request_content,
+                                self->narrow ? "" : _("_New Request"));
+  gtk_widget_set_visible (self->refresh_button, connected && !self->narrow);
+}
+
 static void
 update_connection (PmWindow *self)
 {
@@ -91,6 +110,8 @@ update_connection (PmWindow *self)
 
           self->view_stack = ADW_VIEW_STACK (adw_view_stack_new ());
           self->payments = pm_payments_view_new (self->service);
+          g_signal_connect_object (self->payments, "notify::narrow", G_CALLBACK (update_narrow),
+                                   self, G_CONNECT_SWAPPED);
           page = adw_view_stack_add_titled (self->view_stack, self->payments, "payments",
                                             _("Payments"));
           adw_view_stack_page_set_icon_name (page, "view-list-symbolic");
@@ -112,6 +133,7 @@ update_connection (PmWindow *self)
       adw_view_switcher_bar_set_stack (self->switcher_bar, NULL);
       gtk_stack_set_visible_child_name (self->main_stack, "empty");
     }
+  update_narrow (self);
 }
 
 static void
@@ -130,6 +152,13 @@ forward_to_payments_cb (GtkWidget  *widget,
 
   if (self->payments == NULL)
     return;
+  /* the AutoPay page has no refresh button of its own: the window's refreshes what is shown */
+  if (g_str_equal (action_name, "win.refresh-all") && self->autopay != NULL
+      && g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "autopay") == 0)
+    {
+      gtk_widget_activate_action (self->autopay, "autopay.refresh", NULL);
+      return;
+    }
   adw_view_stack_set_visible_child_name (self->view_stack, "payments");
   gtk_widget_activate_action (self->payments,
                               g_str_equal (action_name, "win.search") ? "view.search"
@@ -164,6 +193,8 @@ pm_window_attach (PmWindow      *self,
                                G_CALLBACK (update_connection), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (self->service, "notify::online",
                                G_CALLBACK (update_online), self, G_CONNECT_SWAPPED);
+      /* a ledger that cannot be written pauses sending: the clerk sees it, not a log */
+      pm_storage_banner_set_service (self->storage_banner, self->service);
     }
   if (error != NULL)
     {
@@ -205,6 +236,7 @@ pm_window_class_init (PmWindowClass *klass)
 
   pm_ui_ensure_resources ();
   g_type_ensure (PM_TYPE_PROFILE_SWITCHER);
+  g_type_ensure (PM_TYPE_STORAGE_BANNER);
 
   object_class->dispose = pm_window_dispose;
   object_class->finalize = pm_window_finalize;
@@ -218,9 +250,11 @@ pm_window_class_init (PmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PmWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, offline_revealer);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, storage_banner);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, refresh_button);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, new_request_button);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, new_request_content);
 
   gtk_widget_class_install_action (widget_class, "win.search", NULL, forward_to_payments_cb);
   gtk_widget_class_install_action (widget_class, "win.refresh-all", NULL, forward_to_payments_cb);

@@ -11,6 +11,7 @@
 #include "pm-application.h"
 #include "pm-bill-detail.h"
 #include "pm-payments-view.h"
+#include "pm-test-gtk-util.h"
 #include "pm-test-util.h"
 #include "pm-window.h"
 
@@ -20,38 +21,8 @@ static GPtrArray *notifications; /* summaries the desktop was asked to show (not
 static PmWindow *window;
 static PmPaymentsView *view;
 
-static GtkWidget *
-find_label (GtkWidget  *root,
-            const char *text)
-{
-  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root)
-      && g_strcmp0 (gtk_label_get_label (GTK_LABEL (root)), text) == 0)
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_label (c, text);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-find_button (GtkWidget  *root,
-             const char *action)
-{
-  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action) == 0)
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_button (c, action);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
+#define find_label pm_test_find_label
+#define find_button pm_test_find_button
 
 typedef struct
 {
@@ -191,6 +162,302 @@ test_paid_by_itself (void)
   pm_test_spin_until (totals_have, (gpointer) "Paid 1", 5000);
 }
 
+
+/* ---- the window's layout ---- */
+
+static guint
+position_of (const char *bill_id)
+{
+  GListModel *model = pm_payments_view_get_model (view);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(PmBill) bill = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (pm_bill_get_bill_id (bill), bill_id) == 0)
+        return i;
+    }
+  g_assert_not_reached ();
+}
+
+/* Picks a row as a click on it does. */
+static void
+click_row (PmBill *bill)
+{
+  /* the column view's rows are a list view inside it */
+  GtkWidget *columns = pm_test_find_widget (GTK_WIDGET (view), GTK_TYPE_COLUMN_VIEW);
+  GtkWidget *rows = pm_test_find_widget (columns, GTK_TYPE_LIST_VIEW);
+
+  g_assert_true (gtk_widget_activate_action (rows, "list.select-item", "(ubb)",
+                                             position_of (pm_bill_get_bill_id (bill)),
+                                             FALSE, FALSE));
+}
+
+static GtkWidget *
+detail_widget (void)
+{
+  return pm_test_find_widget (GTK_WIDGET (view), PM_TYPE_BILL_DETAIL);
+}
+
+/* The action buttons the clerk sees, in reading order, and no blank cell among them. */
+static char *
+visible_actions (void)
+{
+  g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
+  g_autoptr(GPtrArray) cells = g_ptr_array_new ();
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  pm_test_collect_mapped (detail_widget (), GTK_TYPE_BUTTON, buttons);
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      const char *action = gtk_actionable_get_action_name (buttons->pdata[i]);
+
+      if (action != NULL && g_str_has_prefix (action, "bill."))
+        g_string_append_printf (names, "%s%s", names->len > 0 ? " " : "", action + 5);
+    }
+  /* a cell on screen holds a button on screen */
+  pm_test_collect_mapped (detail_widget (), GTK_TYPE_FLOW_BOX_CHILD, cells);
+  for (guint i = 0; i < cells->len; i++)
+    {
+      GtkWidget *child = gtk_flow_box_child_get_child (cells->pdata[i]);
+
+      g_assert_nonnull (child);
+      g_assert_true (gtk_widget_get_mapped (child));
+    }
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+static void
+test_action_area (void)
+{
+  g_autofree char *paid = NULL;
+  g_autofree char *unpaid = NULL;
+  GtkWidget *refund;
+  GtkWidget *refresh;
+
+  /* a paid bill: harmless actions together, then Refund apart; no hole where Send Again
+   * and Void would be */
+  click_row (sent_a);
+  pm_test_wait_for_draw (GTK_WIDGET (view));
+  paid = visible_actions ();
+  g_assert_cmpstr (paid, ==, "refresh copy-link open-link refund");
+  refund = find_button (detail_widget (), "bill.refund");
+  refresh = find_button (detail_widget (), "bill.refresh");
+  g_assert_null (gtk_widget_get_ancestor (refund, GTK_TYPE_FLOW_BOX));
+  g_assert_nonnull (gtk_widget_get_ancestor (refresh, GTK_TYPE_FLOW_BOX));
+  /* below the harmless ones, not among them */
+  {
+    graphene_point_t a, b;
+
+    g_assert_true (gtk_widget_compute_point (refresh, GTK_WIDGET (view), &GRAPHENE_POINT_INIT (0, 0), &a));
+    g_assert_true (gtk_widget_compute_point (refund, GTK_WIDGET (view), &GRAPHENE_POINT_INIT (0, 0), &b));
+    g_assert_cmpfloat (b.y, >=, a.y + gtk_widget_get_height (refresh));
+  }
+
+  /* an unpaid bill: Send Again with the harmless ones, Void apart */
+  click_row (sent_b);
+  pm_test_wait_for_draw (GTK_WIDGET (view));
+  unpaid = visible_actions ();
+  g_assert_cmpstr (unpaid, ==, "refresh copy-link open-link resend void");
+  g_assert_null (gtk_widget_get_ancestor (find_button (detail_widget (), "bill.void"),
+                                          GTK_TYPE_FLOW_BOX));
+}
+
+static void
+test_details_scrolled_to_top (void)
+{
+  GtkScrolledWindow *scroller;
+  GtkAdjustment *adj;
+
+  /* a short window, so the details of a paid bill (with its approval) must scroll */
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 480);
+  click_row (sent_a);
+  pm_test_wait_for_draw (GTK_WIDGET (view));
+  pm_test_wait_for_draw (GTK_WIDGET (view));
+  {
+    g_autoptr(GPtrArray) shown = g_ptr_array_new ();
+
+    pm_test_collect_mapped (detail_widget (), GTK_TYPE_SCROLLED_WINDOW, shown);
+    g_assert_cmpuint (shown->len, ==, 1);
+    scroller = shown->pdata[0];
+  }
+  adj = gtk_scrolled_window_get_vadjustment (scroller);
+  /* the clerk reads down to the timeline… */
+  g_assert_cmpfloat (gtk_adjustment_get_upper (adj), >, gtk_adjustment_get_page_size (adj));
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
+  pm_test_wait_for_draw (GTK_WIDGET (view));
+  g_assert_cmpfloat (gtk_adjustment_get_value (adj), >, 0);
+
+  /* …then picks another bill: its name, amount and actions are in view */
+  click_row (sent_b);
+  pm_test_wait_for_draw (GTK_WIDGET (view));
+  g_assert_cmpfloat (gtk_adjustment_get_value (adj), ==, 0);
+  g_assert_nonnull (pm_test_find_label (detail_widget (), "이서준"));
+  g_assert_true (gtk_widget_get_mapped (find_button (detail_widget (), "bill.void")));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
+  pm_test_wait_for_draw (GTK_WIDGET (view));
+}
+
+static gboolean
+narrow_is (gpointer want)
+{
+  return pm_payments_view_get_narrow (view) == GPOINTER_TO_INT (want);
+}
+
+static gboolean
+mapped (gpointer widget)
+{
+  return gtk_widget_get_mapped (widget);
+}
+
+static gboolean
+unmapped (gpointer widget)
+{
+  return !gtk_widget_get_mapped (widget);
+}
+
+static char *
+column_titles (void)
+{
+  GtkColumnView *columns = GTK_COLUMN_VIEW (pm_test_find_widget (GTK_WIDGET (view),
+                                                                 GTK_TYPE_COLUMN_VIEW));
+  GListModel *list = gtk_column_view_get_columns (columns);
+  g_autoptr(GString) titles = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) col = g_list_model_get_item (list, i);
+
+      if (gtk_column_view_column_get_visible (col))
+        g_string_append_printf (titles, "%s%s", titles->len > 0 ? " " : "",
+                                gtk_column_view_column_get_title (col));
+    }
+  return g_string_free (g_steal_pointer (&titles), FALSE);
+}
+
+static void
+test_adaptive (void)
+{
+  AdwLeaflet *leaflet = ADW_LEAFLET (pm_test_find_widget (GTK_WIDGET (view), ADW_TYPE_LEAFLET));
+  GtkWidget *columns = pm_test_find_widget (GTK_WIDGET (view), GTK_TYPE_COLUMN_VIEW);
+  GtkWidget *back = find_button (GTK_WIDGET (view), "payments.back");
+  g_autofree char *narrow_titles = NULL;
+  g_autofree char *wide_titles = NULL;
+
+  /* 600 px: the list alone, without Phone, Sent and Checked */
+  gtk_window_set_default_size (GTK_WINDOW (window), 600, 700);
+  pm_test_wait_for_frames_until (GTK_WIDGET (view), narrow_is, GINT_TO_POINTER (TRUE), 5000);
+  pm_test_wait_for_frames_until (GTK_WIDGET (view), unmapped, detail_widget (), 5000);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (view)), <=, 600);
+  g_assert_true (adw_leaflet_get_folded (leaflet));
+  g_assert_true (gtk_widget_get_mapped (columns));
+  g_assert_false (gtk_widget_get_mapped (back));
+  narrow_titles = column_titles ();
+  g_assert_cmpstr (narrow_titles, ==, "Payer Reason Amount Status");
+  /* the table fits or scrolls sideways; it is never cut off */
+  {
+    GtkScrolledWindow *scroller = GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (columns, GTK_TYPE_SCROLLED_WINDOW));
+    GtkAdjustment *h = gtk_scrolled_window_get_hadjustment (scroller);
+    int min = 0;
+    GtkPolicyType policy;
+
+    gtk_widget_measure (columns, GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+    g_assert_cmpfloat (gtk_adjustment_get_upper (h), >=, min);
+    gtk_scrolled_window_get_policy (scroller, &policy, NULL);
+    g_assert_cmpint (policy, !=, GTK_POLICY_NEVER);
+  }
+
+  /* a row picked: its details as a page, with a back button that works */
+  click_row (sent_a);
+  pm_test_wait_for_frames_until (GTK_WIDGET (view), unmapped, columns, 5000);
+  g_assert_true (gtk_widget_get_mapped (detail_widget ()));
+  g_assert_nonnull (pm_test_find_label (detail_widget (), "김민지"));
+  g_assert_true (gtk_widget_get_mapped (back));
+  g_signal_emit_by_name (back, "clicked");
+  pm_test_wait_for_frames_until (GTK_WIDGET (view), unmapped, detail_widget (), 5000);
+  g_assert_true (gtk_widget_get_mapped (columns));
+
+  /* Enter (or a double click) on a row opens it too */
+  g_signal_emit_by_name (columns, "activate", position_of (pm_bill_get_bill_id (sent_b)));
+  pm_test_wait_for_frames_until (GTK_WIDGET (view), unmapped, columns, 5000);
+  g_assert_nonnull (pm_test_find_label (detail_widget (), "이서준"));
+  g_assert_true (gtk_widget_get_mapped (back));
+  g_signal_emit_by_name (back, "clicked");
+  pm_test_wait_for_frames_until (GTK_WIDGET (view), unmapped, detail_widget (), 5000);
+  g_assert_true (gtk_widget_get_mapped (columns));
+  /* the selection stayed; Alt+← or the back button, the list is where it was */
+  g_assert_cmpstr (pm_bill_get_bill_id (pm_payments_view_get_selected (view)), ==,
+                   pm_bill_get_bill_id (sent_b));
+
+  /* 1280 px: both panes, every column, no back button */
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  pm_test_wait_for_frames_until (GTK_WIDGET (view), narrow_is, GINT_TO_POINTER (FALSE), 5000);
+  pm_test_wait_for_frames_until (GTK_WIDGET (view), mapped, detail_widget (), 5000);
+  g_assert_false (adw_leaflet_get_folded (leaflet));
+  g_assert_true (gtk_widget_get_mapped (columns));
+  g_assert_false (gtk_widget_get_mapped (back));
+  wide_titles = column_titles ();
+  g_assert_cmpstr (wide_titles, ==, "Payer Phone Reason Amount Status Sent Checked");
+  g_assert_nonnull (pm_test_find_label (detail_widget (), "이서준"));
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
+  pm_test_wait_for_draw (GTK_WIDGET (view));
+}
+
+static gboolean
+payer_width_saved (gpointer want)
+{
+  GSettings *settings = pm_application_get_settings (app);
+  g_autoptr(GVariant) widths = g_settings_get_value (settings, "column-widths");
+  int width = 0;
+
+  return g_variant_lookup (widths, "payer", "i", &width) && width == GPOINTER_TO_INT (want);
+}
+
+static void
+test_columns_remembered (void)
+{
+  GtkColumnView *columns = GTK_COLUMN_VIEW (pm_test_find_widget (GTK_WIDGET (view),
+                                                                 GTK_TYPE_COLUMN_VIEW));
+  GListModel *list = gtk_column_view_get_columns (columns);
+  g_autoptr(GtkColumnViewColumn) payer = g_list_model_get_item (list, 0);
+  PmWindow *second;
+  GtkColumnView *second_columns;
+  g_autoptr(GtkColumnViewColumn) second_payer = NULL;
+
+  /* every column can be dragged wider or narrower */
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) col = g_list_model_get_item (list, i);
+
+      g_assert_true (gtk_column_view_column_get_resizable (col));
+    }
+  /* names are not cut at the default 1100 px */
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), >=, 1000);
+  g_assert_cmpint (gtk_column_view_column_get_fixed_width (payer), >=, 90);
+
+  /* the clerk drags the Payer column wider (a drag sets the column's fixed width)… */
+  g_assert_cmpstr (gtk_column_view_column_get_title (payer), ==, "Payer");
+  gtk_column_view_column_set_fixed_width (payer, 173);
+  pm_test_spin_until (payer_width_saved, GINT_TO_POINTER (173), 5000);
+
+  /* …and a new window opens with it */
+  second = pm_window_new (app);
+  gtk_window_present (GTK_WINDOW (second));
+  pm_test_spin_until (mapped, second, 5000);
+  second_columns = GTK_COLUMN_VIEW (pm_test_find_widget (pm_window_get_payments_view (second),
+                                                         GTK_TYPE_COLUMN_VIEW));
+  second_payer = g_list_model_get_item (gtk_column_view_get_columns (second_columns), 0);
+  g_assert_cmpint (gtk_column_view_column_get_fixed_width (second_payer), ==, 173);
+  pm_test_wait_for_draw (GTK_WIDGET (second));
+  g_clear_object (&second_payer);
+  gtk_window_destroy (GTK_WINDOW (second));
+  pm_test_wait_for_draw (GTK_WIDGET (view));
+
+  gtk_column_view_column_set_fixed_width (payer, 100);
+  g_settings_reset (pm_application_get_settings (app), "column-widths");
+}
+
 static void
 test_search_and_filter (void)
 {
@@ -270,6 +537,12 @@ confirm_dialog (const char *expect_in_body)
 }
 
 static gboolean
+toast_is (gpointer text)
+{
+  return g_strcmp0 (g_object_get_data (G_OBJECT (view), "pm-last-toast"), text) == 0;
+}
+
+static gboolean
 server_state_is (gpointer data)
 {
   const char **want = data;
@@ -299,11 +572,16 @@ test_actions (void)
   want[1] = "D";
   pm_test_spin_until (server_state_is, want, 10000);
   pm_test_spin_until (label_shown, (gpointer) "Voided", 5000);
+  pm_test_spin_until (toast_is, (gpointer) "Voided the ₩98,000 bill to 박지호", 5000);
   g_assert_false (gtk_widget_get_visible (find_button (GTK_WIDGET (view), "bill.void")));
 
-  /* a paid bill offers refund, not void */
+  /* a paid bill offers refund, not void; refunded under the "Paid" filter it leaves the
+   * list, but its details stay, and the toast names the amount and shows it again */
+  pm_payments_view_set_state_filter (view, 2); /* paid */
+  want_rows = 1;
+  pm_test_spin_until (rows_are, NULL, 5000);
   pm_payments_view_select_bill (view, pm_bill_get_bill_id (sent_a));
-  pm_test_spin (100);
+  pm_test_wait_for_draw (GTK_WIDGET (view));
   g_assert_true (gtk_widget_get_visible (find_button (GTK_WIDGET (view), "bill.refund")));
   g_assert_false (gtk_widget_get_visible (find_button (GTK_WIDGET (view), "bill.void")));
   g_assert_false (gtk_widget_activate_action (GTK_WIDGET (view), "bill.void", NULL) &&
@@ -313,6 +591,40 @@ test_actions (void)
   want[0] = pm_bill_get_bill_id (sent_a);
   want[1] = "C";
   pm_test_spin_until (server_state_is, want, 10000);
+  pm_test_spin_until (toast_is, (gpointer) "Refunded ₩120,000 to 김민지", 10000);
+  want_rows = 0;
+  pm_test_spin_until (rows_are, NULL, 5000);
+  {
+    PmBillDetail *shown = PM_BILL_DETAIL (pm_test_find_widget (GTK_WIDGET (view),
+                                                               PM_TYPE_BILL_DETAIL));
+    GtkWidget *show;
+
+    /* the details did not vanish: the refunded bill, and a way back to it */
+    pm_test_wait_for_draw (GTK_WIDGET (view));
+    g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (shown)));
+    g_assert_cmpstr (pm_bill_get_bill_id (pm_bill_detail_get_bill (shown)), ==,
+                     pm_bill_get_bill_id (sent_a));
+    g_assert_cmpint (pm_bill_get_state (pm_bill_detail_get_bill (shown)), ==,
+                     PM_BILL_STATE_CANCELLED);
+    g_assert_nonnull (pm_test_find_button_labelled (GTK_WIDGET (view), "Show in List"));
+
+    /* the toast's button selects the bill, clearing the filter that hid it */
+    pm_test_spin_until (label_shown, (gpointer) "Refunded ₩120,000 to 김민지", 5000);
+    /* the "Show" of that toast (AdwToastWidget is private; found by name) */
+    show = gtk_widget_get_ancestor (find_label (GTK_WIDGET (view), "Refunded ₩120,000 to 김민지"),
+                                    g_type_from_name ("AdwToastWidget"));
+    g_assert_nonnull (show);
+    show = pm_test_find_button_labelled (show, "Show");
+    g_assert_nonnull (show);
+    g_signal_emit_by_name (show, "clicked");
+    want_rows = 3;
+    pm_test_spin_until (rows_are, NULL, 5000);
+    g_assert_nonnull (pm_payments_view_get_selected (view));
+    g_assert_cmpstr (pm_bill_get_bill_id (pm_payments_view_get_selected (view)), ==,
+                     pm_bill_get_bill_id (sent_a));
+    pm_test_wait_for_draw (GTK_WIDGET (view));
+    g_assert_null (pm_test_find_button_labelled (GTK_WIDGET (view), "Show in List"));
+  }
   pm_test_spin_until (row_state_is, GINT_TO_POINTER (PM_BILL_STATE_CANCELLED), 5000);
 }
 
@@ -405,6 +717,67 @@ test_not_sent (void)
   pm_test_spin_until (label_shown, (gpointer) "You asked to send it again", 5000);
 }
 
+
+static guint live_want;
+
+static gboolean
+list_and_totals_agree_at (gpointer data)
+{
+  g_autofree char *count = g_strdup_printf ("%u bills, ", live_want);
+  GtkWidget *stack_empty = find_label (GTK_WIDGET (view), "No Payment Requests Yet");
+
+  return g_list_model_get_n_items (pm_payments_view_get_model (view)) == live_want
+         && g_str_has_prefix (pm_payments_view_get_totals_text (view), count)
+         && stack_empty == NULL;
+}
+
+/* Another process (here: a second connection to the same ledger file, as paymint-cli
+ * or a second window has) writes bills: within a second or two the rows, the totals and
+ * the empty state all show them, together; the selection stays. */
+static void
+test_live (void)
+{
+  PmService *service = pm_application_get_service (app);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmLedger) other = pm_ledger_new (pm_ledger_get_path (pm_service_get_ledger (service)),
+                                             &error);
+  guint before = g_list_model_get_n_items (pm_payments_view_get_model (view));
+  g_autofree char *expire = pm_bill_korea_date (g_get_real_time () / G_USEC_PER_SEC + 7 * 86400);
+
+  g_assert_no_error (error);
+  pm_payments_view_set_state_filter (view, 0);
+  pm_payments_view_set_search (view, "");
+  pm_payments_view_select_bill (view, pm_bill_get_bill_id (sent_b));
+  g_assert_nonnull (pm_payments_view_get_selected (view));
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(PmBill) bill = pm_bill_new ();
+      g_autofree char *bill_id = pm_bill_generate_id ();
+      g_autofree char *name = g_strdup_printf ("다른창%u", i);
+
+      pm_bill_set_bill_id (bill, bill_id);
+      pm_bill_set_profile_id (bill, pm_service_get_profile_id (service));
+      pm_bill_set_payer_name (bill, name);
+      pm_bill_set_phone (bill, "01022223333");
+      pm_bill_set_product (bill, "12월 수강료");
+      pm_bill_set_message (bill, "결제 부탁드립니다");
+      pm_bill_set_price (bill, 10000);
+      pm_bill_set_expire_date (bill, expire);
+      pm_bill_set_state (bill, PM_BILL_STATE_NOT_SENT);
+      g_assert_true (pm_ledger_insert_bill (other, bill, &error));
+      g_assert_no_error (error);
+    }
+
+  /* nobody touches the window */
+  live_want = before + 5;
+  pm_test_spin_until (list_and_totals_agree_at, NULL, 5000);
+  pm_test_wait_for_draw (GTK_WIDGET (view));
+  g_assert_nonnull (find_label (GTK_WIDGET (view), "다른창4"));
+  g_assert_cmpstr (pm_bill_get_bill_id (pm_payments_view_get_selected (view)), ==,
+                   pm_bill_get_bill_id (sent_b));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -430,10 +803,15 @@ main (int   argc,
 
   g_test_add_func ("/payments/listed", test_listed);
   g_test_add_func ("/payments/paid-by-itself", test_paid_by_itself);
+  g_test_add_func ("/payments/action-area", test_action_area);
+  g_test_add_func ("/payments/details-scrolled-to-top", test_details_scrolled_to_top);
+  g_test_add_func ("/payments/adaptive", test_adaptive);
+  g_test_add_func ("/payments/columns-remembered", test_columns_remembered);
   g_test_add_func ("/payments/search-and-filter", test_search_and_filter);
   g_test_add_func ("/payments/actions", test_actions);
   g_test_add_func ("/payments/balance-error", test_balance_error);
   g_test_add_func ("/payments/not-sent", test_not_sent);
+  g_test_add_func ("/payments/live", test_live);
 
   ret = g_test_run ();
   g_clear_object (&sent_a);

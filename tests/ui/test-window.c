@@ -8,10 +8,15 @@
 
 #include <adwaita.h>
 
+#include <glib/gi18n.h>
+
 #include "pm-application.h"
+#include "pm-payments-view.h"
 #include "pm-preferences-window.h"
 #include "pm-send-dialog.h"
+#include "pm-test-gtk-util.h"
 #include "pm-test-util.h"
+#include "pm-ui.h"
 #include "pm-window.h"
 
 static PmApplication *app;
@@ -164,6 +169,15 @@ test_window_try_sandbox (void)
   page = ADW_STATUS_PAGE (find_widget (view, ADW_TYPE_STATUS_PAGE));
   g_assert_cmpstr (adw_status_page_get_title (page), ==, "No Payment Requests Yet");
   {
+    /* one empty state, not a second one beside it for "no bill selected" */
+    g_autoptr(GPtrArray) pages = g_ptr_array_new ();
+
+    pm_test_wait_for_draw (view);
+    pm_test_collect_mapped (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE, pages);
+    g_assert_cmpuint (pages->len, ==, 1);
+    g_assert_true (pages->pdata[0] == (gpointer) page);
+  }
+  {
     /* the empty list offers the next step */
     g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
 
@@ -299,6 +313,142 @@ test_window_size_restored (void)
   pm_test_spin (50);
 }
 
+
+/* Every line of @label's layout after the first starts right after a space: no line
+ * breaks inside a word. Returns the number of lines. */
+static int
+assert_breaks_at_spaces (GtkLabel *label)
+{
+  PangoLayout *layout = gtk_label_get_layout (label);
+  const char *text = pango_layout_get_text (layout);
+  GSList *lines = pango_layout_get_lines_readonly (layout);
+  int n = 0;
+
+  for (GSList *l = lines; l != NULL; l = l->next, n++)
+    {
+      PangoLayoutLine *line = l->data;
+
+      if (l == lines)
+        continue;
+      g_assert_cmpint (line->start_index, >, 0);
+      if (text[line->start_index - 1] != ' ')
+        g_error ("line %d of “%s” starts inside a word: “%s”", n, text, text + line->start_index);
+    }
+  return n;
+}
+
+static gboolean
+view_narrow (gpointer window)
+{
+  GtkWidget *view = pm_window_get_payments_view (PM_WINDOW (window));
+
+  return view != NULL && pm_payments_view_get_narrow (PM_PAYMENTS_VIEW (view));
+}
+
+static gboolean
+label_mapped (gpointer label)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (label));
+}
+
+static void
+test_window_korean_wraps_at_spaces (void)
+{
+  g_autofree char *localedir = g_build_filename (g_getenv ("PM_BUILD_ROOT"), "po", NULL);
+  const char *english = "Payment requests you send from this desk appear here with their live status.";
+  const char *korean;
+  GSettings *settings = pm_application_get_settings (app);
+  PmWindow *window;
+  GtkWidget *description;
+  GtkWidget *totals;
+  GtkWidget *small;
+  const char *phrases[] = { "청구서 250건, ₩72,875,000", "— 결제 완료 178건 · ₩51,620,000",
+                            "— 미결제 60건 · ₩17,000,000", "— 환불 12건 · ₩4,255,000", NULL };
+
+  /* the window in Korean, narrow */
+  g_autofree char *old_domain = g_strdup (textdomain (NULL));
+
+  /* as main() sets it up, with the translations of this build */
+  g_setenv ("LANGUAGE", "ko", TRUE);
+  textdomain (GETTEXT_PACKAGE);
+  bindtextdomain (GETTEXT_PACKAGE, localedir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  korean = g_dgettext (GETTEXT_PACKAGE, english);
+  g_assert_cmpstr (korean, !=, english);
+  g_settings_set_int (settings, "window-width", 360);
+  g_settings_set_int (settings, "window-height", 640);
+  window = pm_window_new (app);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (wait_for (is_mapped, window));
+  pm_test_wait_for_frames_until (GTK_WIDGET (window), view_narrow, window, 5000);
+  /* the header bar is compact now: the window narrows as far as it can */
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
+  pm_test_wait_for_draw (GTK_WIDGET (window));
+  pm_test_wait_for_draw (GTK_WIDGET (window));
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <, 440);
+
+  /* the empty state's description: Korean, on several lines, each break at a space */
+  description = pm_test_find_label (pm_window_get_payments_view (window), korean);
+  g_assert_nonnull (description);
+  pm_test_wait_for_draw (description);
+  g_assert_cmpint (assert_breaks_at_spaces (GTK_LABEL (description)), >=, 2);
+
+  /* the totals line: wraps between its parts, never inside one */
+  totals = gtk_label_new (NULL);
+  pm_ui_label_set_phrases (GTK_LABEL (totals), phrases);
+  gtk_widget_set_size_request (totals, 260, -1);
+  gtk_label_set_max_width_chars (GTK_LABEL (totals), 1);
+  small = gtk_window_new ();
+  gtk_window_set_child (GTK_WINDOW (small), totals);
+  gtk_window_set_default_size (GTK_WINDOW (small), 260, 100);
+  gtk_window_present (GTK_WINDOW (small));
+  g_assert_true (wait_for (label_mapped, totals));
+  pm_test_wait_for_draw (totals);
+  g_assert_cmpint (assert_breaks_at_spaces (GTK_LABEL (totals)), >=, 2);
+  {
+    PangoLayout *layout = gtk_label_get_layout (GTK_LABEL (totals));
+    const char *text = pango_layout_get_text (layout);
+
+    /* a break only where one part ends and the next begins */
+    for (GSList *l = pango_layout_get_lines_readonly (layout)->next; l != NULL; l = l->next)
+      {
+        PangoLayoutLine *line = l->data;
+
+        g_assert_true (g_str_has_prefix (text + line->start_index, "— "));
+      }
+  }
+  gtk_window_destroy (GTK_WINDOW (small));
+
+  /* any label given the word-wrap helper, with a long Korean sentence */
+  {
+    GtkWidget *label = gtk_label_new ("결제선생으로 보낸 청구서는 결제가 완료되면 자동으로 상태가 바뀌며 "
+                                      "환불이나 파기는 세부 정보에서 할 수 있습니다");
+
+    pm_ui_label_wrap_words (GTK_LABEL (label));
+    gtk_label_set_max_width_chars (GTK_LABEL (label), 1);
+    gtk_widget_set_size_request (label, 150, -1);
+    small = gtk_window_new ();
+    gtk_window_set_child (GTK_WINDOW (small), label);
+    gtk_window_set_default_size (GTK_WINDOW (small), 150, 100);
+    gtk_window_present (GTK_WINDOW (small));
+    g_assert_true (wait_for (label_mapped, label));
+    pm_test_wait_for_draw (label);
+    g_assert_cmpint (assert_breaks_at_spaces (GTK_LABEL (label)), >=, 4);
+    /* the text changes: still whole words */
+    gtk_label_set_label (GTK_LABEL (label), "자동결제 카드를 삭제하면 결제자를 목록에서 지울 수 있습니다");
+    pm_test_wait_for_draw (label);
+    g_assert_cmpint (assert_breaks_at_spaces (GTK_LABEL (label)), >=, 2);
+    gtk_window_destroy (GTK_WINDOW (small));
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_settings_reset (settings, "window-width");
+  g_settings_reset (settings, "window-height");
+  g_unsetenv ("LANGUAGE");
+  textdomain (old_domain);
+  pm_test_spin (50);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -318,6 +468,7 @@ main (int   argc,
   g_test_add_func ("/window/preferences", test_window_preferences);
   g_test_add_func ("/window/size-restored", test_window_size_restored);
   g_test_add_func ("/window/try-sandbox", test_window_try_sandbox);
+  g_test_add_func ("/window/korean-wraps-at-spaces", test_window_korean_wraps_at_spaces);
 
   ret = g_test_run ();
   g_application_quit (G_APPLICATION (app));
