@@ -82,6 +82,12 @@ gboolean     pm_cli_stdin_is_tty       (void);
 JsonNode    *pm_cli_bill_to_json       (PmBill          *bill);
 void         pm_cli_print_json         (JsonNode        *node);
 void         pm_cli_print_bill         (PmBill          *bill);
+/* The end of a send (send, send-again): the bill, or the error with what it means for
+ * the bill (unknown: check later; otherwise nothing was created). Returns the exit status. */
+int         pm_cli_finish_send               (PmBill       *bill,
+                                              const GError *error,
+                                              const char   *bill_id,
+                                              gboolean      json);
 char        *pm_cli_format_time        (gint64           unix_utc);
 /* "2026-11-30" in Korea time, @days after today. */
 char        *pm_cli_korea_date_in      (int              days);

@@ -54,23 +54,5 @@ pm_cli_cmd_send_again (PmCli  *cli,
   pm_service_send_again_async (cli->service, bill_id, NULL, pm_cli_store_result_cb, &result);
   pm_cli_wait (&result);
   bill = pm_service_send_again_finish (cli->service, result, &error);
-  if (bill == NULL)
-    {
-      status = pm_cli_report_error (NULL, error);
-      if (status == PM_CLI_EXIT_UNKNOWN)
-        g_printerr (_("  Bill %s: check it later with “paymint-cli refresh %s”; it will never "
-                      "be sent twice.\n"), bill_id, bill_id);
-      else if (status != PM_CLI_EXIT_USAGE)
-        g_printerr (_("  Bill %s was not created; nothing was charged.\n"), bill_id);
-      return status;
-    }
-  if (json)
-    {
-      g_autoptr(JsonNode) node = pm_cli_bill_to_json (bill);
-
-      pm_cli_print_json (node);
-    }
-  else
-    pm_cli_print_bill (bill);
-  return PM_CLI_EXIT_OK;
+  return pm_cli_finish_send (bill, error, bill_id, json);
 }

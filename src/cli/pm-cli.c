@@ -760,6 +760,34 @@ print_field (const char *label,
     g_print ("%-14s %s\n", label, clean);
 }
 
+int
+pm_cli_finish_send (PmBill       *bill,
+                    const GError *error,
+                    const char   *bill_id,
+                    gboolean      json)
+{
+  if (bill == NULL)
+    {
+      int status = pm_cli_report_error (NULL, error);
+
+      if (status == PM_CLI_EXIT_UNKNOWN)
+        g_printerr (_("  Bill %s: check it later with “paymint-cli refresh %s”; it will never "
+                      "be sent twice.\n"), bill_id, bill_id);
+      else if (status != PM_CLI_EXIT_USAGE)
+        g_printerr (_("  Bill %s was not created; nothing was charged.\n"), bill_id);
+      return status;
+    }
+  if (json)
+    {
+      g_autoptr(JsonNode) node = pm_cli_bill_to_json (bill);
+
+      pm_cli_print_json (node);
+    }
+  else
+    pm_cli_print_bill (bill);
+  return PM_CLI_EXIT_OK;
+}
+
 void
 pm_cli_print_bill (PmBill *bill)
 {
