@@ -876,6 +876,36 @@ action_record (PmService   *self,
   g_signal_emit (self, signals[BILL_TRANSITION], 0, act->bill, (int) from, (int) to);
 }
 
+/* An action that did not happen is part of the bill's story too: the timeline says so. */
+static void
+action_record_failure (PmService    *self,
+                       Action       *act,
+                       const GError *error)
+{
+  const char *what;
+  g_autofree char *detail = NULL;
+
+  switch (act->action)
+    {
+    case PM_BILL_ACTION_CANCEL:
+      what = _("Refund failed");
+      break;
+    case PM_BILL_ACTION_DESTROY:
+      what = _("Void failed");
+      break;
+    case PM_BILL_ACTION_RESEND:
+      what = _("Sending again failed");
+      break;
+    default:
+      return;
+    }
+  /* Translators: what failed, then why */
+  detail = g_strdup_printf (_("%s: %s"), what, error->message);
+  if (!pm_ledger_add_event (self->ledger, pm_bill_get_bill_id (act->bill), now_utc (),
+                            PM_LEDGER_EVENT_NOTE, -1, -1, detail, NULL))
+    g_debug ("Could not note the failed action on bill %s", pm_bill_get_bill_id (act->bill));
+}
+
 static void
 action_refreshed_cb (GObject      *object,
                      GAsyncResult *result,
@@ -909,6 +939,7 @@ action_refreshed_cb (GObject      *object,
       g_task_return_pointer (task, g_steal_pointer (&bill), g_object_unref);
       return;
     }
+  action_record_failure (g_task_get_source_object (task), act, act->action_error);
   g_task_return_error (task, g_steal_pointer (&act->action_error));
 }
 
@@ -966,6 +997,7 @@ action_done_cb (GObject      *object,
                                     action_refreshed_cb, g_steal_pointer (&task));
       return;
     }
+  action_record_failure (self, act, error);
   g_task_return_error (task, g_steal_pointer (&error));
 }
 

@@ -571,6 +571,36 @@ test_send_hostile_text (Fixture       *f,
   g_assert_true (noted);
 }
 
+/* A void that did not happen is in the bill's timeline, not only in a toast. */
+static void
+test_failed_action_in_timeline (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(PmBill) d = draft ("실패기록", 7000);
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(PmBill) after = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean noted = FALSE;
+
+  bill = send_and_wait (f, d, &error);
+  g_assert_no_error (error);
+  pm_sandbox_set_fault (f->sandbox, "destroy", PM_SANDBOX_FAULT_HTTP_503, 1.0);
+  after = act_and_wait (f, pm_bill_get_bill_id (bill), PM_BILL_ACTION_DESTROY, &error);
+  pm_sandbox_clear_faults (f->sandbox);
+  g_assert_null (after);
+  g_assert_nonnull (error);
+  events = pm_service_list_events (f->service, pm_bill_get_bill_id (bill), NULL);
+  for (guint i = 0; i < events->len; i++)
+    {
+      PmLedgerEvent *event = events->pdata[i];
+
+      noted = noted || (g_strcmp0 (event->kind, PM_LEDGER_EVENT_NOTE) == 0
+                        && g_str_has_prefix (event->detail, "Void failed: "));
+    }
+  g_assert_true (noted);
+}
+
 static void
 test_reconcile_refused_is_settled (Fixture       *f,
                                    gconstpointer  data)
@@ -1368,6 +1398,7 @@ main (int   argc,
   ADD ("reconcile/queued-intent", test_reconcile_queued_intent);
   ADD ("reconcile/refused-is-settled", test_reconcile_refused_is_settled);
   ADD ("reconcile/old-intent-not-sent", test_reconcile_old_intent_not_sent);
+  ADD ("actions/failure-in-timeline", test_failed_action_in_timeline);
   ADD ("reconcile/recent-unknown-sent", test_reconcile_recent_unknown_sent);
   ADD ("send/ambiguous-answers", test_send_ambiguous_answers);
   ADD ("send/hostile-text", test_send_hostile_text);
