@@ -174,7 +174,8 @@ static void
 pm_client_init (PmClient *self)
 {
   self->timeout = PM_CLIENT_DEFAULT_TIMEOUT;
-  /* Several reads run in parallel (the poller); sends are few. */
+  /* Reads (the poller) and sends (bulk-send) run in parallel over kept-alive
+   * connections; at most 32 connections to one deployment (see start_call()). */
   self->session = soup_session_new_with_options ("user-agent", USER_AGENT,
                                                  "max-conns", 64,
                                                  "max-conns-per-host", 32,
@@ -653,10 +654,28 @@ start_call (PmClient            *self,
 
   /* Never follow redirects: they would repeat a POST elsewhere, keys included. */
   soup_message_add_flags (call->msg, SOUP_MESSAGE_NO_REDIRECT);
-  /* libsoup opens a new connection for every non-idempotent method (POST) so that it
-   * never re-sends one on a stale connection. Calls that change nothing (read is a POST)
-   * may reuse connections; calls that change something keep the safe default. */
-  if (!endpoint->changes_state)
+  /* libsoup opens a new connection for every non-idempotent method (POST) unless the
+   * message says it is idempotent; over TLS that is a full handshake per call. Calls that
+   * change nothing (read is a POST) reuse kept-alive connections, and so do the calls
+   * that spend balance (request, resend, autopay/request), because a repeated send is
+   * harmless by the contract (API.md §5):
+   *  - every such call carries its bill_id, generated and made durable before the first
+   *    attempt; a second request or autopay/request with it answers 9800 (exists), which
+   *    is settled by read, never a second bill or a second charge;
+   *  - SOUP_MESSAGE_IDEMPOTENT only lets libsoup pick an idle kept-alive connection. It
+   *    does not make libsoup re-send: libsoup re-sends a request by itself only when the
+   *    connection was reused, failed before any byte of the reply and the METHOD is
+   *    idempotent (request_is_restartable(): SOUP_METHOD_IS_IDEMPOTENT), never for POST.
+   *    Even if it did, the re-send would carry the same body, the same bill_id, so the
+   *    rule above holds. A reset on a reused connection therefore reaches us as a
+   *    transport error: the call is "maybe done" (unknown) and the sender reads first
+   *    (transport_error(), pm-sender.c), as for any other reset.
+   * Calls that change something without a bill-level guard (cancel, destroy, the
+   * AutoPay card calls) keep libsoup's safe default, a fresh connection each.
+   * In flight: the session's max-conns-per-host (32) bounds the connections to one
+   * deployment; further calls wait in libsoup's queue, and the sender and the poller
+   * keep their own, smaller parallelism. */
+  if (!endpoint->changes_state || endpoint->spends_balance)
     soup_message_add_flags (call->msg, SOUP_MESSAGE_IDEMPOTENT);
   headers = soup_message_get_request_headers (call->msg);
   soup_message_headers_replace (headers, "Accept", "application/json");

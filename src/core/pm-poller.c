@@ -8,6 +8,13 @@
  * `concurrency` reads are in flight. A network failure puts the poller offline: it stops
  * reading, probes again every 30 s and whenever the system's network changes, and
  * resumes by itself on the first answer.
+ *
+ * Completed reads are written in groups: an answer waits up to BATCH_WAIT ms (or until
+ * BATCH_MAX answers, or until no read is left in flight) and the group is written in one
+ * ledger transaction, one commit instead of one per read. The transaction never stays
+ * open across a main-loop iteration, so an intent the sender writes meanwhile is never
+ * caught in it (it stays durable before its request leaves). "bill-transition",
+ * "bill-checked" and the refresh waiters are told after the commit, bill by bill.
  */
 
 #include "config.h"
@@ -25,6 +32,37 @@
 #define DAY           86400
 #define OFFLINE_PROBE 30   /* seconds between probes while offline */
 #define MAX_WAIT      60   /* re-read the ledger at least this often (another process may add bills) */
+#define BATCH_MAX     128  /* completed reads written in one transaction at most */
+#define BATCH_WAIT    50   /* ms an answer waits for others before its group is written */
+
+/* A completed read waiting for its group's commit. */
+typedef struct
+{
+  char      *bill_id;
+  PmBill    *server;    /* what the read said, or NULL */
+  GError    *error;     /* else why not: an answer that was no bill (never a network error) */
+  GPtrArray *waiters;   /* GTasks waiting for this bill, taken from in_flight */
+  gint64     at;        /* when the answer came */
+  /* filled in by the write */
+  PmBill    *bill;      /* the ledger's bill after the write, or NULL */
+  GError    *outcome;   /* what the waiters get when bill is NULL */
+  GError    *storage;   /* a write that failed */
+  gboolean   transition;
+  PmBillState before;
+} Done;
+
+static void
+done_free (Done *d)
+{
+  g_free (d->bill_id);
+  g_clear_object (&d->server);
+  g_clear_error (&d->error);
+  g_clear_pointer (&d->waiters, g_ptr_array_unref);
+  g_clear_object (&d->bill);
+  g_clear_error (&d->outcome);
+  g_clear_error (&d->storage);
+  g_free (d);
+}
 
 struct _PmPoller
 {
@@ -44,6 +82,11 @@ struct _PmPoller
   GHashTable      *in_flight;  /* bill_id → GPtrArray of waiting GTasks */
   GQueue           queue;      /* bill_ids to read now (manual refresh), owned strings */
   GHashTable      *queued;     /* the same ids, for O(1) de-duplication */
+  GPtrArray       *done;       /* Done: answers waiting for their group's commit */
+  GHashTable      *done_ids;   /* their bill_ids (owned by the Done) */
+  guint            flush_id;
+  guint            n_commits;  /* ledger transactions the written answers took (tests, benchmarks) */
+  gboolean         disposing;
   guint            timer_id;
   guint            probe_id;
   guint            pump_idle_id;
@@ -58,6 +101,7 @@ enum {
   PROP_ONLINE,
   PROP_ENABLED,
   PROP_CONCURRENCY,
+  PROP_N_COMMITS,
   N_PROPS
 };
 
@@ -73,6 +117,7 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void pump (PmPoller *self);
+static void flush_done (PmPoller *self);
 
 static gint64
 now_utc (void)
@@ -223,6 +268,23 @@ set_online (PmPoller *self,
 }
 
 static void
+return_waiters (GPtrArray    *waiters,
+                PmBill       *bill,
+                const GError *error)
+{
+  for (guint i = 0; i < waiters->len; i++)
+    {
+      GTask *task = g_ptr_array_index (waiters, i);
+
+      if (bill != NULL)
+        g_task_return_pointer (task, g_object_ref (bill), g_object_unref);
+      else
+        g_task_return_error (task, g_error_copy (error));
+    }
+  g_ptr_array_set_size (waiters, 0);
+}
+
+static void
 complete_waiters (PmPoller     *self,
                   const char   *bill_id,
                   PmBill       *bill,
@@ -234,15 +296,7 @@ complete_waiters (PmPoller     *self,
   if (!g_hash_table_steal_extended (self->in_flight, bill_id, (gpointer *) &key,
                                     (gpointer *) &waiters))
     return;
-  for (guint i = 0; i < waiters->len; i++)
-    {
-      GTask *task = g_ptr_array_index (waiters, i);
-
-      if (bill != NULL)
-        g_task_return_pointer (task, g_object_ref (bill), g_object_unref);
-      else
-        g_task_return_error (task, g_error_copy (error));
-    }
+  return_waiters (waiters, bill, error);
   g_ptr_array_unref (waiters);
 }
 
@@ -310,67 +364,167 @@ report_storage (PmPoller     *self,
     g_signal_emit (self, signals[STORAGE_FAILED], 0, error);
 }
 
-/* Writes a read's outcome and tells whoever waits. Takes a ref on nothing. */
+/* Writes one answer of a group (inside the group's transaction when there is one).
+ * Signals and waiters wait for the commit: see flush_done(). */
+static void
+write_done (PmPoller *self,
+            Done     *d)
+{
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(GError) ledger_error = NULL;
+
+  bill = pm_ledger_lookup (self->ledger, d->bill_id, &ledger_error);
+  if (bill == NULL)
+    {
+      d->outcome = ledger_error != NULL
+                     ? g_steal_pointer (&ledger_error)
+                     : pm_error_new_full (PM_ERROR_NOT_FOUND, NULL, NULL, FALSE,
+                                          _("This bill is not in the payments ledger."));
+      return;
+    }
+
+  if (d->server != NULL)
+    {
+      d->before = pm_bill_get_state (bill);
+      if (pm_poller_adopt_read (bill, d->server, d->at))
+        {
+          if (!pm_ledger_update_bill (self->ledger, bill, &ledger_error))
+            d->storage = g_steal_pointer (&ledger_error);
+          else
+            d->transition = TRUE;
+        }
+      else if (!pm_ledger_set_check_times (self->ledger, d->bill_id,
+                                           pm_bill_get_last_checked_at (bill),
+                                           pm_bill_get_next_check_at (bill), &ledger_error))
+        d->storage = g_steal_pointer (&ledger_error);
+      d->bill = g_steal_pointer (&bill);
+      return;
+    }
+
+  /* The server answered but could not tell us (a 5xx, an unknown bill, a key
+   * problem): note the check and keep to the schedule. */
+  pm_bill_set_last_checked_at (bill, d->at);
+  pm_bill_set_next_check_at (bill, pm_poller_next_check_at (bill, d->at));
+  if (!pm_ledger_set_check_times (self->ledger, d->bill_id, d->at,
+                                  pm_bill_get_next_check_at (bill), &ledger_error))
+    d->storage = g_steal_pointer (&ledger_error);
+  d->outcome = g_error_copy (d->error);
+}
+
+/* Writes every answer waiting in one transaction, commits, then tells: per bill,
+ * "bill-transition" (only when its write was committed), "bill-checked" and its waiters. */
+static void
+flush_done (PmPoller *self)
+{
+  g_autoptr(GPtrArray) batch = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean in_transaction;
+  gboolean committed = TRUE;
+
+  g_clear_handle_id (&self->flush_id, g_source_remove);
+  if (self->done->len == 0 || self->ledger == NULL)
+    return;
+  /* taken first: whatever a handler below does to the poller starts a new group */
+  batch = g_steal_pointer (&self->done);
+  self->done = g_ptr_array_new_with_free_func ((GDestroyNotify) done_free);
+  g_hash_table_remove_all (self->done_ids);
+
+  /* One transaction for the group. Should it not begin (another process holds the
+   * ledger), each write commits on its own, as a single read always did. */
+  in_transaction = pm_ledger_begin (self->ledger, &error);
+  if (!in_transaction && error != NULL)
+    {
+      g_debug ("Writing %u checks one by one: %s", batch->len, error->message);
+      g_clear_error (&error);
+    }
+  for (guint i = 0; i < batch->len; i++)
+    write_done (self, g_ptr_array_index (batch, i));
+  if (in_transaction)
+    {
+      committed = pm_ledger_commit (self->ledger, &error);
+      self->n_commits++;
+    }
+  else
+    self->n_commits += batch->len;
+
+  if (!committed)
+    report_storage (self, ((Done *) g_ptr_array_index (batch, 0))->bill_id, error);
+  for (guint i = 0; i < batch->len; i++)
+    {
+      Done *d = g_ptr_array_index (batch, i);
+
+      if (d->storage != NULL && committed)
+        report_storage (self, d->bill_id, d->storage);
+      if (d->bill != NULL)
+        {
+          if (d->transition && committed && !self->disposing)
+            g_signal_emit (self, signals[BILL_TRANSITION], 0, d->bill, (int) d->before,
+                           (int) pm_bill_get_state (d->bill));
+          if (!self->disposing)
+            g_signal_emit (self, signals[BILL_CHECKED], 0, d->bill);
+        }
+      return_waiters (d->waiters, d->bill, d->outcome);
+    }
+}
+
+static gboolean
+flush_cb (gpointer user_data)
+{
+  PmPoller *self = user_data;
+
+  self->flush_id = 0;
+  flush_done (self);
+  pump (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Puts an answer that has something to write into the current group. */
+static void
+defer_read (PmPoller     *self,
+            const char   *bill_id,
+            PmBill       *server,
+            const GError *error)
+{
+  Done *d = g_new0 (Done, 1);
+  g_autofree char *key = NULL;
+
+  d->bill_id = g_strdup (bill_id);
+  d->server = server != NULL ? g_object_ref (server) : NULL;
+  d->error = server == NULL ? g_error_copy (error) : NULL;
+  d->at = now_utc ();
+  if (!g_hash_table_steal_extended (self->in_flight, bill_id, (gpointer *) &key,
+                                    (gpointer *) &d->waiters))
+    d->waiters = g_ptr_array_new ();
+  g_ptr_array_add (self->done, d);
+  g_hash_table_add (self->done_ids, d->bill_id);
+  if (self->done->len >= BATCH_MAX)
+    flush_done (self);
+  else if (self->flush_id == 0)
+    self->flush_id = g_timeout_add (BATCH_WAIT, flush_cb, self);
+}
+
+/* A read's outcome: a network failure or a cancel is told at once (nothing to write);
+ * an answer joins the group written at the next commit. */
 static void
 finish_read (PmPoller     *self,
              const char   *bill_id,
              PmBill       *server,
              const GError *error)
 {
-  g_autoptr(PmBill) bill = NULL;
-  g_autoptr(GError) ledger_error = NULL;
-  gint64 now = now_utc ();
-
-  bill = pm_ledger_lookup (self->ledger, bill_id, &ledger_error);
-  if (bill == NULL)
-    {
-      g_autoptr(GError) gone = ledger_error != NULL
-                                 ? g_steal_pointer (&ledger_error)
-                                 : pm_error_new_full (PM_ERROR_NOT_FOUND, NULL, NULL, FALSE,
-                                                      _("This bill is not in the payments ledger."));
-      complete_waiters (self, bill_id, NULL, gone);
-      return;
-    }
-
-  if (server != NULL)
-    {
-      PmBillState before = pm_bill_get_state (bill);
-
-      set_online (self, TRUE);
-      if (pm_poller_adopt_read (bill, server, now))
-        {
-          if (!pm_ledger_update_bill (self->ledger, bill, &ledger_error))
-            report_storage (self, bill_id, ledger_error);
-          else
-            g_signal_emit (self, signals[BILL_TRANSITION], 0, bill, (int) before,
-                           (int) pm_bill_get_state (bill));
-        }
-      else if (!pm_ledger_set_check_times (self->ledger, bill_id,
-                                           pm_bill_get_last_checked_at (bill),
-                                           pm_bill_get_next_check_at (bill), &ledger_error))
-        report_storage (self, bill_id, ledger_error);
-      g_signal_emit (self, signals[BILL_CHECKED], 0, bill);
-      complete_waiters (self, bill_id, bill, NULL);
-      return;
-    }
-
-  if (is_network_error (error))
+  if (server == NULL && is_network_error (error))
     {
       /* keep its schedule; the whole poller waits for the network */
       go_offline (self);
+      complete_waiters (self, bill_id, NULL, error);
+      return;
     }
-  else if (!g_error_matches (error, PM_ERROR, PM_ERROR_CANCELLED))
+  if (server == NULL && g_error_matches (error, PM_ERROR, PM_ERROR_CANCELLED))
     {
-      /* The server answered but could not tell us (a 5xx, an unknown bill, a key
-       * problem): note the check and keep to the schedule. */
-      set_online (self, TRUE);
-      pm_bill_set_last_checked_at (bill, now);
-      pm_bill_set_next_check_at (bill, pm_poller_next_check_at (bill, now));
-      if (!pm_ledger_set_check_times (self->ledger, bill_id, now,
-                                      pm_bill_get_next_check_at (bill), &ledger_error))
-        report_storage (self, bill_id, ledger_error);
+      complete_waiters (self, bill_id, NULL, error);
+      return;
     }
-  complete_waiters (self, bill_id, NULL, error);
+  set_online (self, TRUE);
+  defer_read (self, bill_id, server, error);
 }
 
 typedef struct
@@ -403,6 +557,12 @@ read_done_cb (GObject      *object,
     return;
   finish_read (op->self, op->bill_id, server, error);
   pump (op->self);
+  /* nothing else in flight: no answer is coming to share the commit */
+  if (g_hash_table_size (op->self->in_flight) == 0 && op->self->done->len > 0)
+    {
+      flush_done (op->self);
+      pump (op->self);
+    }
 }
 
 static void
@@ -452,6 +612,9 @@ start_read (PmPoller   *self,
         g_ptr_array_add (waiters, waiter);
       return;
     }
+  /* its last answer is still waiting for the group's commit: write it first */
+  if (g_hash_table_contains (self->done_ids, bill_id))
+    flush_done (self);
 
   bill = pm_ledger_lookup (self->ledger, bill_id, &error);
   if (bill == NULL)
@@ -542,7 +705,8 @@ pump (PmPoller *self)
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(GPtrArray) due = NULL;
-      guint want = self->concurrency * 2 + g_hash_table_size (self->in_flight);
+      guint want = self->concurrency * 2 + g_hash_table_size (self->in_flight)
+                   + self->done->len;
 
       due = pm_ledger_list_due (self->ledger, self->profile_id, now_utc (), want, &error);
       if (due == NULL)
@@ -554,6 +718,7 @@ pump (PmPoller *self)
           if (g_hash_table_size (self->in_flight) >= cap)
             break;
           if (g_hash_table_contains (self->in_flight, bill_id)
+              || g_hash_table_contains (self->done_ids, bill_id)
               || pm_sender_is_in_flight (self->sender, bill_id))
             continue;
           start_read (self, bill_id, NULL);
@@ -562,7 +727,8 @@ pump (PmPoller *self)
 
   schedule_timer (self);
 
-  if (g_hash_table_size (self->in_flight) == 0 && g_queue_is_empty (&self->queue))
+  if (g_hash_table_size (self->in_flight) == 0 && g_queue_is_empty (&self->queue)
+      && self->done->len == 0)
     g_signal_emit (self, signals[IDLE], 0);
 }
 
@@ -620,6 +786,9 @@ pm_poller_get_property (GObject    *object,
     case PROP_CONCURRENCY:
       g_value_set_uint (value, self->concurrency);
       break;
+    case PROP_N_COMMITS:
+      g_value_set_uint (value, self->n_commits);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -652,6 +821,11 @@ pm_poller_dispose (GObject *object)
   PmPoller *self = PM_POLLER (object);
 
   g_cancellable_cancel (self->cancellable);
+  /* answers already received are written (and their waiters told), signals aside */
+  self->disposing = TRUE;
+  if (self->done != NULL)
+    flush_done (self);
+  g_clear_handle_id (&self->flush_id, g_source_remove);
   g_clear_handle_id (&self->timer_id, g_source_remove);
   g_clear_handle_id (&self->probe_id, g_source_remove);
   g_clear_handle_id (&self->pump_idle_id, g_source_remove);
@@ -676,6 +850,8 @@ pm_poller_finalize (GObject *object)
   g_queue_clear_full (&self->queue, g_free);
   g_hash_table_unref (self->queued);
   g_hash_table_unref (self->in_flight);
+  g_ptr_array_unref (self->done);
+  g_hash_table_unref (self->done_ids);
   g_clear_object (&self->cancellable);
   g_free (self->profile_id);
 
@@ -701,6 +877,11 @@ pm_poller_class_init (PmPollerClass *klass)
   properties[PROP_CONCURRENCY] =
     g_param_spec_uint ("concurrency", NULL, NULL, 1, 64, PM_POLLER_DEFAULT_CONCURRENCY,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* ledger commits the written answers took so far (for tests and benchmarks: a group of
+   * answers is one commit) */
+  properties[PROP_N_COMMITS] =
+    g_param_spec_uint ("n-commits", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -743,6 +924,8 @@ pm_poller_init (PmPoller *self)
   self->in_flight = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                            (GDestroyNotify) g_ptr_array_unref);
   self->queued = g_hash_table_new (g_str_hash, g_str_equal);
+  self->done = g_ptr_array_new_with_free_func ((GDestroyNotify) done_free);
+  self->done_ids = g_hash_table_new (g_str_hash, g_str_equal);
   self->cancellable = g_cancellable_new ();
   g_queue_init (&self->queue);
 }
