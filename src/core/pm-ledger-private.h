@@ -45,4 +45,9 @@ void        pm_ledger_copy_bill_into     (PmBill               *from,
 void        pm_ledger_set_fail_writes_for_testing (PmLedger *self,
                                                    gboolean  fail_writes);
 
+char       *pm_ledger_explain_for_testing (PmLedger            *self,
+                                           const PmLedgerQuery *query,
+                                           guint                offset,
+                                           guint                limit);
+
 G_END_DECLS

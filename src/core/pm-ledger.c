@@ -186,12 +186,65 @@ static const char schema_v3[] =
   "CREATE INDEX batches_content ON batches (profile_id, content_hash)"
   "  WHERE content_hash <> '';";
 
+/* v4: one- and two-character searches in payer names through an index. A trigram index
+ * cannot hold them, and a Korean given name ("영희" in "김영희") is no prefix, so they
+ * read every name with LIKE. bill_grams holds, per bill, each distinct character and
+ * each pair of adjacent characters of its payer name (ASCII letters lowered, no pair or
+ * character that holds a space), kept by triggers as bills_fts is; gram_seq is the
+ * positions 1 … 128 the triggers walk (a trigger cannot use WITH). A name longer than
+ * 128 characters is indexed in its first 128 (names are at most 30: PM_BILL_MEMBER_NM_MAX).
+ * Insert cost: about five B-tree rows per bill (INSERT OR IGNORE drops a repeated gram).
+ *
+ * It also drops the indexes no query uses (EXPLAIN QUERY PLAN over every query shape,
+ * tests/bench/bench-ledger.c with PM_BENCH_PLANS=1): every list, count, total and search
+ * is scoped to one profile (pm_service_scope_query; "-" when there is none), so the
+ * (profile_id, …) indexes serve them, and
+ *  - bills_created (created_at) served only a list over every profile, which nothing asks;
+ *  - bills_payer (payer_name) served that too, and prefixes of payer names in a search of
+ *    one or two characters, which bill_grams now answers (a name containing the word), or
+ *    of a bill-id-like word (bill_grams by its first pair, then LIKE on those names). */
+#define GRAMS_OF(row) \
+  "SELECT lower (substr (" row ".payer_name, i, 1)) AS g FROM gram_seq" \
+  "  WHERE i <= length (" row ".payer_name) AND substr (" row ".payer_name, i, 1) <> ' '" \
+  " UNION ALL SELECT lower (substr (" row ".payer_name, i, 2)) FROM gram_seq" \
+  "  WHERE i < length (" row ".payer_name) AND instr (substr (" row ".payer_name, i, 2), ' ') = 0"
+
+static const char schema_v4[] =
+  "DROP INDEX IF EXISTS bills_created;"
+  "DROP INDEX IF EXISTS bills_payer;"
+  "CREATE TABLE gram_seq (i INTEGER PRIMARY KEY);"
+  "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 128)"
+  "  INSERT INTO gram_seq (i) SELECT i FROM n;"
+  "CREATE TABLE bill_grams ("
+  "  gram TEXT NOT NULL,"
+  "  id   INTEGER NOT NULL,"
+  "  PRIMARY KEY (gram, id)"
+  ") WITHOUT ROWID;"
+  "INSERT OR IGNORE INTO bill_grams (gram, id)"
+  "  SELECT lower (substr (b.payer_name, s.i, 1)), b.id FROM bills b, gram_seq s"
+  "    WHERE s.i <= length (b.payer_name) AND substr (b.payer_name, s.i, 1) <> ' ';"
+  "INSERT OR IGNORE INTO bill_grams (gram, id)"
+  "  SELECT lower (substr (b.payer_name, s.i, 2)), b.id FROM bills b, gram_seq s"
+  "    WHERE s.i < length (b.payer_name) AND instr (substr (b.payer_name, s.i, 2), ' ') = 0;"
+  "CREATE TRIGGER bill_grams_insert AFTER INSERT ON bills WHEN new.payer_name <> '' BEGIN"
+  "  INSERT OR IGNORE INTO bill_grams (gram, id) SELECT g, new.id FROM (" GRAMS_OF ("new") ");"
+  "END;"
+  "CREATE TRIGGER bill_grams_delete AFTER DELETE ON bills WHEN old.payer_name <> '' BEGIN"
+  "  DELETE FROM bill_grams WHERE id = old.id AND gram IN (" GRAMS_OF ("old") ");"
+  "END;"
+  "CREATE TRIGGER bill_grams_update AFTER UPDATE OF payer_name ON bills"
+  "  WHEN old.payer_name IS NOT new.payer_name BEGIN"
+  "  DELETE FROM bill_grams WHERE id = old.id AND gram IN (" GRAMS_OF ("old") ");"
+  "  INSERT OR IGNORE INTO bill_grams (gram, id) SELECT g, new.id FROM (" GRAMS_OF ("new") ");"
+  "END;";
+
 /* Add a step here to change the schema: { N, "ALTER TABLE …;" }, and bump
  * PM_LEDGER_SCHEMA_VERSION. */
 static const PmLedgerMigration migrations[] = {
   { 1, schema_v1 },
   { 2, schema_v2 },
   { 3, schema_v3 },
+  { 4, schema_v4 },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PM_LEDGER_SCHEMA_VERSION);
@@ -882,6 +935,9 @@ pm_ledger_new_with_migrations (const char               *path,
   if (!set_wal (self, error)
       || !exec (self, "PRAGMA foreign_keys = ON", error)
       || !exec (self, "PRAGMA synchronous = NORMAL", error)
+      /* sorts, UNION/DISTINCT sets and statement journals in memory: no temporary
+       * file created and deleted for them (they are small: pages of ids) */
+      || !exec (self, "PRAGMA temp_store = MEMORY", error)
       || !exec (self, "PRAGMA cache_size = -" G_STRINGIFY (CACHE_KIB), error))
     return NULL;
 
@@ -1596,8 +1652,9 @@ prefix_end (const char *prefix)
   return g_strconcat (prefix, "\xf4\x8f\xbf\xbf", NULL);
 }
 
-/* A short word: the ids of bills whose payer name, phone, product or bill id starts with
- * it, each read from its own index. */
+/* A short word (or one better read as a prefix, use_prefix()): the ids of bills whose
+ * payer name contains it, or whose phone, product or bill id starts with it, each read
+ * from an index. */
 static void
 add_prefix_set (Sql        *sql,
                 const char *word)
@@ -1615,15 +1672,38 @@ add_prefix_set (Sql        *sql,
 
   g_string_append (sql->sql, "SELECT id FROM (");
   if (digits)
-    g_string_append (sql->sql, "SELECT id FROM bills WHERE phone >= ? AND phone < ?");
-  else
-    g_string_append (sql->sql, "SELECT id FROM bills WHERE payer_name >= ? AND payer_name < ?"
-                               " UNION "
-                               "SELECT id FROM bills WHERE product >= ? AND product < ?");
-  sql_text (sql, word);
-  sql_text (sql, end);
-  if (!digits)
     {
+      g_string_append (sql->sql, "SELECT id FROM bills WHERE phone >= ? AND phone < ?");
+      sql_text (sql, word);
+      sql_text (sql, end);
+    }
+  else
+    {
+      /* The payer name: one or two characters anywhere in it, through bill_grams (schema
+       * v4; a Korean given name, "영희" in "김영희", is no prefix); a longer word (a
+       * bill-id-like one, letters and digits) anywhere in it through the trigram index. */
+      if (g_utf8_strlen (word, -1) <= 2)
+        {
+          g_autofree char *gram = g_ascii_strdown (word, -1);
+
+          g_string_append (sql->sql, "SELECT id FROM bill_grams WHERE gram = ?");
+          sql_text (sql, gram);
+        }
+      else
+        {
+          /* use_prefix() words are ASCII letters and digits: nothing to escape. Names
+           * holding the word's first pair (few: it looks like a bill id), then checked.
+           * (The trigram index would read the postings of digit trigrams, which every
+           * bill id and phone holds.) */
+          g_autofree char *pair = g_ascii_strdown (word, 2);
+          g_autofree char *like = g_strdup_printf ("%%%s%%", word);
+
+          g_string_append (sql->sql, "SELECT g.id FROM bill_grams g CROSS JOIN bills b"
+                                     " ON b.id = g.id WHERE g.gram = ? AND b.payer_name LIKE ?");
+          sql_text (sql, pair);
+          sql_text (sql, like);
+        }
+      g_string_append (sql->sql, " UNION SELECT id FROM bills WHERE product >= ? AND product < ?");
       sql_text (sql, word);
       sql_text (sql, end);
     }
@@ -1632,23 +1712,6 @@ add_prefix_set (Sql        *sql,
       g_string_append (sql->sql, " UNION SELECT id FROM bills WHERE bill_id >= ? AND bill_id < ?");
       sql_text (sql, upper);
       sql_text (sql, upper_end);
-    }
-  /* A Korean given name is two syllables after the family name: "영희" must find
-   * "김영희", which no prefix and no trigram can. Names are short, so this reads the
-   * payer-name index from end to end (about 0.2 s for a million bills). */
-  if (!ascii_alnum && !digits && g_utf8_strlen (word, -1) == 2)
-    {
-      g_autoptr(GString) like = g_string_new ("%");
-
-      for (const char *p = word; *p != '\0'; p++)
-        {
-          if (*p == '%' || *p == '_' || *p == '\\')
-            g_string_append_c (like, '\\');
-          g_string_append_c (like, *p);
-        }
-      g_string_append_c (like, '%');
-      g_string_append (sql->sql, " UNION SELECT id FROM bills WHERE payer_name LIKE ? ESCAPE '\\'");
-      sql_text (sql, like->str);
     }
   g_string_append (sql->sql, ")");
 }
@@ -2100,6 +2163,9 @@ scan_in_order (PmLedger             *self,
 {
   gint64 matches = 0, total, expected, budget;
 
+  /* the sort indexes all start with the profile (schema v4 dropped the others) */
+  if (query->profile_id == NULL || *query->profile_id == '\0')
+    return FALSE;
   if (!has_text (query) || !text_match_count (self, query->text, &matches, NULL) || matches == 0)
     return FALSE;
   total = total_bills (self);
@@ -2192,6 +2258,34 @@ fetch_bills (PmLedger      *self,
   return g_steal_pointer (&bills);
 }
 
+/* The SELECT of rows @offset … @offset + @limit of @query, in @sql. */
+static void
+fetch_sql (PmLedger             *self,
+           const PmLedgerQuery  *query,
+           guint                 offset,
+           guint                 limit,
+           const char           *start,
+           Sql                  *sql)
+{
+  g_autoptr(PmLedgerQuery) effective = NULL;
+  gint64 sql_offset, sql_limit;
+
+  window (query, offset, limit, &sql_offset, &sql_limit);
+  sql_init (sql, start);
+  g_string_append (sql->sql, "SELECT " BILL_COLUMNS);
+  if (scan_in_order (self, query, offset, limit))
+    add_from_where_full (sql, query, TRUE);
+  else
+    {
+      effective = effective_query (self, query);
+      add_from_where (sql, effective);
+    }
+  add_order (sql, query);
+  g_string_append (sql->sql, " LIMIT ? OFFSET ?");
+  sql_int (sql, sql_limit);
+  sql_int (sql, sql_offset);
+}
+
 GPtrArray *
 pm_ledger_fetch (PmLedger             *self,
                  const PmLedgerQuery  *query,
@@ -2200,30 +2294,51 @@ pm_ledger_fetch (PmLedger             *self,
                  GError              **error)
 {
   g_auto(Sql) sql = { 0 };
-  g_autoptr(PmLedgerQuery) effective = NULL;
   sqlite3_stmt *stmt;
-  gint64 sql_offset, sql_limit;
 
   g_return_val_if_fail (PM_IS_LEDGER (self), NULL);
   g_return_val_if_fail (query != NULL, NULL);
 
-  window (query, offset, limit, &sql_offset, &sql_limit);
-  sql_init (&sql, "SELECT " BILL_COLUMNS);
-  if (scan_in_order (self, query, offset, limit))
-    add_from_where_full (&sql, query, TRUE);
-  else
-    {
-      effective = effective_query (self, query);
-      add_from_where (&sql, effective);
-    }
-  add_order (&sql, query);
-  g_string_append (sql.sql, " LIMIT ? OFFSET ?");
-  sql_int (&sql, sql_limit);
-  sql_int (&sql, sql_offset);
+  fetch_sql (self, query, offset, limit, "", &sql);
   stmt = sql_prepare (self, &sql, error);
   if (stmt == NULL)
     return NULL;
   return fetch_bills (self, stmt, error);
+}
+
+/* The plan SQLite chose for pm_ledger_fetch (@query, @offset, @limit) and for the count
+ * of the text alone, one line per step ("SCAN b", "SEARCH bill_grams USING …"). */
+char *
+pm_ledger_explain_for_testing (PmLedger            *self,
+                               const PmLedgerQuery *query,
+                               guint                offset,
+                               guint                limit)
+{
+  g_autoptr(GString) plan = g_string_new (NULL);
+  g_auto(Sql) fetch = { 0 };
+  g_auto(Sql) count = { 0 };
+  Sql *shapes[2] = { &fetch, &count };
+
+  g_return_val_if_fail (PM_IS_LEDGER (self), NULL);
+
+  fetch_sql (self, query, offset, limit, "EXPLAIN QUERY PLAN ", &fetch);
+  sql_init (&count, "EXPLAIN QUERY PLAN SELECT count(*) FROM (");
+  if (has_text (query))
+    add_text_set (&count, query->text);
+  else
+    g_string_append (count.sql, "SELECT id FROM bills");
+  g_string_append (count.sql, ")");
+  for (guint i = 0; i < G_N_ELEMENTS (shapes); i++)
+    {
+      sqlite3_stmt *stmt = sql_prepare (self, shapes[i], NULL);
+
+      if (stmt == NULL)
+        return NULL;
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        g_string_append_printf (plan, "%s\n", column_text (stmt, 3));
+      sqlite3_reset (stmt);
+    }
+  return g_string_free (g_steal_pointer (&plan), FALSE);
 }
 
 gboolean

@@ -238,7 +238,7 @@ test_migrate_batches_v2_to_v3 (void)
 
   /* a file of schema 2 with a batch of four bills */
   builtin = pm_ledger_get_migrations (&n);
-  g_assert_cmpuint (n, ==, 3);
+  g_assert_cmpuint (n, ==, PM_LEDGER_SCHEMA_VERSION);
   ledger = pm_ledger_new_with_migrations (path, builtin, 2, &error);
   g_assert_no_error (error);
   g_assert_true (pm_ledger_insert_batch (ledger, "OLDBATCH", "3월.csv", 4, BASE_TIME, &error));
@@ -255,7 +255,7 @@ test_migrate_batches_v2_to_v3 (void)
   g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, 2);
 
   ledger = open_ledger (path);
-  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
   g_assert_cmpint (sql_int (path, "SELECT count(*) FROM pragma_table_info('batches') WHERE "
                                   "name IN ('name', 'profile_id', 'content_hash')"), ==, 3);
   batch = pm_ledger_lookup_batch (ledger, "OLDBATCH", &error);
@@ -1474,6 +1474,255 @@ test_export (void)
   }
 }
 
+/* ---- short Hangul searches through bill_grams (schema v4) ---- */
+
+static const char *const gram_names[] = {
+  "김영희", "이영희", "영희", "박민", "민", "민민수", "남궁민수", "김 민수", "Kim 민지",
+  "선우영", "황보민아", "제갈영희", "", "김민김민", "이서준", "서영", "MINSU", "민 ", "희",
+  "ab김c", "최수", "준서민", "영희영희", "오민석", "윤서연",
+};
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* The bill ids of @bills, sorted, comma-separated. */
+static char *
+joined_ids (GPtrArray *bills)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; i < bills->len; i++)
+    g_ptr_array_add (ids, (gpointer) pm_bill_get_bill_id (g_ptr_array_index (bills, i)));
+  g_ptr_array_sort (ids, compare_strings);
+  for (guint i = 0; i < ids->len; i++)
+    g_string_append_printf (out, "%s%s", i > 0 ? "," : "", (char *) g_ptr_array_index (ids, i));
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* What the old scan found: payer names containing @word (LIKE, case-insensitive for
+ * ASCII), read straight from the file. */
+static char *
+like_ids (const char *path,
+          const char *word)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  g_autofree char *pattern = g_strdup_printf ("%%%s%%", word);
+  char *out;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT coalesce (group_concat (bill_id, ','), '') "
+                                           "FROM (SELECT bill_id FROM bills WHERE payer_name "
+                                           "LIKE ?1 ORDER BY bill_id)", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, pattern, -1, SQLITE_TRANSIENT);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  out = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return out;
+}
+
+static char *
+search_ids (PmLedger   *ledger,
+            const char *text)
+{
+  g_autoptr(PmLedgerQuery) query = pm_ledger_query_new ();
+  g_autoptr(GPtrArray) bills = NULL;
+
+  pm_ledger_query_set_text (query, text);
+  bills = fetch_all (ledger, query);
+  return joined_ids (bills);
+}
+
+/* Every one- and two-character piece (no space) of every name, and a few absent ones:
+ * the index finds what the LIKE scan finds. */
+static void
+check_grams_match_like (PmLedger   *ledger,
+                        const char *path)
+{
+  g_autoptr(GHashTable) words = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  static const char *const absent[] = { "없", "힣힣", "영수", "희김" };
+  GHashTableIter iter;
+  gpointer key;
+
+  for (guint i = 0; i < G_N_ELEMENTS (gram_names); i++)
+    {
+      glong len = g_utf8_strlen (gram_names[i], -1);
+
+      for (glong at = 0; at < len; at++)
+        for (glong n = 1; n <= 2 && at + n <= len; n++)
+          {
+            const char *start = g_utf8_offset_to_pointer (gram_names[i], at);
+            const char *end = g_utf8_offset_to_pointer (start, n);
+            g_autofree char *word = g_strndup (start, end - start);
+            gboolean ascii_alnum = TRUE;
+
+            for (const char *p = word; *p != '\0'; p++)
+              ascii_alnum = ascii_alnum && g_ascii_isalnum (*p);
+            /* short ASCII words keep the prefix search (and a space splits words) */
+            if (ascii_alnum || strchr (word, ' ') != NULL)
+              continue;
+            g_hash_table_add (words, g_steal_pointer (&word));
+          }
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (absent); i++)
+    g_hash_table_add (words, g_strdup (absent[i]));
+  g_assert_cmpuint (g_hash_table_size (words), >, 40);
+
+  g_hash_table_iter_init (&iter, words);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      g_autofree char *found = search_ids (ledger, key);
+      g_autofree char *scanned = like_ids (path, key);
+
+      if (g_strcmp0 (found, scanned) != 0)
+        g_error ("search “%s”: index found [%s], LIKE scan [%s]", (char *) key, found, scanned);
+    }
+}
+
+static void
+fill_gram_ledger (PmLedger *ledger)
+{
+  for (guint copy = 0; copy < 2; copy++)
+    for (guint i = 0; i < G_N_ELEMENTS (gram_names); i++)
+      {
+        g_autofree char *id = g_strdup_printf ("G%u-%02u", copy, i);
+        g_autoptr(PmBill) bill = make_bill (id, copy == 0 ? "p1" : "p2", gram_names[i],
+                                            "01011112222", "item", 1000, TODAY,
+                                            BASE_TIME + i, copy == 0 ? PM_BILL_STATE_PAID
+                                                                     : PM_BILL_STATE_UNPAID);
+        insert (ledger, bill);
+      }
+}
+
+static void
+assert_no_bills_scan (PmLedger            *ledger,
+                      const PmLedgerQuery *query)
+{
+  g_autofree char *plan = pm_ledger_explain_for_testing (ledger, query, 0, 50);
+  g_auto(GStrv) lines = g_strsplit (plan, "\n", -1);
+
+  g_assert_nonnull (strstr (plan, "bill_grams"));
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      /* a full scan of the table, or a walk of the payer-name index, is what it was */
+      if (g_str_equal (lines[i], "SCAN bills") || g_str_equal (lines[i], "SCAN b")
+          || strstr (lines[i], "bills_payer") != NULL)
+        g_error ("search “%s” scans: %s", query->text, plan);
+    }
+}
+
+static void
+test_search_grams (void)
+{
+  g_autofree char *path = tmp_path ("grams.db");
+  g_autoptr(PmLedger) ledger = open_ledger (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(PmLedgerQuery) query = pm_ledger_query_new ();
+  g_autofree char *ids = NULL;
+
+  fill_gram_ledger (ledger);
+  check_grams_match_like (ledger, path);
+
+  /* a given name, a syllable anywhere */
+  ids = search_ids (ledger, "영희");
+  g_assert_cmpstr (ids, ==, "G0-00,G0-01,G0-02,G0-11,G0-22,G1-00,G1-01,G1-02,G1-11,G1-22");
+  g_clear_pointer (&ids, g_free);
+  ids = search_ids (ledger, "민지");
+  g_assert_cmpstr (ids, ==, "G0-08,G1-08");
+  g_clear_pointer (&ids, g_free);
+
+  /* renamed and deleted bills leave the index */
+  bill = pm_ledger_lookup (ledger, "G0-04", &error);
+  g_assert_no_error (error);
+  pm_bill_set_payer_name (bill, "최영희");
+  g_assert_true (pm_ledger_update_bill (ledger, bill, &error));
+  g_assert_no_error (error);
+  g_assert_true (pm_ledger_delete_bill (ledger, "G1-02", &error));
+  g_assert_no_error (error);
+  check_grams_match_like (ledger, path);
+  ids = search_ids (ledger, "최영");
+  g_assert_cmpstr (ids, ==, "G0-04");
+  g_clear_pointer (&ids, g_free);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bill_grams WHERE id = "
+                                  "(SELECT id FROM bills WHERE bill_id = 'G0-04') "
+                                  "AND gram IN ('민', '최', '영', '희', '최영', '영희')"), ==, 5);
+
+  /* a bill-id-like word (letters and digits) inside a name, any case */
+  {
+    g_autoptr(PmBill) shop = make_bill ("SHOP1", "p1", "Shop X12Y", "01011112222", "item", 1000,
+                                        TODAY, BASE_TIME, PM_BILL_STATE_PAID);
+    g_autofree char *found = NULL;
+    g_autofree char *scanned = NULL;
+
+    insert (ledger, shop);
+    found = search_ids (ledger, "x12y");
+    g_assert_cmpstr (found, ==, "SHOP1");
+    g_clear_pointer (&found, g_free);
+    found = search_ids (ledger, "X12");
+    scanned = like_ids (path, "X12");
+    g_assert_cmpstr (found, ==, scanned);
+    g_assert_cmpstr (found, ==, "SHOP1");
+  }
+
+  /* through the index, alone, with a filter, sorted otherwise */
+  pm_ledger_query_set_text (query, "영희");
+  assert_no_bills_scan (ledger, query);
+  pm_ledger_query_set_text (query, "민");
+  assert_no_bills_scan (ledger, query);
+  pm_ledger_query_set_profile_id (query, "p1");
+  assert_no_bills_scan (ledger, query);
+  query->states = PM_LEDGER_STATE_BIT (PM_BILL_STATE_PAID);
+  assert_no_bills_scan (ledger, query);
+  query->sort = PM_LEDGER_SORT_PAYER;
+  pm_ledger_query_set_text (query, "김민");
+  assert_no_bills_scan (ledger, query);
+}
+
+static void
+test_migrate_v3_to_v4 (void)
+{
+  g_autofree char *path = tmp_path ("grams-v3.db");
+  g_autoptr(PmLedger) ledger = NULL;
+  g_autoptr(GError) error = NULL;
+  const PmLedgerMigration *builtin;
+  guint n = 0;
+
+  /* a file of schema 3 with named bills: no gram index */
+  builtin = pm_ledger_get_migrations (&n);
+  g_assert_cmpuint (n, >=, 4);
+  ledger = pm_ledger_new_with_migrations (path, builtin, 3, &error);
+  g_assert_no_error (error);
+  fill_gram_ledger (ledger);
+  g_clear_object (&ledger);
+  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sqlite_master "
+                                  "WHERE name = 'bill_grams'"), ==, 0);
+
+  /* this version indexes what was there, and what comes */
+  ledger = open_ledger (path);
+  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bill_grams"), >, 100);
+  check_grams_match_like (ledger, path);
+  {
+    g_autoptr(PmBill) bill = make_bill ("NEW1", "p1", "조민영", "01011112222", "item", 1000,
+                                        TODAY, BASE_TIME, PM_BILL_STATE_PAID);
+    g_autofree char *ids = NULL;
+
+    insert (ledger, bill);
+    ids = search_ids (ledger, "민영");
+    g_assert_cmpstr (ids, ==, "NEW1");
+  }
+  check_grams_match_like (ledger, path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1501,6 +1750,8 @@ main (int   argc,
   g_test_add_func ("/ledger/sorts-and-paging", test_sorts_and_paging);
   g_test_add_func ("/ledger/totals", test_totals);
   g_test_add_func ("/ledger/search", test_search);
+  g_test_add_func ("/ledger/search/grams", test_search_grams);
+  g_test_add_func ("/ledger/migrate/grams-v4", test_migrate_v3_to_v4);
   g_test_add_func ("/ledger/due-unsettled-payers", test_due_unsettled_payers);
   g_test_add_func ("/ledger/export", test_export);
 
