@@ -753,6 +753,16 @@ ledger_changed_cb (PmLedger   *ledger,
     self->reschedule_idle_id = g_idle_add (reschedule_idle_cb, self);
 }
 
+/* Another process changed the ledger (PmService noticed): a bill it sent may be due
+ * before the time the timer waits for. */
+void
+pm_poller_reschedule (PmPoller *self)
+{
+  g_return_if_fail (PM_IS_POLLER (self));
+
+  ledger_changed_cb (self->ledger, NULL, self);
+}
+
 static void
 network_changed_cb (GNetworkMonitor *monitor,
                     gboolean         available,

@@ -65,5 +65,7 @@ PmBill   *pm_poller_refresh_bill_finish (PmPoller          *self,
 
 /* Queues every non-final bill of the profile for a read now; returns how many. */
 guint     pm_poller_refresh_all       (PmPoller            *self);
+/* The ledger was changed by another process: look again at when the next bill is due. */
+void      pm_poller_reschedule          (PmPoller             *self);
 
 G_END_DECLS

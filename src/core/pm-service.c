@@ -139,6 +139,9 @@ watch_cb (gpointer user_data)
   if (serial != self->outside_serial)
     {
       self->outside_serial = serial;
+      /* a bill another desk process sent is checked on its own schedule, not a minute late */
+      if (self->poller != NULL)
+        pm_poller_reschedule (self->poller);
       g_signal_emit (self, signals[LEDGER_CHANGED], 0);
     }
   return G_SOURCE_CONTINUE;

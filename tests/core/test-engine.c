@@ -714,6 +714,49 @@ test_refresh_sees_payment (Fixture       *f,
   g_assert_cmpint (seen[2], ==, PM_BILL_STATE_PAID);
 }
 
+/* A bill made due by another process (another connection to the ledger) is checked
+ * soon, not at the poller's next idle wake-up a minute later. */
+static void
+test_poller_outside_change (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(PmBill) d = draft ("바깥변경", 16000);
+  g_autoptr(PmBill) bill = NULL;
+  g_autoptr(PmBill) stored = NULL;
+  g_autoptr(PmLedger) other = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 end;
+
+  bill = send_and_wait (f, d, &error);
+  g_assert_no_error (error);
+  pm_service_set_polling (f->service, TRUE, 4);
+  /* let the poller settle into waiting for the bill's next check (15 s or more away) */
+  end = g_get_monotonic_time () + G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+
+  /* another process makes it due now, through its own connection */
+  other = pm_ledger_new (pm_ledger_get_path (pm_service_get_ledger (f->service)), &error);
+  g_assert_no_error (error);
+  g_assert_true (pm_ledger_set_check_times (other, pm_bill_get_bill_id (bill), now - 20,
+                                            now - 1, &error));
+  g_assert_no_error (error);
+
+  end = g_get_monotonic_time () + 8 * G_USEC_PER_SEC;
+  do
+    {
+      g_clear_object (&stored);
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+      stored = pm_service_lookup (f->service, pm_bill_get_bill_id (bill), NULL);
+    }
+  while (pm_bill_get_last_checked_at (stored) < now && g_get_monotonic_time () < end);
+  /* checked again (after its last check was set to 20 s ago), well before a minute */
+  g_assert_cmpint (pm_bill_get_last_checked_at (stored), >=, now);
+}
+
 static void
 test_poller_automatic (Fixture       *f,
                        gconstpointer  data)
@@ -1405,6 +1448,7 @@ main (int   argc,
   ADD ("send/group-commit", test_group_commit);
   ADD ("poller/refresh-sees-payment", test_refresh_sees_payment);
   ADD ("poller/automatic", test_poller_automatic);
+  ADD ("poller/outside-change", test_poller_outside_change);
   ADD ("poller/concurrency-cap", test_poller_concurrency_cap);
   ADD ("poller/offline-and-back", test_poller_offline_and_back);
   ADD ("actions/valid-states", test_actions);
