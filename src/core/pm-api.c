@@ -467,48 +467,21 @@ protocol_error (const char *detail)
   return pm_error_new_full (PM_ERROR_PROTOCOL, NULL, detail, FALSE, NULL);
 }
 
-gboolean
-pm_api_depth_within (const char *body,
-                     gsize       size,
-                     guint       max_depth)
-{
-  gboolean in_string = FALSE;
-  guint depth = 0;
-
-  for (gsize i = 0; i < size; i++)
-    {
-      char c = body[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-          continue;
-        }
-      if (c == '"')
-        in_string = TRUE;
-      else if (c == '[' || c == '{')
-        {
-          if (++depth > max_depth)
-            return FALSE;
-        }
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
-    }
-  return TRUE;
-}
-
-/* FALSE when an object or array at the top is followed by more than white space. */
-static gboolean
-single_document (const char *body,
-                 gsize       size)
+/* One pass over JSON text, outside its strings: whether arrays and objects nest deeper
+ * than @max_depth, and whether anything but white space follows a top-level object or
+ * array (json-glib would read the first of "{…}{…}" and ignore the rest). */
+static void
+json_shape (const char *body,
+            gsize       size,
+            guint       max_depth,
+            gboolean   *too_deep,
+            gboolean   *trailing)
 {
   gboolean in_string = FALSE;
   gboolean started = FALSE;
   guint depth = 0;
 
+  *too_deep = *trailing = FALSE;
   for (gsize i = 0; i < size; i++)
     {
       char c = body[i];
@@ -524,7 +497,10 @@ single_document (const char *body,
       if (started && depth == 0)
         {
           if (!g_ascii_isspace (c))
-            return FALSE;
+            {
+              *trailing = TRUE;
+              return;
+            }
           continue;
         }
       if (c == '"')
@@ -532,14 +508,28 @@ single_document (const char *body,
       else if (c == '[' || c == '{')
         {
           started = TRUE;
-          depth++;
+          if (++depth > max_depth)
+            {
+              *too_deep = TRUE;
+              return;
+            }
         }
       else if ((c == ']' || c == '}') && depth > 0)
         depth--;
       else if (!started && !g_ascii_isspace (c))
-        return TRUE; /* a scalar at the top: json-glib judges it */
+        return; /* a scalar at the top: json-glib judges it */
     }
-  return TRUE;
+}
+
+gboolean
+pm_api_depth_within (const char *body,
+                     gsize       size,
+                     guint       max_depth)
+{
+  gboolean too_deep, trailing;
+
+  json_shape (body, size, max_depth, &too_deep, &trailing);
+  return !too_deep;
 }
 
 /* Parses @data into @parser within the reply limits; the detail of a refusal in
@@ -550,19 +540,21 @@ load_within_limits (JsonParser    *parser,
                     gsize          size,
                     GError       **error)
 {
+  gboolean too_deep, trailing;
+
   if (size > PM_API_REPLY_MAX_BYTES)
     {
       g_set_error_literal (error, PM_ERROR, PM_ERROR_PROTOCOL, "reply larger than 1 MiB");
       return FALSE;
     }
-  if (!pm_api_depth_within (data, size, PM_API_REPLY_MAX_DEPTH))
+  json_shape (data, size, PM_API_REPLY_MAX_DEPTH, &too_deep, &trailing);
+  if (too_deep)
     {
       g_set_error_literal (error, PM_ERROR, PM_ERROR_PROTOCOL, "reply nested too deep");
       return FALSE;
     }
-  if (!single_document (data, size))
+  if (trailing)
     {
-      /* json-glib would read the first of "{…}{…}" and ignore the rest */
       g_set_error_literal (error, PM_ERROR, PM_ERROR_PROTOCOL, "more than one JSON value");
       return FALSE;
     }

@@ -49,6 +49,7 @@
 
 #include "pm-sandbox.h"
 #include "pm-sandbox-private.h"
+#include "pm-api.h"
 #include "pm-text.h"
 #include "pm-phone.h"
 
@@ -1437,37 +1438,6 @@ authenticate (PmSandbox *self,
 /* ---------------------------------------------------------------- request bodies */
 
 static gboolean
-json_too_deep (const char *data,
-               gsize       len)
-{
-  guint depth = 0;
-  gboolean in_string = FALSE;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      char c = data[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '{' || c == '[')
-        {
-          if (++depth > PM_SANDBOX_JSON_DEPTH_MAX)
-            return TRUE;
-        }
-      else if ((c == '}' || c == ']') && depth > 0)
-        depth--;
-    }
-  return FALSE;
-}
-
-static gboolean
 parse_body (PmSandbox *self,
             Call      *call)
 {
@@ -1511,7 +1481,7 @@ parse_body (PmSandbox *self,
       reply_error (call, SOUP_STATUS_BAD_REQUEST, "The request body is not valid UTF-8 text");
       return FALSE;
     }
-  if (json_too_deep (data, len))
+  if (!pm_api_depth_within (data, len, PM_SANDBOX_JSON_DEPTH_MAX))
     {
       reply_error (call, SOUP_STATUS_BAD_REQUEST,
                    "The request body is nested too deeply (at most %d levels)",
