@@ -225,7 +225,12 @@ single_sends (PmSandbox   *sandbox,
   /* a little latency widens the window in which a request is on the wire */
   pm_sandbox_set_latency (sandbox, "request", 15);
 
-  for (guint run = 0; run < runs; run++)
+  guint run;
+
+  /* A child that happens to finish before its kill still counts as a checked run, but
+   * not toward the kills: keep going (within a cap) until @runs kills landed while the
+   * child was sending, whatever the machine's load. */
+  for (run = 0; killed_mid_send < runs && run < runs * 4; run++)
     {
       g_autoptr(GRand) rng = stream_new (seed, STREAM_SINGLE, run);
       guint delay_ms = (guint) g_rand_int_range (rng, 5, 350);
@@ -257,9 +262,9 @@ single_sends (PmSandbox   *sandbox,
     }
 
   g_test_message ("single sends: %u runs, %u killed while sending, %u bills on the server "
-                  "(%.1f s)", runs, killed_mid_send, on_server,
+                  "(%.1f s)", run, killed_mid_send, on_server,
                   (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC);
-  g_assert_cmpuint (killed_mid_send, >, runs * 3 / 4);
+  g_assert_cmpuint (killed_mid_send, >=, runs);
   g_assert_cmpuint (on_server, >, 0);
   return on_server;
 }
