@@ -21,6 +21,7 @@
 #include "pm-sandbox.h"
 #include "pm-service.h"
 #include "pm-shared-sandbox.h"
+#include "pm-test-service.h"
 #include "pm-test-util.h"
 
 /* paymint-cli's Sandbox profile (PM_CLI_SANDBOX_PROFILE_UUID), the desk's too */
@@ -110,35 +111,6 @@ desk_service (PmSharedSandbox *sandbox)
   return service;
 }
 
-typedef struct
-{
-  gboolean  done;
-  PmBill   *bill;
-  GError   *error;
-} Wait;
-
-static void
-sent_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Wait *w = user_data;
-
-  w->bill = pm_service_send_finish (PM_SERVICE (object), result, &w->error);
-  w->done = TRUE;
-}
-
-static void
-action_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Wait *w = user_data;
-
-  w->bill = pm_service_bill_action_finish (PM_SERVICE (object), result, &w->error);
-  w->done = TRUE;
-}
-
 static PmBill *
 desk_send (PmService  *service,
            const char *name)
@@ -147,7 +119,8 @@ desk_send (PmService  *service,
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr(GDateTime) later = g_date_time_add_days (now, 7);
   g_autofree char *expire = g_date_time_format (later, "%Y-%m-%d");
-  Wait w = { 0 };
+  g_autoptr(GError) error = NULL;
+  PmBill *bill;
 
   pm_bill_set_payer_name (draft, name);
   pm_bill_set_phone (draft, "01023456789");
@@ -155,11 +128,10 @@ desk_send (PmService  *service,
   pm_bill_set_message (draft, "결제 부탁드립니다");
   pm_bill_set_price (draft, 15000);
   pm_bill_set_expire_date (draft, expire);
-  pm_service_send_async (service, draft, NULL, sent_cb, &w);
-  g_assert_true (pm_test_wait_flag (&w.done, 20000));
-  g_assert_no_error (w.error);
-  g_assert_cmpint (pm_bill_get_state (w.bill), ==, PM_BILL_STATE_UNPAID);
-  return w.bill;
+  bill = pm_test_send (service, draft, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pm_bill_get_state (bill), ==, PM_BILL_STATE_UNPAID);
+  return bill;
 }
 
 static PmBill *
@@ -167,12 +139,11 @@ desk_action (PmService    *service,
              const char   *bill_id,
              PmBillAction  action)
 {
-  Wait w = { 0 };
+  g_autoptr(GError) error = NULL;
+  PmBill *bill = pm_test_act (service, bill_id, action, &error);
 
-  pm_service_bill_action_async (service, bill_id, action, NULL, action_cb, &w);
-  g_assert_true (pm_test_wait_flag (&w.done, 20000));
-  g_assert_no_error (w.error);
-  return w.bill;
+  g_assert_no_error (error);
+  return bill;
 }
 
 /* Drops this process's hold and waits for the server to go, as it must once its last

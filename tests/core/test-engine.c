@@ -16,6 +16,7 @@
 #include "pm-sandbox.h"
 #include "pm-sender.h"
 #include "pm-service.h"
+#include "pm-test-service.h"
 #include "pm-test-util.h"
 
 typedef struct
@@ -132,13 +133,7 @@ send_and_wait (Fixture  *f,
                PmBill   *bill,
                GError  **error)
 {
-  Wait w = { 0 };
-
-  pm_service_send_async (f->service, bill, NULL, send_cb, &w);
-  g_assert_true (pm_test_wait_flag (&w.done, 30000));
-  if (w.error != NULL)
-    g_propagate_error (error, w.error);
-  return w.bill;
+  return pm_test_send (f->service, bill, error);
 }
 
 static PmBill *
@@ -147,13 +142,7 @@ act_and_wait (Fixture      *f,
               PmBillAction  action,
               GError      **error)
 {
-  Wait w = { 0 };
-
-  pm_service_bill_action_async (f->service, bill_id, action, NULL, action_cb, &w);
-  g_assert_true (pm_test_wait_flag (&w.done, 30000));
-  if (w.error != NULL)
-    g_propagate_error (error, w.error);
-  return w.bill;
+  return pm_test_act (f->service, bill_id, action, error);
 }
 
 static guint

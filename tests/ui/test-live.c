@@ -24,6 +24,7 @@
 #include "pm-payments-view.h"
 #include "pm-shared-sandbox.h"
 #include "pm-storage-banner.h"
+#include "pm-test-service.h"
 #include "pm-test-util.h"
 #include "pm-window.h"
 
@@ -375,35 +376,16 @@ test_storage_banner_in_window (void)
 
 /* ---- one sandbox per user: the program's start-up and paymint-cli --sandbox ---- */
 
-typedef struct
-{
-  gboolean  done;
-  PmBill   *bill;
-  GError   *error;
-} Acted;
-
-static void
-acted_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  Acted *acted = user_data;
-
-  acted->bill = pm_service_bill_action_finish (PM_SERVICE (object), result, &acted->error);
-  acted->done = TRUE;
-}
-
 static PmBill *
 act (PmService    *service,
      const char   *bill_id,
      PmBillAction  action)
 {
-  Acted acted = { 0 };
+  g_autoptr(GError) error = NULL;
+  PmBill *bill = pm_test_act (service, bill_id, action, &error);
 
-  pm_service_bill_action_async (service, bill_id, action, NULL, acted_cb, &acted);
-  g_assert_true (pm_test_wait_flag (&acted.done, 20000));
-  g_assert_no_error (acted.error);
-  return acted.bill;
+  g_assert_no_error (error);
+  return bill;
 }
 
 static gboolean
