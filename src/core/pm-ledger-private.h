@@ -8,6 +8,8 @@
 
 #include "pm-ledger.h"
 
+#include <sqlite3.h>
+
 G_BEGIN_DECLS
 
 /* One forward migration: runs inside a transaction on a database at version
@@ -49,5 +51,98 @@ char       *pm_ledger_explain_for_testing (PmLedger            *self,
                                            const PmLedgerQuery *query,
                                            guint                offset,
                                            guint                limit);
+
+/* ---- shared by pm-ledger.c (schema, writes) and pm-ledger-select.c (reads) ---- */
+
+/* The state ids (pm_bill_state_to_string) in PmBillState order; the schema uses them
+ * for the sort rank and the "due" index, and a test checks they match. */
+#define STATE_RANK_EXPR \
+  "(CASE state WHEN 'queued' THEN 0 WHEN 'sending' THEN 1 WHEN 'unknown' THEN 2 " \
+  "WHEN 'failed' THEN 3 WHEN 'unpaid' THEN 4 WHEN 'paid' THEN 5 " \
+  "WHEN 'cancelled' THEN 6 WHEN 'destroyed' THEN 7 ELSE 8 END)"
+#define NON_FINAL_STATES "('queued','sending','unknown','unpaid','paid')"
+
+struct _PmLedger
+{
+  GObject     parent_instance;
+
+  char       *path;
+  sqlite3    *db;
+  GHashTable *statements;     /* SQL text → sqlite3_stmt (prepared once) */
+  GTimeZone  *korea;
+  guint       in_transaction : 1;
+
+  /* Bumped by every write; keys the cached size of the last text search. */
+  guint64     generation;
+  char       *text_count_key;
+  guint64     text_count_generation;
+  gint64      text_count;
+
+  /* Change watching: SQLite's data_version as last read (see pm_ledger_poll_changes). */
+  gint64      data_version;
+  gboolean    data_version_known;
+  guint64     outside_serial; /* outside changes seen so far, from 1 */
+};
+
+#define BILL_COLUMNS \
+  "b.bill_id, b.profile_id, b.kind, b.payer_name, b.phone, b.product, b.message, " \
+  "b.price, b.expire_date, b.method_id, b.note, b.batch_id, b.state, b.short_url, " \
+  "b.appr_pay_type, b.appr_price, b.appr_dt, b.appr_num, b.appr_issuer, " \
+  "b.appr_card_type, b.appr_monthly, b.error_code, b.error_text, b.created_at, " \
+  "b.updated_at, b.last_checked_at, b.next_check_at"
+
+enum
+{
+  COL_BILL_ID,
+  COL_PROFILE_ID,
+  COL_KIND,
+  COL_PAYER_NAME,
+  COL_PHONE,
+  COL_PRODUCT,
+  COL_MESSAGE,
+  COL_PRICE,
+  COL_EXPIRE_DATE,
+  COL_METHOD_ID,
+  COL_NOTE,
+  COL_BATCH_ID,
+  COL_STATE,
+  COL_SHORT_URL,
+  COL_APPR_PAY_TYPE,
+  COL_APPR_PRICE,
+  COL_APPR_DT,
+  COL_APPR_NUM,
+  COL_APPR_ISSUER,
+  COL_APPR_CARD_TYPE,
+  COL_APPR_MONTHLY,
+  COL_ERROR_CODE,
+  COL_ERROR_TEXT,
+  COL_CREATED_AT,
+  COL_UPDATED_AT,
+  COL_LAST_CHECKED_AT,
+  COL_NEXT_CHECK_AT,
+  N_COLUMNS
+};
+
+gboolean      pm_ledger_fail              (PmLedger      *self,
+                                           int            rc,
+                                           GError       **error);
+sqlite3_stmt *pm_ledger_prepare           (PmLedger      *self,
+                                           const char    *sql,
+                                           GError       **error);
+gboolean      pm_ledger_run               (PmLedger      *self,
+                                           sqlite3_stmt  *stmt,
+                                           GError       **error);
+void          pm_ledger_bind_text         (sqlite3_stmt  *stmt,
+                                           int            index,
+                                           const char    *value);
+void          pm_ledger_bind_text_or_null (sqlite3_stmt  *stmt,
+                                           int            index,
+                                           const char    *value);
+const char   *pm_ledger_column_text       (sqlite3_stmt  *stmt,
+                                           int            column);
+gint64        pm_ledger_now_utc           (void);
+PmBill       *pm_ledger_bill_from_row     (sqlite3_stmt  *stmt);
+gboolean      pm_ledger_read_data_version (PmLedger      *self,
+                                           GError       **error);
 
 G_END_DECLS
