@@ -18,19 +18,6 @@ typedef struct _PmSender PmSender;
 
 #define PM_POLLER_DEFAULT_CONCURRENCY 4
 
-/* The schedule (DESIGN.md): after sending 15 s, 1 min, 5 min, 30 min, then hourly until
- * the bill expires, then daily for 3 days; paid bills daily for 7 days after payment;
- * unsettled intents on the same steps without end; cancelled, destroyed and failed
- * never. Returns the unix time of the next check after @now, or 0 for none. */
-gint64   pm_poller_next_check_at   (PmBill     *bill,
-                                    gint64      now);
-
-/* Copies what a read said (state, approval data, link) into @bill and schedules its
- * next check. Returns TRUE when the state changed. */
-gboolean pm_poller_adopt_read      (PmBill     *bill,
-                                    PmBill     *server,
-                                    gint64      now);
-
 #define PM_TYPE_POLLER (pm_poller_get_type ())
 G_DECLARE_FINAL_TYPE (PmPoller, pm_poller, PM, POLLER, GObject)
 

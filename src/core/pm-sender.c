@@ -31,7 +31,7 @@
 #include "pm-sender.h"
 #include "pm-error.h"
 #include "pm-error-private.h"
-#include "pm-poller.h"
+#include "pm-schedule.h"
 
 struct _PmSender
 {
@@ -214,7 +214,7 @@ job_give_up_unknown (GTask  *task,
   pm_bill_set_state (job->bill, PM_BILL_STATE_UNKNOWN);
   pm_bill_set_error_text (job->bill, cause->message);
   pm_bill_set_last_checked_at (job->bill, now);
-  pm_bill_set_next_check_at (job->bill, pm_poller_next_check_at (job->bill, now));
+  pm_bill_set_next_check_at (job->bill, pm_schedule_next_check (job->bill, now));
   if (!job_save (self, job, &save_error))
     g_message ("Could not record bill %s: %s", pm_bill_get_bill_id (job->bill),
                save_error->message);
@@ -348,7 +348,7 @@ read_cb (GObject      *object,
   server = pm_client_read_finish (PM_CLIENT (object), result, &error);
   if (server != NULL)
     {
-      pm_poller_adopt_read (job->bill, server, now_utc ());
+      pm_schedule_adopt_read (job->bill, server, now_utc ());
       pm_bill_set_error_code (job->bill, NULL);
       pm_bill_set_error_text (job->bill, NULL);
       if (!job_save (self, job, &save_error))
@@ -446,7 +446,7 @@ send_cb (GObject      *object,
       pm_bill_set_error_code (job->bill, NULL);
       pm_bill_set_error_text (job->bill, NULL);
       pm_bill_set_last_checked_at (job->bill, now);
-      pm_bill_set_next_check_at (job->bill, pm_poller_next_check_at (job->bill, now));
+      pm_bill_set_next_check_at (job->bill, pm_schedule_next_check (job->bill, now));
       if (!job_save (self, job, &save_error))
         {
           /* The bill exists on the server; the ledger still says "sending", which the

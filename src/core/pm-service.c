@@ -15,6 +15,7 @@
 #include "pm-error.h"
 #include "pm-phone.h"
 #include "pm-poller.h"
+#include "pm-schedule.h"
 #include "pm-sender.h"
 
 struct _PmService
@@ -868,7 +869,7 @@ action_record (PmService   *self,
     return;
   pm_bill_set_state (act->bill, to);
   pm_bill_set_updated_at (act->bill, now);
-  pm_bill_set_next_check_at (act->bill, pm_poller_next_check_at (act->bill, now));
+  pm_bill_set_next_check_at (act->bill, pm_schedule_next_check (act->bill, now));
   if (!pm_ledger_update_bill (self->ledger, act->bill, &error))
     {
       /* the server did it; the bill's next read (after Retry) puts the ledger right */

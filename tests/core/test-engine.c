@@ -13,6 +13,7 @@
 #include "pm-ledger.h"
 #include "pm-ledger-private.h"
 #include "pm-poller.h"
+#include "pm-schedule.h"
 #include "pm-sandbox.h"
 #include "pm-sender.h"
 #include "pm-service.h"
@@ -1148,7 +1149,7 @@ test_schedule (void)
       gint64 next;
 
       pm_bill_set_state (bill, cases[i].state);
-      next = pm_poller_next_check_at (bill, now);
+      next = pm_schedule_next_check (bill, now);
       g_test_message ("case %u: state %d age %" G_GINT64_FORMAT, i, cases[i].state, cases[i].age);
       if (cases[i].expect == 0)
         g_assert_cmpint (next, ==, 0);
@@ -1162,9 +1163,9 @@ test_schedule (void)
     gint64 e = g_date_time_to_unix (end);
 
     pm_bill_set_state (bill, PM_BILL_STATE_UNPAID);
-    g_assert_cmpint (pm_poller_next_check_at (bill, e - 600), ==, e); /* one last look at the end */
-    g_assert_cmpint (pm_poller_next_check_at (bill, e + 10), ==, e + 10 + 86400);
-    g_assert_cmpint (pm_poller_next_check_at (bill, e + 3 * 86400 + 1), ==, 0);
+    g_assert_cmpint (pm_schedule_next_check (bill, e - 600), ==, e); /* one last look at the end */
+    g_assert_cmpint (pm_schedule_next_check (bill, e + 10), ==, e + 10 + 86400);
+    g_assert_cmpint (pm_schedule_next_check (bill, e + 3 * 86400 + 1), ==, 0);
   }
 
   /* paid: daily for a week after payment */
@@ -1174,8 +1175,8 @@ test_schedule (void)
     g_autoptr(GDateTime) paid = g_date_time_new_utc (2026, 11, 17, 1, 0, 0);
     gint64 p = g_date_time_to_unix (paid);
 
-    g_assert_cmpint (pm_poller_next_check_at (bill, p + 60), ==, p + 60 + 86400);
-    g_assert_cmpint (pm_poller_next_check_at (bill, p + 7 * 86400 + 1), ==, 0);
+    g_assert_cmpint (pm_schedule_next_check (bill, p + 60), ==, p + 60 + 86400);
+    g_assert_cmpint (pm_schedule_next_check (bill, p + 7 * 86400 + 1), ==, 0);
   }
 }
 
