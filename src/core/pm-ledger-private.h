@@ -71,6 +71,20 @@ struct _PmLedger
   GHashTable *statements;     /* SQL text → sqlite3_stmt (prepared once) */
   GTimeZone  *korea;
   guint       in_transaction : 1;
+  guint       explicit_in_group : 1; /* pm_ledger_begin() joined the group as a savepoint */
+
+  /* Group commit (pm_ledger_set_group_commit): writes that need not be durable share one
+   * open transaction, committed group_delay_ms after its first write, at group_max
+   * writes, before any durable write and at pm_ledger_flush(). */
+  guint       group_delay_ms;   /* 0: off, every write commits at once */
+  guint       group_source;     /* the timer that commits the open group */
+  guint       group_writes;     /* writes in the open group; 0 and !grouped when none */
+  guint       grouped : 1;      /* a group transaction is open */
+  guint64     group_commits;    /* groups committed so far (benchmarks, tests) */
+
+  /* Bills above ledger_meta's text_indexed_to wait for pm_ledger_index_text(). */
+  guint       text_source;      /* the idle source that indexes them */
+  gboolean    text_dirty;       /* some may be waiting */
 
   /* Bumped by every write; keys the cached size of the last text search. */
   guint64     generation;

@@ -87,8 +87,13 @@ sql_prepare (PmLedger  *self,
              Sql       *sql,
              GError   **error)
 {
-  sqlite3_stmt *stmt = pm_ledger_prepare (self, sql->sql->str, error);
+  sqlite3_stmt *stmt;
 
+  /* a search reads the text indexes: the bills they do not hold yet go in first */
+  if ((strstr (sql->sql->str, "bills_fts") != NULL || strstr (sql->sql->str, "bill_grams") != NULL)
+      && !pm_ledger_index_text (self, 0, NULL, error))
+    return NULL;
+  stmt = pm_ledger_prepare (self, sql->sql->str, error);
   if (stmt == NULL)
     return NULL;
   for (guint i = 0; i < sql->binds->len; i++)

@@ -231,6 +231,74 @@ static const char schema_v4[] =
   "  INSERT OR IGNORE INTO bill_grams (gram, id) SELECT g, new.id FROM (" GRAMS_OF ("new") ");"
   "END;";
 
+/* v5: an insert writes only what its own queries need. The text indexes (bills_fts and
+ * bill_grams) were kept by insert triggers: about half of an insert's cost, paid on the
+ * path that makes intents durable before they are sent. They now index new bills later,
+ * in groups: ledger_meta's text_indexed_to is the highest bills.id both indexes hold;
+ * bills above it are indexed by pm_ledger_index_text() (after a group of writes, when the
+ * main loop is idle, when the ledger is closed, and before any text search, so a search
+ * never misses a bill). The delete and update triggers touch the indexes only for bills
+ * they hold, and a bill that gets an id at or below the mark (SQLite reuses the highest
+ * id after it was deleted) is indexed at once by bills_text_late. */
+#define INDEXED_TO "(SELECT value FROM ledger_meta WHERE key = 'text_indexed_to')"
+#define FTS_INSERT(row) \
+  "INSERT INTO bills_fts (rowid, payer_name, phone, product, bill_id)" \
+  "  VALUES (" row ".id, " row ".payer_name, " row ".phone, " row ".product, " row ".bill_id);"
+#define FTS_DELETE(row) \
+  "INSERT INTO bills_fts (bills_fts, rowid, payer_name, phone, product, bill_id)" \
+  "  VALUES ('delete', " row ".id, " row ".payer_name, " row ".phone, " row ".product, " \
+  row ".bill_id);"
+
+static const char schema_v5[] =
+  "CREATE TABLE ledger_meta ("
+  "  key   TEXT PRIMARY KEY NOT NULL,"
+  "  value INTEGER NOT NULL"
+  ") WITHOUT ROWID;"
+  "INSERT INTO ledger_meta (key, value)"
+  "  VALUES ('text_indexed_to', (SELECT coalesce (max (id), 0) FROM bills));"
+  "DROP TRIGGER bills_fts_insert;"
+  "DROP TRIGGER bill_grams_insert;"
+  "DROP TRIGGER bills_fts_delete;"
+  "DROP TRIGGER bill_grams_delete;"
+  "DROP TRIGGER bills_fts_update;"
+  "DROP TRIGGER bill_grams_update;"
+  "CREATE TRIGGER bills_text_late AFTER INSERT ON bills WHEN new.id <= " INDEXED_TO " BEGIN"
+  "  " FTS_INSERT ("new")
+  "  INSERT OR IGNORE INTO bill_grams (gram, id) SELECT g, new.id FROM (" GRAMS_OF ("new") ");"
+  "END;"
+  "CREATE TRIGGER bills_text_delete AFTER DELETE ON bills WHEN old.id <= " INDEXED_TO " BEGIN"
+  "  " FTS_DELETE ("old")
+  "  DELETE FROM bill_grams WHERE id = old.id AND gram IN (" GRAMS_OF ("old") ");"
+  "END;"
+  "CREATE TRIGGER bills_fts_update AFTER UPDATE OF payer_name, phone, product, bill_id"
+  "  ON bills WHEN old.id <= " INDEXED_TO " AND (old.payer_name IS NOT new.payer_name"
+  "    OR old.phone IS NOT new.phone OR old.product IS NOT new.product"
+  "    OR old.bill_id IS NOT new.bill_id) BEGIN"
+  "  " FTS_DELETE ("old")
+  "  " FTS_INSERT ("new")
+  "END;"
+  "CREATE TRIGGER bill_grams_update AFTER UPDATE OF payer_name ON bills"
+  "  WHEN old.id <= " INDEXED_TO " AND old.payer_name IS NOT new.payer_name BEGIN"
+  "  DELETE FROM bill_grams WHERE id = old.id AND gram IN (" GRAMS_OF ("old") ");"
+  "  INSERT OR IGNORE INTO bill_grams (gram, id) SELECT g, new.id FROM (" GRAMS_OF ("new") ");"
+  "END;";
+
+/* pm_ledger_index_text(): the bills above the mark, up to ?1, into both indexes. */
+static const char *const index_text_steps[] = {
+  "INSERT INTO bills_fts (rowid, payer_name, phone, product, bill_id)"
+  "  SELECT id, payer_name, phone, product, bill_id FROM bills"
+  "  WHERE id > " INDEXED_TO " AND id <= ?1",
+  "INSERT OR IGNORE INTO bill_grams (gram, id)"
+  "  SELECT lower (substr (b.payer_name, s.i, 1)), b.id FROM bills b, gram_seq s"
+  "    WHERE b.id > " INDEXED_TO " AND b.id <= ?1"
+  "      AND s.i <= length (b.payer_name) AND substr (b.payer_name, s.i, 1) <> ' '",
+  "INSERT OR IGNORE INTO bill_grams (gram, id)"
+  "  SELECT lower (substr (b.payer_name, s.i, 2)), b.id FROM bills b, gram_seq s"
+  "    WHERE b.id > " INDEXED_TO " AND b.id <= ?1"
+  "      AND s.i < length (b.payer_name) AND instr (substr (b.payer_name, s.i, 2), ' ') = 0",
+  "UPDATE ledger_meta SET value = ?1 WHERE key = 'text_indexed_to'",
+};
+
 /* Add a step here to change the schema: { N, "ALTER TABLE …;" }, and bump
  * PM_LEDGER_SCHEMA_VERSION. */
 static const PmLedgerMigration migrations[] = {
@@ -238,6 +306,7 @@ static const PmLedgerMigration migrations[] = {
   { 2, schema_v2 },
   { 3, schema_v3 },
   { 4, schema_v4 },
+  { 5, schema_v5 },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PM_LEDGER_SCHEMA_VERSION);
@@ -310,6 +379,7 @@ enum
   SIGNAL_BILL_ADDED,
   SIGNAL_BILL_CHANGED,
   SIGNAL_BILL_REMOVED,
+  SIGNAL_STORAGE_FAILED,
   N_SIGNALS
 };
 
@@ -317,11 +387,28 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (PmLedger, pm_ledger, G_TYPE_OBJECT)
 
+static gboolean commit_group (PmLedger  *self,
+                              GError   **error);
+
 static void
 pm_ledger_finalize (GObject *object)
 {
   PmLedger *self = PM_LEDGER (object);
+  g_autoptr(GError) error = NULL;
 
+  if (self->explicit_in_group)
+    pm_ledger_rollback (self);
+  g_clear_handle_id (&self->text_source, g_source_remove);
+  /* the next process to search would index them anyway; a short process (the CLI)
+   * leaves the ledger as it found it */
+  if (self->db != NULL && self->text_dirty && !self->in_transaction
+      && !pm_ledger_index_text (self, 0, NULL, &error))
+    {
+      g_debug ("Text index left for the next search: %s", error->message);
+      g_clear_error (&error);
+    }
+  if (!commit_group (self, &error))
+    g_warning ("The last writes to the payments database were lost: %s", error->message);
   g_clear_pointer (&self->statements, g_hash_table_unref);
   if (self->db != NULL)
     {
@@ -351,6 +438,11 @@ pm_ledger_class_init (PmLedgerClass *klass)
   signals[SIGNAL_BILL_REMOVED] =
     g_signal_new ("bill-removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* A group of writes (pm_ledger_set_group_commit) could not be committed after the
+   * calls that made them had returned: they are lost, as at a crash. */
+  signals[SIGNAL_STORAGE_FAILED] =
+    g_signal_new ("storage-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
 }
 
 static void
@@ -502,15 +594,81 @@ pm_ledger_now_utc (void)
 static gboolean maybe_analyze (PmLedger  *self,
                                GError   **error);
 
-/* Write transactions. Inside pm_ledger_begin() they join the caller's. */
+/* Write transactions. Inside pm_ledger_begin() they join the caller's.
+ *
+ * Three kinds of write:
+ * - durable (intents): committed with synchronous=FULL before the call returns, and
+ *   after everything written before them (an open group is committed first);
+ * - grouped (everything else, when group commit is on): what the server told us, check
+ *   times, timeline notes. They join one open transaction that commits a few
+ *   milliseconds later, each in a savepoint so a failed write undoes only itself. A
+ *   crash loses at most the last group, and only writes a read of the server, or the
+ *   bill_id of a repeated send (API.md: 9800 → read), recovers: the intents before
+ *   them are durable, and the group never commits after a later durable write;
+ * - immediate: the same without group commit, one commit each (synchronous=NORMAL).
+ */
+static gboolean
+commit_group (PmLedger  *self,
+              GError   **error)
+{
+  gboolean ok;
+
+  g_clear_handle_id (&self->group_source, g_source_remove);
+  if (!self->grouped)
+    return TRUE;
+  g_return_val_if_fail (!self->explicit_in_group, FALSE);
+  ok = exec (self, "COMMIT", error);
+  if (!ok)
+    exec (self, "ROLLBACK", NULL);
+  self->grouped = FALSE;
+  self->group_writes = 0;
+  self->group_commits++;
+  return ok;
+}
+
+static gboolean
+group_timeout_cb (gpointer user_data)
+{
+  PmLedger *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->group_source = 0;
+  if (self->explicit_in_group)
+    {
+      /* pm_ledger_commit() of the caller's transaction commits the group */
+      return G_SOURCE_REMOVE;
+    }
+  if (!commit_group (self, &error))
+    g_signal_emit (self, signals[SIGNAL_STORAGE_FAILED], 0, error);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+open_group (PmLedger  *self,
+            GError   **error)
+{
+  if (self->grouped)
+    return TRUE;
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  self->grouped = TRUE;
+  self->group_writes = 0;
+  self->group_source = g_timeout_add (self->group_delay_ms, group_timeout_cb, self);
+  return TRUE;
+}
+
 static gboolean
 write_begin (PmLedger  *self,
              gboolean   durable,
              GError   **error)
 {
-  /* an explicit transaction already runs with synchronous=FULL (pm_ledger_begin) */
+  /* an explicit transaction: its pm_ledger_commit() decides */
   if (self->in_transaction)
     return TRUE;
+  if (!durable && self->group_delay_ms > 0)
+    return open_group (self, error) && exec (self, "SAVEPOINT pm_write", error);
+  if (!commit_group (self, error))
+    return FALSE;
   if (durable && !exec (self, "PRAGMA synchronous = FULL", error))
     return FALSE;
   if (!exec (self, "BEGIN IMMEDIATE", error))
@@ -530,6 +688,16 @@ write_end (PmLedger  *self,
 {
   if (self->in_transaction)
     return ok;
+  if (!durable && self->grouped)
+    {
+      if (!ok)
+        exec (self, "ROLLBACK TO pm_write", NULL);
+      if (!exec (self, "RELEASE pm_write", ok ? error : NULL))
+        ok = FALSE;
+      if (ok && ++self->group_writes >= PM_LEDGER_GROUP_MAX)
+        ok = commit_group (self, error);
+      return ok;
+    }
   if (ok)
     ok = exec (self, "COMMIT", error);
   if (!ok)
@@ -539,17 +707,64 @@ write_end (PmLedger  *self,
   return ok;
 }
 
+void
+pm_ledger_set_group_commit (PmLedger *self,
+                            guint     delay_ms)
+{
+  g_return_if_fail (PM_IS_LEDGER (self));
+
+  if (delay_ms == 0)
+    pm_ledger_flush (self, NULL);
+  self->group_delay_ms = delay_ms;
+}
+
 gboolean
-pm_ledger_begin (PmLedger  *self,
+pm_ledger_flush (PmLedger  *self,
                  GError   **error)
+{
+  g_return_val_if_fail (PM_IS_LEDGER (self), FALSE);
+  g_return_val_if_fail (!self->explicit_in_group, FALSE);
+
+  if (!commit_group (self, error))
+    {
+      if (error != NULL && *error != NULL)
+        g_signal_emit (self, signals[SIGNAL_STORAGE_FAILED], 0, *error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+guint64
+pm_ledger_get_group_commits (PmLedger *self)
+{
+  g_return_val_if_fail (PM_IS_LEDGER (self), 0);
+  return self->group_commits;
+}
+
+static gboolean
+begin_explicit (PmLedger  *self,
+                gboolean   durable,
+                GError   **error)
 {
   g_return_val_if_fail (PM_IS_LEDGER (self), FALSE);
   g_return_val_if_fail (!self->in_transaction, FALSE);
 
-  /* SQLite cannot change the safety level inside a transaction, so an explicit one is
-   * always committed with synchronous=FULL: intents written in it are durable at
+  /* Not durable, with group commit on: the caller's writes join the open group, as one
+   * savepoint that pm_ledger_rollback() undoes alone. */
+  if (!durable && self->group_delay_ms > 0)
+    {
+      if (!open_group (self, error) || !exec (self, "SAVEPOINT pm_explicit", error))
+        return FALSE;
+      self->explicit_in_group = TRUE;
+      self->in_transaction = TRUE;
+      return TRUE;
+    }
+  if (!commit_group (self, error))
+    return FALSE;
+  /* SQLite cannot change the safety level inside a transaction, so a durable one is
+   * committed with synchronous=FULL: intents written in it are durable at
    * pm_ledger_commit(), and the cost is one sync for the whole transaction. */
-  if (!exec (self, "PRAGMA synchronous = FULL", error))
+  if (durable && !exec (self, "PRAGMA synchronous = FULL", error))
     return FALSE;
   if (!exec (self, "BEGIN IMMEDIATE", error))
     {
@@ -561,6 +776,20 @@ pm_ledger_begin (PmLedger  *self,
 }
 
 gboolean
+pm_ledger_begin (PmLedger  *self,
+                 GError   **error)
+{
+  return begin_explicit (self, TRUE, error);
+}
+
+gboolean
+pm_ledger_begin_observed (PmLedger  *self,
+                          GError   **error)
+{
+  return begin_explicit (self, FALSE, error);
+}
+
+gboolean
 pm_ledger_commit (PmLedger  *self,
                   GError   **error)
 {
@@ -569,11 +798,25 @@ pm_ledger_commit (PmLedger  *self,
   g_return_val_if_fail (PM_IS_LEDGER (self), FALSE);
   g_return_val_if_fail (self->in_transaction, FALSE);
 
+  self->in_transaction = FALSE;
+  if (self->explicit_in_group)
+    {
+      self->explicit_in_group = FALSE;
+      ok = exec (self, "RELEASE pm_explicit", error);
+      if (!ok)
+        {
+          exec (self, "ROLLBACK TO pm_explicit", NULL);
+          exec (self, "RELEASE pm_explicit", NULL);
+          return FALSE;
+        }
+      if (++self->group_writes >= PM_LEDGER_GROUP_MAX || self->group_source == 0)
+        ok = commit_group (self, error);
+      return ok;
+    }
   ok = exec (self, "COMMIT", error);
   if (!ok)
     exec (self, "ROLLBACK", NULL);
   exec (self, "PRAGMA synchronous = NORMAL", NULL);
-  self->in_transaction = FALSE;
   return ok && maybe_analyze (self, error);
 }
 
@@ -583,9 +826,18 @@ pm_ledger_rollback (PmLedger *self)
   g_return_if_fail (PM_IS_LEDGER (self));
   g_return_if_fail (self->in_transaction);
 
+  self->in_transaction = FALSE;
+  if (self->explicit_in_group)
+    {
+      self->explicit_in_group = FALSE;
+      exec (self, "ROLLBACK TO pm_explicit", NULL);
+      exec (self, "RELEASE pm_explicit", NULL);
+      if (self->group_source == 0)
+        commit_group (self, NULL);
+      return;
+    }
   exec (self, "ROLLBACK", NULL);
   exec (self, "PRAGMA synchronous = NORMAL", NULL);
-  self->in_transaction = FALSE;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -989,10 +1241,13 @@ pm_ledger_check_writable (PmLedger  *self,
   if (!read_user_version (self, &version, error))
     return FALSE;
   sql = g_strdup_printf ("PRAGMA user_version = %d", version);
-  if (!write_begin (self, FALSE, error))
+  /* a commit of its own, never one of a group */
+  if (!commit_group (self, error) || !exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
-  ok = exec (self, sql, error);
-  return write_end (self, FALSE, ok, error);
+  ok = exec (self, sql, error) && exec (self, "COMMIT", error);
+  if (!ok)
+    exec (self, "ROLLBACK", NULL);
+  return ok;
 }
 
 void
@@ -1166,6 +1421,110 @@ stored_state (PmLedger     *self,
   return FALSE;
 }
 
+/* ---- the text indexes, kept up later (schema v5) ---- */
+
+#define TEXT_INDEX_CHUNK 4096   /* bills per transaction when the main loop is idle */
+
+static gboolean
+text_index_range (PmLedger  *self,
+                  gint64    *indexed_to,
+                  gint64    *last_id,
+                  GError   **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = pm_ledger_prepare (self, "SELECT " INDEXED_TO ", (SELECT coalesce (max (id), 0) FROM bills)",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      return pm_ledger_fail (self, sqlite3_errcode (self->db), error);
+    }
+  *indexed_to = sqlite3_column_int64 (stmt, 0);
+  *last_id = sqlite3_column_int64 (stmt, 1);
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+gboolean
+pm_ledger_index_text (PmLedger  *self,
+                      guint      max_bills,
+                      guint     *n_left,
+                      GError   **error)
+{
+  gint64 indexed_to = 0, last_id = 0, upto;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (PM_IS_LEDGER (self), FALSE);
+
+  if (n_left != NULL)
+    *n_left = 0;
+  if (!text_index_range (self, &indexed_to, &last_id, error))
+    return FALSE;
+  if (last_id <= indexed_to)
+    {
+      self->text_dirty = FALSE;
+      return TRUE;
+    }
+  upto = max_bills > 0 ? MIN (last_id, indexed_to + (gint64) max_bills) : last_id;
+  if (!write_begin (self, FALSE, error))
+    return FALSE;
+  for (guint i = 0; ok && i < G_N_ELEMENTS (index_text_steps); i++)
+    {
+      sqlite3_stmt *stmt = pm_ledger_prepare (self, index_text_steps[i], error);
+
+      ok = stmt != NULL;
+      if (ok)
+        {
+          sqlite3_bind_int64 (stmt, 1, upto);
+          ok = pm_ledger_run (self, stmt, error);
+        }
+    }
+  if (!write_end (self, FALSE, ok, error))
+    return FALSE;
+  self->text_dirty = upto < last_id;
+  if (n_left != NULL)
+    *n_left = (guint) MIN (last_id - upto, (gint64) G_MAXUINT);
+  return TRUE;
+}
+
+static gboolean
+text_index_idle_cb (gpointer user_data)
+{
+  PmLedger *self = user_data;
+  g_autoptr(GError) error = NULL;
+  guint left = 0;
+
+  /* inside the caller's transaction it waits for the next idle moment */
+  if (self->in_transaction)
+    return G_SOURCE_CONTINUE;
+  if (!pm_ledger_index_text (self, TEXT_INDEX_CHUNK, &left, &error))
+    {
+      /* busy or failing: a search indexes what it needs, the next write tries again */
+      g_debug ("Text index not kept up yet: %s", error->message);
+      self->text_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+  if (left > 0)
+    return G_SOURCE_CONTINUE;
+  self->text_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* After an insert: index the new bills when the main loop has nothing else to do. */
+static void
+text_index_later (PmLedger *self)
+{
+  self->text_dirty = TRUE;
+  if (self->text_source == 0)
+    {
+      self->text_source = g_idle_add_full (G_PRIORITY_LOW, text_index_idle_cb, self, NULL);
+      g_source_set_name_by_id (self->text_source, "[paymint] text index");
+    }
+}
+
 static gboolean
 insert_bill (PmLedger  *self,
              PmBill    *bill,
@@ -1219,6 +1578,7 @@ insert_bill (PmLedger  *self,
     return FALSE;
 
   self->generation++;
+  text_index_later (self);
   g_signal_emit (self, signals[SIGNAL_BILL_ADDED], 0, bill_id);
   return TRUE;
 }

@@ -14,7 +14,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define PM_LEDGER_SCHEMA_VERSION 4
+#define PM_LEDGER_SCHEMA_VERSION 5
 
 /* Event kinds of the timeline (PmLedgerEvent.kind). Callers may add their own. */
 #define PM_LEDGER_EVENT_CREATED "created"  /* intent written (to: queued) */
@@ -307,5 +307,30 @@ gboolean    pm_ledger_begin             (PmLedger             *self,
 gboolean    pm_ledger_commit            (PmLedger             *self,
                                          GError              **error);
 void        pm_ledger_rollback          (PmLedger             *self);
+/* The same for what the server told us (the poller's reads): not durable, and with group
+ * commit on it joins the open group. */
+gboolean    pm_ledger_begin_observed    (PmLedger             *self,
+                                         GError              **error);
+
+/* Group commit: writes that need not be durable (everything but intents) share one
+ * transaction, committed @delay_ms after its first write, at PM_LEDGER_GROUP_MAX writes,
+ * before any durable write, at pm_ledger_flush() and when the ledger is finalized. Other
+ * processes see them that much later; this process at once. 0 (the default) turns it
+ * off. A group that cannot be committed emits "storage-failed". */
+#define PM_LEDGER_GROUP_MAX 1024
+void        pm_ledger_set_group_commit  (PmLedger             *self,
+                                         guint                 delay_ms);
+gboolean    pm_ledger_flush             (PmLedger             *self,
+                                         GError              **error);
+guint64     pm_ledger_get_group_commits (PmLedger             *self);
+
+/* The text indexes (search by name, phone, product, bill id) take new bills in groups,
+ * off the insert path: when the main loop is idle, when the ledger is closed, and here.
+ * A search calls it first (every bill is found); @max_bills 0 indexes all, else at most
+ * that many; @n_left (optional) gets how many still wait. */
+gboolean    pm_ledger_index_text        (PmLedger             *self,
+                                         guint                 max_bills,
+                                         guint                *n_left,
+                                         GError              **error);
 
 G_END_DECLS

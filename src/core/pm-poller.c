@@ -301,7 +301,7 @@ flush_done (PmPoller *self)
 
   /* One transaction for the group. Should it not begin (another process holds the
    * ledger), each write commits on its own, as a single read always did. */
-  in_transaction = pm_ledger_begin (self->ledger, &error);
+  in_transaction = pm_ledger_begin_observed (self->ledger, &error);
   if (!in_transaction && error != NULL)
     {
       g_debug ("Writing %u checks one by one: %s", batch->len, error->message);
@@ -316,6 +316,14 @@ flush_done (PmPoller *self)
     }
   else
     self->n_commits += batch->len;
+  /* A change of state (paid, refunded elsewhere) is told only once it is committed for
+   * everyone: with group commit on, the group is committed now rather than later. */
+  for (guint i = 0; committed && i < batch->len; i++)
+    if (((Done *) g_ptr_array_index (batch, i))->transition)
+      {
+        committed = pm_ledger_flush (self->ledger, &error);
+        break;
+      }
 
   if (!committed)
     report_storage (self, ((Done *) g_ptr_array_index (batch, 0))->bill_id, error);

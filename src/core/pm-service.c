@@ -37,6 +37,7 @@ struct _PmService
 /* How often the ledger is asked whether another process changed it: well within the
  * second a clerk would notice, at the cost of reading one counter. */
 #define WATCH_INTERVAL_MS 300
+#define GROUP_COMMIT_MS   20   /* see pm_ledger_set_group_commit() */
 
 G_DEFINE_FINAL_TYPE (PmService, pm_service, G_TYPE_OBJECT)
 
@@ -231,6 +232,14 @@ pm_service_dispose (GObject *object)
   g_clear_object (&self->sender);
   g_clear_object (&self->client);
   g_clear_object (&self->profile);
+  if (self->ledger != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!pm_ledger_flush (self->ledger, &error))
+        g_warning ("%s", error->message);
+      g_signal_handlers_disconnect_by_data (self->ledger, self);
+    }
   g_clear_object (&self->ledger);
 
   G_OBJECT_CLASS (pm_service_parent_class)->dispose (object);
@@ -335,6 +344,10 @@ pm_service_new (const char  *ledger_path,
   self->ledger = pm_ledger_new (path, error);
   if (self->ledger == NULL)
     return NULL;
+  /* What the server told us is written in groups (one commit per GROUP_COMMIT_MS, not one
+   * per bill); intents stay durable one transaction at a time (pm-ledger.h). */
+  pm_ledger_set_group_commit (self->ledger, GROUP_COMMIT_MS);
+  g_signal_connect (self->ledger, "storage-failed", G_CALLBACK (storage_failed_cb), self);
   self->outside_serial = pm_ledger_get_outside_serial (self->ledger, NULL);
   self->watch_id = g_timeout_add (WATCH_INTERVAL_MS, watch_cb, self);
   g_source_set_name_by_id (self->watch_id, "[paymint] ledger watch");
@@ -673,6 +686,17 @@ pm_service_check_connection_finish (PmService     *self,
 
 /* ---- bills ---- */
 
+/* Commits the open write group (pm_ledger_set_group_commit) when a person's own send or
+ * action is done, so that what they were just told is what every other process reads. */
+static void
+publish_writes (PmService *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->ledger != NULL && !pm_ledger_flush (self->ledger, &error))
+    g_debug ("The last writes wait for the next commit: %s", error->message);
+}
+
 static void
 send_done_cb (GObject      *object,
               GAsyncResult *result,
@@ -791,6 +815,10 @@ pm_service_send_finish (PmService     *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
+  /* a person's one send: other processes (a second desk, paymint-cli) see its outcome
+   * now, not at the end of the write group; a bulk send's do not wait on a commit each */
+  if (g_task_get_source_tag (G_TASK (result)) == pm_service_send_async)
+    publish_writes (self);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
@@ -1169,6 +1197,7 @@ pm_service_bill_action_finish (PmService     *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
+  publish_writes (self);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 

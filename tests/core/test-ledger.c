@@ -1723,6 +1723,197 @@ test_migrate_v3_to_v4 (void)
   check_grams_match_like (ledger, path);
 }
 
+/* ---- the text indexes take new bills later (schema v5) ---- */
+
+static int
+indexed_to (const char *path)
+{
+  return sql_int (path, "SELECT value FROM ledger_meta WHERE key = 'text_indexed_to'");
+}
+
+static void
+test_text_index_later (void)
+{
+  g_autofree char *path = tmp_path ("text-later.db");
+  g_autoptr(PmLedger) ledger = open_ledger (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmBill) renamed = NULL;
+  g_autofree char *ids = NULL;
+  guint left = 99;
+  const char *later_names[] = { "김민수", "이서연", "박민지", "최하은" };
+
+  /* an insert writes neither text index */
+  for (guint i = 0; i < G_N_ELEMENTS (later_names); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("T%u", i);
+      g_autofree char *phone = g_strdup_printf ("0101234567%u", i);
+      g_autoptr(PmBill) bill = make_bill (id, "p1", later_names[i], phone, "12월 수강료", 10000,
+                                          "2026-12-31", BASE_TIME + i, PM_BILL_STATE_UNPAID);
+
+      insert (ledger, bill);
+    }
+  g_assert_cmpint (indexed_to (path), ==, 0);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bill_grams"), ==, 0);
+
+  /* renamed before it was indexed: the index gets the new name only */
+  renamed = pm_ledger_lookup (ledger, "T3", &error);
+  g_assert_no_error (error);
+  pm_bill_set_payer_name (renamed, "정예린");
+  g_assert_true (pm_ledger_update_bill (ledger, renamed, &error));
+  g_assert_no_error (error);
+
+  /* a search finds every bill all the same: it indexes them first */
+  ids = search_ids (ledger, "민");
+  g_assert_cmpstr (ids, ==, "T0,T2");
+  g_clear_pointer (&ids, g_free);
+  ids = search_ids (ledger, "수강료");
+  g_assert_cmpstr (ids, ==, "T0,T1,T2,T3");
+  g_clear_pointer (&ids, g_free);
+  ids = search_ids (ledger, "하은");
+  g_assert_cmpstr (ids, ==, "");
+  g_clear_pointer (&ids, g_free);
+  ids = search_ids (ledger, "예린");
+  g_assert_cmpstr (ids, ==, "T3");
+  g_clear_pointer (&ids, g_free);
+  g_assert_cmpint (indexed_to (path), ==, 4);
+  g_assert_true (pm_ledger_index_text (ledger, 0, &left, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (left, ==, 0);
+
+  /* the highest id deleted and given again: that bill is indexed at once, the old
+   * one's text is gone */
+  g_assert_true (pm_ledger_delete_bill (ledger, "T3", &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(PmBill) bill = make_bill ("T4", "p1", "한도윤", "01099990000", "교재비", 5000,
+                                        "2026-12-31", BASE_TIME + 9, PM_BILL_STATE_UNPAID);
+
+    insert (ledger, bill);
+  }
+  g_assert_cmpint (sql_int (path, "SELECT id FROM bills WHERE bill_id = 'T4'"), ==, 4);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bill_grams WHERE id = 4 AND gram = '도윤'"),
+                   ==, 1);
+  ids = search_ids (ledger, "도윤");
+  g_assert_cmpstr (ids, ==, "T4");
+  g_clear_pointer (&ids, g_free);
+  ids = search_ids (ledger, "예린");
+  g_assert_cmpstr (ids, ==, "");
+  g_clear_pointer (&ids, g_free);
+
+  /* a bounded step leaves the rest for later; closing the ledger indexes what is left */
+  for (guint i = 5; i < 15; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("T%u", i);
+      g_autoptr(PmBill) bill = make_bill (id, "p1", "오지안", "01055550000", "PT 10회", 7000,
+                                          "2026-12-31", BASE_TIME + i, PM_BILL_STATE_UNPAID);
+
+      insert (ledger, bill);
+    }
+  g_assert_true (pm_ledger_index_text (ledger, 4, &left, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (left, ==, 6);
+  g_assert_cmpint (indexed_to (path), ==, 8);
+  g_clear_object (&ledger);
+  g_assert_cmpint (indexed_to (path), ==, 14);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bills_fts WHERE bills_fts MATCH '\"PT 10\"'"),
+                   ==, 10);
+}
+
+/* ---- group commit: what need not be durable shares one transaction ---- */
+
+static void
+test_group_commit (void)
+{
+  g_autofree char *path = tmp_path ("group.db");
+  g_autoptr(PmLedger) ledger = open_ledger (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmBill) seen = NULL;
+  guint64 groups;
+
+  pm_ledger_set_group_commit (ledger, 60000);   /* only flushes and intents commit */
+  {
+    g_autoptr(PmBill) a = make_bill ("GA", "p1", "김민수", "01011112222", "수강료", 10000,
+                                     "2026-12-31", BASE_TIME, PM_BILL_STATE_UNPAID);
+    g_autoptr(PmBill) b = make_bill ("GB", "p1", "이서연", "01033334444", "수강료", 20000,
+                                     "2026-12-31", BASE_TIME + 1, PM_BILL_STATE_UNPAID);
+
+    insert (ledger, a);
+    insert (ledger, b);
+  }
+  /* this connection sees them at once, another one not before the group commits */
+  seen = pm_ledger_lookup (ledger, "GB", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (seen);
+  g_clear_object (&seen);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bills"), ==, 0);
+
+  /* a write that fails undoes only itself */
+  pm_ledger_set_fail_writes_for_testing (ledger, TRUE);
+  g_assert_false (pm_ledger_set_state (ledger, "GA", PM_BILL_STATE_PAID, NULL, BASE_TIME + 5,
+                                       &error));
+  g_assert_error (error, PM_ERROR, PM_ERROR_STORAGE);
+  g_clear_error (&error);
+  pm_ledger_set_fail_writes_for_testing (ledger, FALSE);
+  g_assert_true (pm_ledger_set_state (ledger, "GB", PM_BILL_STATE_PAID, NULL, BASE_TIME + 6,
+                                      &error));
+  g_assert_no_error (error);
+
+  /* the caller's own group (the poller's) joins; its rollback undoes only it */
+  g_assert_true (pm_ledger_begin_observed (ledger, &error));
+  g_assert_no_error (error);
+  g_assert_true (pm_ledger_set_state (ledger, "GA", PM_BILL_STATE_CANCELLED, NULL,
+                                      BASE_TIME + 7, &error));
+  pm_ledger_rollback (ledger);
+
+  /* an intent commits everything before it first, durably with itself */
+  groups = pm_ledger_get_group_commits (ledger);
+  {
+    g_autoptr(PmBill) intent = make_bill ("GC", "p1", "박민지", "01055556666", "교재비", 5000,
+                                          "2026-12-31", BASE_TIME + 8, PM_BILL_STATE_QUEUED);
+
+    g_assert_true (pm_ledger_insert_intent (ledger, intent, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_cmpuint (pm_ledger_get_group_commits (ledger), ==, groups + 1);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bills"), ==, 3);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bills WHERE bill_id = 'GA' AND state = 'unpaid'"),
+                   ==, 1);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bills WHERE bill_id = 'GB' AND state = 'paid'"),
+                   ==, 1);
+
+  /* more writes wait again; pm_ledger_flush() commits them; so does closing */
+  g_assert_true (pm_ledger_set_state (ledger, "GA", PM_BILL_STATE_PAID, NULL, BASE_TIME + 9,
+                                      &error));
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bills WHERE state = 'paid'"), ==, 1);
+  g_assert_true (pm_ledger_flush (ledger, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bills WHERE state = 'paid'"), ==, 2);
+  g_assert_true (pm_ledger_set_state (ledger, "GC", PM_BILL_STATE_UNPAID, NULL, BASE_TIME + 10,
+                                      &error));
+  g_clear_object (&ledger);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bills WHERE bill_id = 'GC' AND state = 'unpaid'"),
+                   ==, 1);
+}
+
+static void
+test_group_commit_timer (void)
+{
+  g_autofree char *path = tmp_path ("group-timer.db");
+  g_autoptr(PmLedger) ledger = open_ledger (path);
+  g_autoptr(PmBill) a = make_bill ("GT", "p1", "김민수", "01011112222", "수강료", 10000,
+                                   "2026-12-31", BASE_TIME, PM_BILL_STATE_UNPAID);
+  gint64 deadline;
+
+  pm_ledger_set_group_commit (ledger, 5);
+  insert (ledger, a);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bills"), ==, 0);
+  /* the main loop commits the group by itself (a bound, not a speed figure) */
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (sql_int (path, "SELECT count(*) FROM bills") == 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bills"), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1752,6 +1943,9 @@ main (int   argc,
   g_test_add_func ("/ledger/search", test_search);
   g_test_add_func ("/ledger/search/grams", test_search_grams);
   g_test_add_func ("/ledger/migrate/grams-v4", test_migrate_v3_to_v4);
+  g_test_add_func ("/ledger/text-index/later", test_text_index_later);
+  g_test_add_func ("/ledger/group-commit", test_group_commit);
+  g_test_add_func ("/ledger/group-commit/timer", test_group_commit_timer);
   g_test_add_func ("/ledger/due-unsettled-payers", test_due_unsettled_payers);
   g_test_add_func ("/ledger/export", test_export);
 
