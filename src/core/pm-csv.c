@@ -13,6 +13,7 @@
 #include "pm-money.h"
 #include "pm-phone.h"
 #include "pm-text.h"
+#include "pm-xlsx.h"
 
 #include <glib/gi18n-lib.h>
 #include <errno.h>
@@ -37,6 +38,8 @@ struct _PmCsvImport
   gint64      total_won;
   GPtrArray  *duplicates;    /* GPtrArray* of PmCsvRow* (borrowed from rows) */
   char       *content_hash;
+  PmCsvFormat format;
+  char       *sheet_name;    /* XLSX */
 };
 
 G_DEFINE_FINAL_TYPE (PmCsvImport, pm_csv_import, G_TYPE_OBJECT)
@@ -812,6 +815,7 @@ pm_csv_import_finalize (GObject *object)
   g_clear_pointer (&self->duplicates, g_ptr_array_unref);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
   g_free (self->content_hash);
+  g_free (self->sheet_name);
 
   G_OBJECT_CLASS (pm_csv_import_parent_class)->finalize (object);
 }
@@ -838,11 +842,26 @@ headers_list (PmCsvImport *self)
 
   for (guint i = 0; self->headers[i] != NULL; i++)
     {
-      if (i > 0)
+      if (self->headers[i][0] == '\0')
+        continue; /* padding, not a name */
+      if (list->len > 0)
         g_string_append (list, ", ");
       g_string_append_printf (list, "“%s”", self->headers[i]);
     }
   return g_string_free (list, FALSE);
+}
+
+/* "C (금액)", or "C" when the column has no header. */
+static char *
+column_with_letter (PmCsvImport *self,
+                    guint        column)
+{
+  g_autofree char *letter = column_letter (column);
+
+  if (self->headers[column][0] == '\0')
+    return g_steal_pointer (&letter);
+  /* Translators: a column's letter, then its header ("C (금액)") */
+  return g_strdup_printf (C_("column", "%s (%s)"), letter, self->headers[column]);
 }
 
 static gboolean
@@ -899,30 +918,68 @@ map_columns (PmCsvImport         *self,
                              spec, pm_csv_field_get_label ((PmCsvField) f), list);
           return fail (error, message);
         }
+      if (taken[found])
+        {
+          PmCsvField other = PM_CSV_FIELD_NONE;
+          g_autofree char *name = column_with_letter (self, (guint) found);
+          g_autofree char *message = NULL;
+
+          for (int g = 0; g < f; g++)
+            if (self->columns[g] == found)
+              other = (PmCsvField) g;
+          message =
+            /* Translators: a column ("B (전화번호)"), then two fields ("payer name", "phone") */
+            g_strdup_printf (_("Column %s was chosen for both the %s and the %s; choose a "
+                               "different column for each."),
+                             name, pm_csv_field_get_label (other),
+                             pm_csv_field_get_label ((PmCsvField) f));
+          return fail (error, message);
+        }
       self->columns[f] = found;
       taken[found] = TRUE;
     }
 
-  /* Then by header name, the first matching column wins. */
+  /* Then by header name. Two columns whose names both mean the field (전화번호 and 휴대폰):
+   * which one is meant cannot be known, so the person chooses. */
   for (int f = 0; f < PM_CSV_N_FIELDS; f++)
     {
+      int first = -1;
+
       if (self->columns[f] >= 0 || (options->columns[f] != NULL && options->columns[f][0]))
         continue;
-      for (guint i = 0; i < n && self->columns[f] < 0; i++)
+      for (guint i = 0; i < n; i++)
         {
+          gboolean match = FALSE;
+
           if (taken[i])
             continue;
-          for (const char * const *alias = field_aliases[f]; *alias; alias++)
+          for (const char * const *alias = field_aliases[f]; *alias && !match; alias++)
             {
               g_autofree char *a = normalize_header (*alias);
 
-              if (strcmp (a, g_ptr_array_index (normalized, i)) == 0)
-                {
-                  self->columns[f] = (int) i;
-                  taken[i] = TRUE;
-                  break;
-                }
+              match = strcmp (a, g_ptr_array_index (normalized, i)) == 0;
             }
+          if (!match)
+            continue;
+          if (first >= 0)
+            {
+              g_autofree char *one = column_with_letter (self, (guint) first);
+              g_autofree char *two = column_with_letter (self, i);
+              g_autofree char *message =
+                /* Translators: two columns ("B (전화번호)", "D (휴대폰)"), then a field
+                 * ("phone") twice */
+                g_strdup_printf (_("Columns %s and %s both look like the %s. Choose the column "
+                                   "to use for the %s, or rename the other one."),
+                                 one, two, pm_csv_field_get_label ((PmCsvField) f),
+                                 pm_csv_field_get_label ((PmCsvField) f));
+              return fail (error, message);
+            }
+          first = (int) i;
+        }
+      if (first >= 0)
+        {
+          self->columns[f] = first;
+          taken[first] = TRUE;
         }
     }
 
@@ -1366,24 +1423,149 @@ check_header (PmCsvImport  *self,
   return TRUE;
 }
 
+/* The row pipeline, the same for every format: the header row, then each row, then the
+ * duplicates and the content hash. */
+
+typedef struct
+{
+  const PmCsvOptions *options;
+  guint               max_rows;
+  RowContext          rows;
+  gboolean            started;  /* the header has been read */
+} Pipeline;
+
+static void
+pipeline_init (Pipeline            *pipe,
+               const PmCsvOptions  *options)
+{
+  static const PmCsvOptions no_options = { 0 };
+
+  memset (pipe, 0, sizeof *pipe);
+  pipe->options = options != NULL ? options : &no_options;
+  pipe->max_rows = pipe->options->max_rows ? pipe->options->max_rows : PM_CSV_MAX_ROWS;
+  pipe->rows.now_utc = pipe->options->now_utc ? pipe->options->now_utc
+                                              : g_get_real_time () / G_USEC_PER_SEC;
+  pipe->rows.ordinals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  pipe->rows.expiry_checks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  pipe->rows.bills = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+pipeline_clear (Pipeline *pipe)
+{
+  g_clear_pointer (&pipe->rows.ordinals, g_hash_table_unref);
+  g_clear_pointer (&pipe->rows.expiry_checks, g_hash_table_unref);
+  g_clear_pointer (&pipe->rows.bills, g_hash_table_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Pipeline, pipeline_clear)
+
+/* The header row (its cells, their quoting problems, its row number): names, the mapping
+ * of fields to columns, the defaults. */
+static gboolean
+pipeline_header (PmCsvImport  *self,
+                 Pipeline     *pipe,
+                 GPtrArray    *fields,
+                 GArray       *problems,
+                 guint         number,
+                 GError      **error)
+{
+  pipe->started = TRUE;
+  return check_header (self, fields, problems, number, error)
+         && map_columns (self, pipe->options, error)
+         && check_defaults (self, pipe->options, pipe->rows.now_utc, error);
+}
+
+/* One record after the header: blank ones are skipped, the others checked. */
+static gboolean
+pipeline_row (PmCsvImport  *self,
+              Pipeline     *pipe,
+              GPtrArray    *fields,
+              GArray       *problems,
+              guint         line,
+              guint         number,
+              GError      **error)
+{
+  PmCsvRow *row;
+
+  if (record_is_blank (fields))
+    return TRUE;
+  if (self->rows->len >= pipe->max_rows)
+    {
+      g_autofree char *message =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                      "The file has more than %u row; a bulk send can read "
+                                      "at most that many. Split it into smaller files.",
+                                      "The file has more than %u rows; a bulk send can read "
+                                      "at most that many. Split it into smaller files.",
+                                      pipe->max_rows), pipe->max_rows);
+      return fail (error, message);
+    }
+
+  row = make_row (self, pipe->options, &pipe->rows, fields, problems, line, number);
+  g_ptr_array_add (self->rows, row);
+  if (row->bill != NULL)
+    {
+      self->n_valid++;
+      self->total_won += pm_bill_get_price (row->bill);
+    }
+  else
+    self->n_invalid++;
+  return TRUE;
+}
+
+static gboolean
+pipeline_finish (PmCsvImport  *self,
+                 Pipeline     *pipe,
+                 GError      **error)
+{
+  if (!pipe->started)
+    return fail (error, _("The file is empty: it needs a header row naming the columns, then "
+                          "one row per bill."));
+  finish_bills (self, pipe->rows.bills);
+  return TRUE;
+}
+
+static gboolean
+fail_too_big (gsize        size,
+              gsize        max_bytes,
+              GError     **error)
+{
+  g_autofree char *size_text = g_format_size (size);
+  g_autofree char *limit = g_format_size (max_bytes);
+  g_autofree char *message =
+    /* Translators: the file's size, then the limit ("52.4 MB", "50.0 MB") */
+    g_strdup_printf (_("The file is too big (%s); a bulk send can read at most %s. "
+                       "Split it into smaller files."), size_text, limit);
+
+  return fail (error, message);
+}
+
+static gboolean
+fail_unclosed_quote (guint     number,
+                     GError  **error)
+{
+  g_autofree char *message =
+    g_strdup_printf (_("The quoted text that starts on row %u is never closed with a "
+                       "quote (\"), so the rest of the file cannot be read."), number);
+
+  return fail (error, message);
+}
+
 PmCsvImport *
 pm_csv_import_bytes (GBytes              *bytes,
                      const PmCsvOptions  *options,
                      GError             **error)
 {
-  static const PmCsvOptions no_options = { 0 };
   g_autoptr(PmCsvImport) self = NULL;
   g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GHashTable) ordinals = NULL;
-  g_autoptr(GHashTable) expiry_checks = NULL;
-  g_autoptr(GHashTable) bills = NULL;
   g_autoptr(GArray) problems = g_array_new (FALSE, FALSE, sizeof (guint8));
+  g_auto(Pipeline) pipe = { 0 };
   g_autofree char *text = NULL;
   const guint8 *data;
   gsize len, text_len = 0;
   gsize max_bytes;
-  guint max_rows;
-  RowContext ctx;
   Reader reader;
   ReadResult result;
   guint line = 0, number = 0;
@@ -1391,25 +1573,19 @@ pm_csv_import_bytes (GBytes              *bytes,
   g_return_val_if_fail (bytes != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (options == NULL)
-    options = &no_options;
+  pipeline_init (&pipe, options);
+  options = pipe.options;
   max_bytes = options->max_bytes ? options->max_bytes : PM_CSV_MAX_BYTES;
-  max_rows = options->max_rows ? options->max_rows : PM_CSV_MAX_ROWS;
 
   data = g_bytes_get_data (bytes, &len);
   if (len > max_bytes)
     {
-      g_autofree char *size = g_format_size (len);
-      g_autofree char *limit = g_format_size (max_bytes);
-      g_autofree char *message =
-        /* Translators: the file's size, then the limit ("52.4 MB", "50.0 MB") */
-        g_strdup_printf (_("The file is too big (%s); a bulk send can read at most %s. "
-                           "Split it into smaller files."), size, limit);
-      fail (error, message);
+      fail_too_big (len, max_bytes, error);
       return NULL;
     }
 
   self = g_object_new (PM_TYPE_CSV_IMPORT, NULL);
+  self->format = PM_CSV_FORMAT_CSV;
   text = decode (data ? data : (const guint8 *) "", len, options->encoding, &self->encoding,
                  &self->had_bom, &text_len, error);
   if (text == NULL)
@@ -1430,99 +1606,104 @@ pm_csv_import_bytes (GBytes              *bytes,
                                         : detect_delimiter (reader.p, reader.end);
   self->delimiter = reader.delimiter;
 
-  /* The header: the first record that is not blank. */
-  do
-    result = reader_next (&reader, fields, &line, &number);
-  while (result == READ_RECORD && record_is_blank (fields));
-
-  if (result == READ_EOF)
-    {
-      fail (error, _("The file is empty: it needs a header row naming the columns, then one "
-                     "row per bill."));
-      return NULL;
-    }
-  if (result == READ_UNCLOSED_QUOTE)
-    {
-      g_autofree char *message =
-        g_strdup_printf (_("The quoted text that starts on row %u is never closed with a "
-                           "quote (\"), so the rest of the file cannot be read."), number);
-      fail (error, message);
-      return NULL;
-    }
-
-  if (!check_header (self, fields, problems, number, error)
-      || !map_columns (self, options, error))
-    return NULL;
-
-  ctx.now_utc = options->now_utc ? options->now_utc : g_get_real_time () / G_USEC_PER_SEC;
-  ordinals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  ctx.ordinals = ordinals;
-  expiry_checks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  ctx.expiry_checks = expiry_checks;
-  bills = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                 (GDestroyNotify) g_ptr_array_unref);
-  ctx.bills = bills;
-
-  if (!check_defaults (self, options, ctx.now_utc, error))
-    return NULL;
-
   while ((result = reader_next (&reader, fields, &line, &number)) != READ_EOF)
     {
-      PmCsvRow *row;
-
       if (result == READ_UNCLOSED_QUOTE)
         {
-          g_autofree char *message =
-            g_strdup_printf (_("The quoted text that starts on row %u is never closed with a "
-                               "quote (\"), so the rest of the file cannot be read."), number);
-          fail (error, message);
+          fail_unclosed_quote (number, error);
           return NULL;
         }
-      if (record_is_blank (fields))
-        continue;
-      if (self->rows->len >= max_rows)
+      if (!pipe.started)
         {
-          g_autofree char *message =
-            g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                          "The file has more than %u row; a bulk send can read "
-                                          "at most that many. Split it into smaller files.",
-                                          "The file has more than %u rows; a bulk send can read "
-                                          "at most that many. Split it into smaller files.",
-                                          max_rows), max_rows);
-          fail (error, message);
-          return NULL;
+          /* The header: the first record that is not blank. */
+          if (!record_is_blank (fields)
+              && !pipeline_header (self, &pipe, fields, problems, number, error))
+            return NULL;
         }
-
-      row = make_row (self, options, &ctx, fields, problems, line, number);
-      g_ptr_array_add (self->rows, row);
-      if (row->bill != NULL)
-        {
-          self->n_valid++;
-          self->total_won += pm_bill_get_price (row->bill);
-        }
-      else
-        self->n_invalid++;
+      else if (!pipeline_row (self, &pipe, fields, problems, line, number, error))
+        return NULL;
     }
 
-  finish_bills (self, bills);
+  if (!pipeline_finish (self, &pipe, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+static PmCsvImport *
+import_table (const PmCsvTableRow  *rows,
+              guint                 n_rows,
+              const PmCsvOptions   *options,
+              PmCsvFormat           format,
+              GError              **error)
+{
+  g_autoptr(PmCsvImport) self = NULL;
+  g_autoptr(GPtrArray) fields = g_ptr_array_new ();
+  g_autoptr(GArray) problems = g_array_new (FALSE, TRUE, sizeof (guint8));
+  g_auto(Pipeline) pipe = { 0 };
+  guint width = 0;
+
+  pipeline_init (&pipe, options);
+
+  self = g_object_new (PM_TYPE_CSV_IMPORT, NULL);
+  self->format = format;
+  self->encoding = g_strdup ("UTF-8");
+
+  /* Every row as wide as the widest: a row ends at its last value in a spreadsheet. */
+  for (guint i = 0; i < n_rows; i++)
+    width = MAX (width, rows[i].n_cells);
+  g_array_set_size (problems, width);
+
+  for (guint i = 0; i < n_rows; i++)
+    {
+      const PmCsvTableRow *row = &rows[i];
+
+      g_ptr_array_set_size (fields, 0);
+      for (guint j = 0; j < width; j++)
+        {
+          const char *cell = j < row->n_cells && row->cells[j] != NULL ? row->cells[j] : "";
+
+          g_ptr_array_add (fields, (gpointer) cell);
+        }
+      if (!pipe.started)
+        {
+          if (!record_is_blank (fields)
+              && !pipeline_header (self, &pipe, fields, problems, row->number, error))
+            return NULL;
+        }
+      else if (!pipeline_row (self, &pipe, fields, problems, row->number, row->number, error))
+        return NULL;
+    }
+
+  if (!pipeline_finish (self, &pipe, error))
+    return NULL;
   return g_steal_pointer (&self);
 }
 
 PmCsvImport *
-pm_csv_import_file (const char          *path,
-                    const PmCsvOptions  *options,
-                    GError             **error)
+pm_csv_import_table (const PmCsvTableRow  *rows,
+                     guint                 n_rows,
+                     const PmCsvOptions   *options,
+                     GError              **error)
 {
-  g_autoptr(GBytes) bytes = NULL;
+  g_return_val_if_fail (rows != NULL || n_rows == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return import_table (rows, n_rows, options, PM_CSV_FORMAT_TABLE, error);
+}
+
+/* The file's bytes, after the checks every format shares: it exists, is a file, is not
+ * too big. */
+static GBytes *
+read_file (const char          *path,
+           const PmCsvOptions  *options,
+           GError             **error)
+{
   g_autofree char *display = NULL;
   g_autofree char *contents = NULL;
   GError *local_error = NULL;
   GStatBuf st;
   gsize max_bytes;
   gsize len = 0;
-
-  g_return_val_if_fail (path != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   display = g_filename_display_name (path);
   max_bytes = options && options->max_bytes ? options->max_bytes : PM_CSV_MAX_BYTES;
@@ -1545,12 +1726,7 @@ pm_csv_import_file (const char          *path,
     }
   if ((guint64) st.st_size > (guint64) max_bytes)
     {
-      g_autofree char *size = g_format_size ((guint64) st.st_size);
-      g_autofree char *limit = g_format_size (max_bytes);
-      g_autofree char *message =
-        g_strdup_printf (_("The file is too big (%s); a bulk send can read at most %s. "
-                           "Split it into smaller files."), size, limit);
-      fail (error, message);
+      fail_too_big ((gsize) st.st_size, max_bytes, error);
       return NULL;
     }
   if (!g_file_get_contents (path, &contents, &len, &local_error))
@@ -1561,11 +1737,91 @@ pm_csv_import_file (const char          *path,
       fail (error, message);
       return NULL;
     }
-  bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
+  if (len > max_bytes)
+    {
+      fail_too_big (len, max_bytes, error);
+      return NULL;
+    }
+  return g_bytes_new_take (g_steal_pointer (&contents), len);
+}
+
+PmCsvImport *
+pm_csv_import_file (const char          *path,
+                    const PmCsvOptions  *options,
+                    GError             **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  bytes = read_file (path, options, error);
+  if (bytes == NULL)
+    return NULL;
   return pm_csv_import_bytes (bytes, options, error);
 }
 
+PmCsvImport *
+pm_csv_import_path (const char          *path,
+                    const PmCsvOptions  *options,
+                    GError             **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(PmXlsxSheet) sheet = NULL;
+  g_autofree PmCsvTableRow *rows = NULL;
+  g_autofree char *display = NULL;
+  PmCsvImport *import;
+  const guint8 *data;
+  guint max_rows, n_rows;
+  gsize len;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  bytes = read_file (path, options, error);
+  if (bytes == NULL)
+    return NULL;
+  data = g_bytes_get_data (bytes, &len);
+  if (!pm_xlsx_is_workbook (data, len))
+    return pm_csv_import_bytes (bytes, options, error);
+
+  display = g_filename_display_basename (path);
+  max_rows = options && options->max_rows ? options->max_rows : PM_CSV_MAX_ROWS;
+  sheet = pm_xlsx_read (bytes, display, max_rows, error);
+  if (sheet == NULL)
+    return NULL;
+
+  n_rows = pm_xlsx_sheet_get_n_rows (sheet);
+  rows = g_new0 (PmCsvTableRow, MAX (n_rows, 1));
+  for (guint i = 0; i < n_rows; i++)
+    {
+      const PmXlsxRow *row = pm_xlsx_sheet_get_row (sheet, i);
+
+      rows[i].number = row->number;
+      rows[i].n_cells = row->n_cells;
+      rows[i].cells = (const char * const *) row->cells;
+    }
+  import = import_table (rows, n_rows, options, PM_CSV_FORMAT_XLSX, error);
+  if (import != NULL)
+    import->sheet_name = g_strdup (pm_xlsx_sheet_get_name (sheet));
+  return import;
+}
+
 /* Getters */
+
+PmCsvFormat
+pm_csv_import_get_format (PmCsvImport *self)
+{
+  g_return_val_if_fail (PM_IS_CSV_IMPORT (self), PM_CSV_FORMAT_CSV);
+  return self->format;
+}
+
+const char *
+pm_csv_import_get_sheet_name (PmCsvImport *self)
+{
+  g_return_val_if_fail (PM_IS_CSV_IMPORT (self), NULL);
+  return self->sheet_name;
+}
 
 const char *
 pm_csv_import_get_encoding (PmCsvImport *self)
@@ -1647,6 +1903,8 @@ pm_csv_import_dup_column_name (PmCsvImport *self,
   g_return_val_if_fail (PM_IS_CSV_IMPORT (self), NULL);
   g_return_val_if_fail (column < g_strv_length (self->headers), NULL);
 
+  if (self->format != PM_CSV_FORMAT_CSV)
+    return column_with_letter (self, column);
   if (self->headers[column][0] != '\0')
     return g_strdup (self->headers[column]);
   return column_letter (column);

@@ -1,4 +1,4 @@
-/* pm-csv.h — CSV import for bulk send
+/* pm-csv.h — CSV (and spreadsheet) import for bulk send
  *
  * Copyright 2026 The Paymint Desk authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -24,8 +24,15 @@
  * spreadsheets write for a cell of several lines. Spaces, tabs and line breaks at either
  * end of a cell are trimmed first. In the header row the same problems, or two columns
  * whose names are equal once normalised (case, spaces, "_-.", remarks in brackets),
- * fail the whole file. A file with NUL bytes, or made mostly of control characters, or
- * not decodable, is "not a text file".
+ * fail the whole file; so do two columns whose names both mean one field (전화번호 and
+ * 휴대폰: the caller must choose one in PmCsvOptions.columns) and a mapping that puts
+ * two fields on one column. A file with NUL bytes, or made mostly of control characters,
+ * or not decodable, is "not a text file".
+ *
+ * Spreadsheets: pm_csv_import_path() reads the first worksheet of an .xlsx (pm-xlsx.h)
+ * and pm_csv_import_table() any table of cells, through the same header mapping, row
+ * checks, duplicates, row keys and content hash; the cells' own checks (control and
+ * bidirectional characters, line breaks) apply, the quoting ones cannot arise.
  *
  * Identical rows: two valid rows are the same bill when they bill the same payer (name
  * and mobile number) the same amount for the same product, compared as they would be
@@ -153,10 +160,50 @@ PmCsvImport *pm_csv_import_bytes       (GBytes              *bytes,
                                         const PmCsvOptions  *options,
                                         GError             **error);
 
-/* "UTF-8", "CP949", "EUC-KR", "UTF-16LE", … (what the text was decoded from) */
+/* One row of a table already split into cells (a spreadsheet's sheet). */
+typedef struct
+{
+  guint               number;   /* the row number the spreadsheet shows, 1-based */
+  guint               n_cells;
+  const char * const *cells;    /* n_cells texts; NULL is an empty cell */
+} PmCsvTableRow;
+
+typedef enum
+{
+  PM_CSV_FORMAT_CSV,    /* pm_csv_import_bytes / _file, or _path on a text file */
+  PM_CSV_FORMAT_XLSX,   /* pm_csv_import_path on an .xlsx: its first worksheet */
+  PM_CSV_FORMAT_TABLE,  /* pm_csv_import_table */
+} PmCsvFormat;
+
+/* The same header mapping, row checks, duplicates and content hash as a CSV file, over
+ * @n_rows rows given as cells: the first row that is not blank is the header; blank rows
+ * are skipped; a short row has empty cells after its last one; a column without a header
+ * is named by its letter. Messages name cells spreadsheet-style: "row 7, column C (금액): …"
+ * (pm_csv_import_dup_column_name() gives "C (금액)"); PmCsvRow.line is the row number
+ * too. The content hash and row keys are those a CSV file with the same bills gives.
+ * The cells are borrowed for the call only. */
+PmCsvImport *pm_csv_import_table       (const PmCsvTableRow *rows,
+                                        guint                n_rows,
+                                        const PmCsvOptions  *options,
+                                        GError             **error);
+/* Reads @path by its content, not its name: a zip (.xlsx) → the first worksheet through
+ * pm-xlsx.h, then as pm_csv_import_table(); an OLE compound file → PM_ERROR_INVALID
+ * saying it is password-protected or an old .xls; anything else → as
+ * pm_csv_import_bytes(). PmCsvOptions.encoding and .delimiter apply to CSV only;
+ * .max_bytes caps the file's size and .max_rows the rows in both. */
+PmCsvImport *pm_csv_import_path        (const char          *path,
+                                        const PmCsvOptions  *options,
+                                        GError             **error);
+
+PmCsvFormat  pm_csv_import_get_format     (PmCsvImport *self);
+/* The worksheet read (PM_CSV_FORMAT_XLSX), else NULL. */
+const char  *pm_csv_import_get_sheet_name (PmCsvImport *self);
+
+/* "UTF-8", "CP949", "EUC-KR", "UTF-16LE", … (what the text was decoded from; "UTF-8" for
+ * a spreadsheet, whose XML is) */
 const char  *pm_csv_import_get_encoding  (PmCsvImport *self);
 gboolean     pm_csv_import_get_had_bom   (PmCsvImport *self);
-char         pm_csv_import_get_delimiter (PmCsvImport *self);
+char         pm_csv_import_get_delimiter (PmCsvImport *self);  /* 0 for a spreadsheet */
 /* The header cells as read (NULL-terminated). */
 const char * const *pm_csv_import_get_headers (PmCsvImport *self);
 /* 0-based column used for @field, or -1 (none: default value or optional field). */
@@ -169,7 +216,8 @@ guint        pm_csv_import_get_n_valid   (PmCsvImport *self);
 guint        pm_csv_import_get_n_invalid (PmCsvImport *self);
 gint64       pm_csv_import_get_total_won (PmCsvImport *self); /* sum over valid rows */
 
-/* The header of 0-based @column, or its letter ("C") when the header is empty. */
+/* The header of 0-based @column, or its letter ("C") when the header is empty; for a
+ * spreadsheet (XLSX, TABLE) its letter and header: "C (금액)", or "C". */
 char        *pm_csv_import_dup_column_name (PmCsvImport *self,
                                             guint        column);
 /* Groups (two rows or more) of valid rows that are the same bill (see above), in the order

@@ -8,7 +8,9 @@
  *   form  — the New Request form's fields through the bill's checks, the phone parser and
  *           the money parser (and a whole bill through pm_bill_validate_at());
  *   csv   — files through the CSV reader of bulk send: file-level refusals and the
- *           "row R, column C: …" lines of its report;
+ *           "row R, column C: …" lines of its report; and spreadsheets (.xlsx, whose
+ *           first sheet is given here as XML and zipped with libarchive, or raw bytes
+ *           named 청구.xlsx) through pm_csv_import_path;
  *   reply — server replies: what a reply to a send means, the error for an HTTP status,
  *           reading a bill, the limits of a reply, payment links and server text.
  * Every case is its own GTest path (/catalogue/<area>/<case>) and asserts the outcome, the
@@ -34,6 +36,8 @@
 #include "pm-text.h"
 #include "pm-test-util.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
@@ -505,11 +509,16 @@ typedef struct
   const char *path;          /* read this file instead of text (pm_csv_import_file) */
   const char *encoding;      /* PmCsvOptions */
   const char *map_phone;
+  const char *map_note;
   const char *default_expiry;
   gsize       max_bytes;
   guint       max_rows;
   const char *field;         /* the fields of the errors ("payer", "row"); NULL: a file error */
   const char *message;       /* the report's error lines, or the file-level message */
+  const char *sheet;         /* an .xlsx: its first worksheet's XML inside <worksheet> */
+  gboolean    xlsx;          /* the bytes (text/len or sheet) are the file 청구.xlsx, read
+                              * with pm_csv_import_path */
+  const char *about;         /* what the input is, for the Markdown (xlsx cases) */
 } CsvCase;
 
 #define H      "이름,전화번호,금액,상품명,메시지,만료일\n"
@@ -533,6 +542,16 @@ typedef struct
   "quote (\"), so the rest of the file cannot be read."
 #define EMPTY_FILE "The file is empty: it needs a header row naming the columns, then one row " \
   "per bill."
+
+/* Cells of an inline-string sheet */
+#define IS(ref, text) "<c r=\"" ref "\" t=\"inlineStr\"><is><t>" text "</t></is></c>"
+#define NUM(ref, v)   "<c r=\"" ref "\"><v>" v "</v></c>"
+#define X_HEADER "<row r=\"1\">" IS ("A1", "이름") IS ("B1", "전화번호") IS ("C1", "금액") \
+  IS ("D1", "상품명") IS ("E1", "메시지") IS ("F1", "만료일") "</row>"
+#define X_ROW(r, amount) "<row r=\"" r "\">" IS ("A" r, "김영희") IS ("B" r, "010-2345-6789") \
+  amount IS ("D" r, "3월 수강료") IS ("E" r, "수강료 안내") IS ("F" r, EXP) "</row>"
+#define X_SHEET(rows) "<sheetData>" X_HEADER rows "</sheetData>"
+#define OLE_MAGIC "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 static const CsvCase csv_cases[] = {
   /* quoting */
@@ -613,6 +632,13 @@ static const CsvCase csv_cases[] = {
     .message = "There is no column “휴대폰” for the phone. The file’s columns are: " COLS "." },
   { "header/mapping-column-out-of-range", .text = H ROW, .map_phone = "9",
     .message = "Column 9 was chosen for the phone, but the file has only 6 columns." },
+  { "header/two-columns-one-field", .text = "이름,전화번호,금액,상품명,메시지,만료일,휴대폰\n"
+      "김영희,010-2345-6789,120000,3월 수강료,수강료 안내," EXP ",010-2345-6789\n",
+    .message = "Columns B (전화번호) and G (휴대폰) both look like the phone. Choose the column "
+        "to use for the phone, or rename the other one." },
+  { "header/two-fields-one-column", .text = H ROW, .map_phone = "2", .map_note = "전화번호",
+    .message = "Column B (전화번호) was chosen for both the phone and the note; choose a "
+        "different column for each." },
   { "header/default-expiry-in-past",
     .text = "이름,전화번호,금액,상품명,메시지\n김영희,010-2345-6789,120000,3월 수강료,수강료 안내\n",
     .default_expiry = "{today-1}",
@@ -725,7 +751,106 @@ static const CsvCase csv_cases[] = {
   { "file/does-not-exist", .path = "/nonexistent/paymint-catalogue.csv",
     .message = "Could not open “/nonexistent/paymint-catalogue.csv”: No such file or directory." },
   { "file/a-folder", .path = "/", .message = "“/” is not a file. Choose a CSV file." },
+
+  /* spreadsheets (.xlsx) */
+  { "xlsx/row-error", .sheet = X_SHEET (X_ROW ("2", IS ("C2", "12만"))), .field = "amount",
+    .about = "an .xlsx whose row 2 has the text 12만 in the amount column C",
+    .message = "row 2, column C (금액): " MONEY_DIGITS },
+  { "xlsx/formula-without-result",
+    .sheet = X_SHEET (X_ROW ("2", "<c r=\"C2\"><f>100000+20000</f></c>")),
+    .about = "an .xlsx whose cell C2 holds a formula without a saved result",
+    .message = "“청구.xlsx”, sheet “청구”, cell C2: the formula has no saved result, so its value "
+        "is not known. Open the file in Excel so it calculates, then save it again (or paste "
+        "the values instead of the formulas)." },
+  { "xlsx/error-value",
+    .sheet = X_SHEET (X_ROW ("2", "<c r=\"C2\" t=\"e\"><f>1/0</f><v>#DIV/0!</v></c>")),
+    .about = "an .xlsx whose cell C2 holds the error #DIV/0!",
+    .message = "“청구.xlsx”, sheet “청구”, cell C2 holds the error #DIV/0!. Correct the formula "
+        "or type the value, then save the file again." },
+  { "xlsx/merged-cells",
+    .sheet = X_SHEET (X_ROW ("2", NUM ("C2", "120000")) X_ROW ("3", NUM ("C3", "120000")))
+      "<mergeCells count=\"1\"><mergeCell ref=\"D2:D3\"/></mergeCells>",
+    .about = "an .xlsx whose cells D2:D3 (the product of two rows) are merged",
+    .message = "“청구.xlsx”, sheet “청구”: the cells D2:D3 are merged. A bulk send needs one "
+        "value per cell: unmerge them (Home › Merge & Center), put the value in every row "
+        "that needs it, and save the file again." },
+  { "xlsx/beyond-column-limit",
+    .sheet = X_SHEET (X_ROW ("2", NUM ("C2", "120000") IS ("DY2", "메모"))),
+    .about = "an .xlsx with a value in column DY (the 129th)",
+    .message = "“청구.xlsx”, sheet “청구”, cell DY2: there are values beyond column DX; a bulk "
+        "send reads at most 128 columns. Delete or move the columns that are not needed." },
+  { "xlsx/too-many-rows", .max_rows = 1,
+    .sheet = X_SHEET (X_ROW ("2", NUM ("C2", "120000")) X_ROW ("3", NUM ("C3", "120000"))),
+    .about = "an .xlsx with two rows of bills",
+    .message = "The file has more than 1 row; a bulk send can read at most that many. Split it "
+        "into smaller files." },
+  { "xlsx/password-protected", .xlsx = TRUE,
+    .text = OLE_MAGIC "E\0n\0c\0r\0y\0p\0t\0i\0o\0n\0I\0n\0f\0o\0", .len = 36,
+    .about = "청구.xlsx: an OLE compound file holding EncryptionInfo (Excel’s password "
+        "protection)",
+    .message = "“청구.xlsx” is protected with a password, so it cannot be read. Open it in "
+        "Excel, save it without a password (File › Info › Protect Workbook › Encrypt with "
+        "Password, then clear the password), and choose it again." },
+  { "xlsx/old-xls", .xlsx = TRUE,
+    .text = OLE_MAGIC "W\0o\0r\0k\0b\0o\0o\0k\0", .len = 24,
+    .about = "청구.xlsx: an OLE compound file holding a Workbook stream (an .xls)",
+    .message = "“청구.xlsx” is an old Excel workbook (.xls), which cannot be read. In Excel, use "
+        "File › Save As and choose “Excel Workbook (.xlsx)” or “CSV UTF-8”." },
+  { "xlsx/damaged-zip", .xlsx = TRUE, .text = "PK\x03\x04\x14\x00\x06\x00garbage", .len = 15,
+    .about = "청구.xlsx: a zip header followed by garbage",
+    .message = "“청구.xlsx” is damaged and cannot be read as an Excel workbook. Open it in Excel "
+        "and save it again as .xlsx, or save it as “CSV UTF-8”." },
 };
+
+static la_ssize_t
+zip_write_cb (struct archive *a,
+              void           *user_data,
+              const void     *buffer,
+              size_t          length)
+{
+  g_byte_array_append (user_data, buffer, (guint) length);
+  return (la_ssize_t) length;
+}
+
+/* A workbook whose first (and only) sheet, “청구”, is <worksheet>@sheet</worksheet>. */
+static GBytes *
+xlsx_bytes (const char *sheet)
+{
+  g_autofree char *sheet_xml = g_strdup_printf (
+    "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">%s"
+    "</worksheet>", sheet);
+  const char *parts[] = {
+    "xl/workbook.xml",
+    "<workbook xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
+    "<sheets><sheet name=\"청구\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>",
+    "xl/_rels/workbook.xml.rels",
+    "<Relationships><Relationship Id=\"rId1\" Target=\"worksheets/sheet1.xml\" Type=\"http://"
+    "schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\"/></Relationships>",
+    "xl/worksheets/sheet1.xml", sheet_xml,
+    NULL
+  };
+  GByteArray *out = g_byte_array_new ();
+  struct archive *a = archive_write_new ();
+
+  archive_write_set_format_zip (a);
+  archive_write_set_bytes_in_last_block (a, 1);
+  g_assert_cmpint (archive_write_open (a, out, NULL, zip_write_cb, NULL), ==, ARCHIVE_OK);
+  for (guint i = 0; parts[i] != NULL; i += 2)
+    {
+      struct archive_entry *entry = archive_entry_new ();
+
+      archive_entry_set_pathname (entry, parts[i]);
+      archive_entry_set_filetype (entry, AE_IFREG);
+      archive_entry_set_perm (entry, 0644);
+      archive_entry_set_size (entry, (la_int64_t) strlen (parts[i + 1]));
+      g_assert_cmpint (archive_write_header (a, entry), ==, ARCHIVE_OK);
+      archive_write_data (a, parts[i + 1], strlen (parts[i + 1]));
+      archive_entry_free (entry);
+    }
+  g_assert_cmpint (archive_write_close (a), ==, ARCHIVE_OK);
+  archive_write_free (a);
+  return g_byte_array_free_to_bytes (out);
+}
 
 static GBytes *
 csv_bytes (const CsvCase *c)
@@ -733,6 +858,12 @@ csv_bytes (const CsvCase *c)
   g_autofree char *text = NULL;
   gsize len;
 
+  if (c->sheet != NULL)
+    {
+      g_autofree char *sheet = expand (c->sheet, TRUE);
+
+      return xlsx_bytes (sheet);
+    }
   if (c->len > 0)
     return g_bytes_new (c->text, c->len);
   text = expand (c->text, TRUE);
@@ -784,12 +915,23 @@ test_csv (gconstpointer data)
   options.now_utc = NOW;
   options.encoding = c->encoding;
   options.columns[PM_CSV_FIELD_PHONE] = c->map_phone;
+  options.columns[PM_CSV_FIELD_NOTE] = c->map_note;
   options.default_expiry = default_expiry;
   options.max_bytes = c->max_bytes;
   options.max_rows = c->max_rows;
 
   if (c->path != NULL)
     import = pm_csv_import_file (c->path, &options, &error);
+  else if (c->sheet != NULL || c->xlsx)
+    {
+      g_autoptr(GBytes) bytes = csv_bytes (c);
+      g_autofree char *path = g_build_filename (g_getenv ("HOME"), "청구.xlsx", NULL);
+      gsize len;
+      const char *contents = g_bytes_get_data (bytes, &len);
+
+      g_assert_true (g_file_set_contents (path, contents, (gssize) len, NULL));
+      import = pm_csv_import_path (path, &options, &error);
+    }
   else
     {
       g_autoptr(GBytes) bytes = csv_bytes (c);
@@ -1450,6 +1592,14 @@ collect_entries (void)
 
       if (c->path != NULL)
         g_string_append_printf (input, "the file %s", c->path);
+      else if (c->about != NULL)
+        {
+          g_autofree char *escaped = md_escape (c->about, -1, FALSE);
+
+          if (c->max_rows != 0)
+            g_string_append_printf (input, "(limit %u rows) ", c->max_rows);
+          g_string_append (input, escaped);
+        }
       else
         {
           g_autofree char *shown = c->len > 0 ? NULL : expand (c->text, FALSE);
@@ -1463,6 +1613,8 @@ collect_entries (void)
             g_string_append_printf (input, "(read as %s) ", c->encoding);
           if (c->map_phone != NULL)
             g_string_append_printf (input, "(phone column chosen: “%s”) ", c->map_phone);
+          if (c->map_note != NULL)
+            g_string_append_printf (input, "(note column chosen: “%s”) ", c->map_note);
           if (default_expiry != NULL)
             g_string_append_printf (input, "(default expiry %s) ", default_expiry);
           if (c->max_bytes != 0)
