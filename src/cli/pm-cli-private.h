@@ -124,5 +124,7 @@ int pm_cli_cmd_list      (PmCli *cli, int argc, char **argv);
 int pm_cli_cmd_export    (PmCli *cli, int argc, char **argv);
 int pm_cli_cmd_bulk_send (PmCli *cli, int argc, char **argv);
 int pm_cli_cmd_autopay   (PmCli *cli, int argc, char **argv);
+int pm_cli_cmd_receipt   (PmCli *cli, int argc, char **argv);
+int pm_cli_cmd_plans     (PmCli *cli, int argc, char **argv);
 
 G_END_DECLS

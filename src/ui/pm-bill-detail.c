@@ -8,16 +8,23 @@
  * Harmless actions sit together in a flow box with no gaps (a hidden action hides its
  * cell); Void and Refund, which cannot be undone, stand apart below them. Another bill
  * starts at the top: its name, amount and actions in view.
+ *
+ * A paid or refunded bill also has Receipt…: the print dialog (GtkPrintOperation, whose
+ * "Print to File" saves a PDF) with the receipt PmReceipt draws, the same as
+ * `paymint-cli receipt`. The business on it is the connection's, from the service.
  */
 
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "pm-bill-detail.h"
+#include "pm-application.h"
 #include "pm-ledger.h"
 #include "pm-money.h"
 #include "pm-phone.h"
+#include "pm-receipt.h"
 #include "pm-service.h"
 #include "pm-ui.h"
 
@@ -27,6 +34,9 @@ struct _PmBillDetail
 
   PmBill              *bill;
   gulong               notify_id;
+  GPtrArray           *events;   /* the bill's timeline, or NULL */
+  PmService           *service;  /* set, or NULL: the application's */
+  GtkPrintOperation   *printing; /* the receipt's print dialog while it is open */
 
   GtkWidget           *scroller;
   GtkWidget           *placeholder;
@@ -40,6 +50,7 @@ struct _PmBillDetail
   GtkWidget           *refund_button;
   GtkWidget           *copy_button;
   GtkWidget           *open_button;
+  GtkWidget           *receipt_button;
   GtkWidget           *danger_actions;
   AdwActionRow        *phone_row;
   AdwActionRow        *product_row;
@@ -184,6 +195,9 @@ update (PmBillDetail *self)
                       pm_bill_action_allowed (bill, PM_BILL_ACTION_COPY_LINK, now));
   set_action_visible (self->open_button,
                       pm_bill_action_allowed (bill, PM_BILL_ACTION_COPY_LINK, now));
+  set_action_visible (self->receipt_button, pm_receipt_bill_has_receipt (bill));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "detail.receipt",
+                                 pm_receipt_bill_has_receipt (bill));
   set_action_visible (self->resend_button,
                       pm_bill_action_allowed (bill, PM_BILL_ACTION_RESEND, now)
                       || pm_bill_action_allowed (bill, PM_BILL_ACTION_SEND_AGAIN, now));
@@ -260,6 +274,9 @@ pm_bill_detail_set_bill (PmBillDetail *self,
     }
   gtk_widget_set_visible (self->scroller, bill != NULL);
   gtk_widget_set_visible (self->placeholder, bill == NULL);
+  g_clear_pointer (&self->events, g_ptr_array_unref);
+  if (events != NULL)
+    self->events = g_ptr_array_ref (events);
   update (self);
   update_timeline (self, events);
   /* another bill: back to the top (the same bill read afresh stays where it was) */
@@ -276,6 +293,171 @@ pm_bill_detail_get_bill (PmBillDetail *self)
   return self->bill;
 }
 
+void
+pm_bill_detail_set_service (PmBillDetail *self,
+                            PmService    *service)
+{
+  g_return_if_fail (PM_IS_BILL_DETAIL (self));
+  g_return_if_fail (service == NULL || PM_IS_SERVICE (service));
+
+  g_set_object (&self->service, service);
+}
+
+/* The service set, or else the one of the application this window belongs to. */
+static PmService *
+get_service (PmBillDetail *self)
+{
+  GtkRoot *root;
+  GtkApplication *app;
+
+  if (self->service != NULL)
+    return self->service;
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  app = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root)) : NULL;
+  if (PM_IS_APPLICATION (app))
+    return pm_application_get_service (PM_APPLICATION (app));
+  return NULL;
+}
+
+/* ---- the receipt ---- */
+
+static void
+receipt_draw_page_cb (GtkPrintOperation *operation,
+                      GtkPrintContext   *context,
+                      int                page_nr,
+                      PmReceipt         *receipt)
+{
+  pm_receipt_draw (receipt, gtk_print_context_get_cairo_context (context),
+                   gtk_print_context_get_width (context),
+                   gtk_print_context_get_height (context));
+}
+
+static void
+show_receipt_error (PmBillDetail *self,
+                    const GError *error)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   _("Could Not Print the Receipt"), error->message);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+GtkPrintOperation *
+pm_bill_detail_create_receipt_operation (PmBillDetail  *self,
+                                         GError       **error)
+{
+  g_autoptr(GtkPrintOperation) operation = NULL;
+  g_autoptr(GtkPrintSettings) settings = NULL;
+  g_autoptr(GtkPageSetup) page_setup = NULL;
+  g_autoptr(GtkPaperSize) a4 = NULL;
+  g_autoptr(PmReceipt) receipt = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *file_name = NULL;
+  PmService *service;
+  PmProfile *profile = NULL;
+
+  g_return_val_if_fail (PM_IS_BILL_DETAIL (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (self->bill == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("No bill is selected."));
+      return NULL;
+    }
+  service = get_service (self);
+  if (service != NULL)
+    {
+      profile = pm_service_get_profile (service);
+      /* the timeline as it is now (a refund may have come after the details were shown) */
+      if (pm_bill_get_state (self->bill) == PM_BILL_STATE_CANCELLED)
+        events = pm_service_list_events (service, pm_bill_get_bill_id (self->bill), NULL);
+    }
+  receipt = pm_receipt_new (self->bill, profile,
+                            pm_receipt_find_refund_time (events != NULL ? events : self->events),
+                            error);
+  if (receipt == NULL)
+    return NULL;
+
+  title = pm_receipt_dup_title (receipt);
+  file_name = pm_receipt_dup_file_name (receipt);
+  operation = gtk_print_operation_new ();
+  gtk_print_operation_set_job_name (operation, title);
+  gtk_print_operation_set_n_pages (operation, 1);
+  gtk_print_operation_set_unit (operation, GTK_UNIT_POINTS);
+  gtk_print_operation_set_embed_page_setup (operation, TRUE);
+  a4 = gtk_paper_size_new (GTK_PAPER_NAME_A4);
+  page_setup = gtk_page_setup_new ();
+  gtk_page_setup_set_paper_size_and_default_margins (page_setup, a4);
+  gtk_print_operation_set_default_page_setup (operation, page_setup);
+  /* "Print to File" suggests the receipt's own name, as a PDF */
+  settings = gtk_print_settings_new ();
+  if (g_str_has_suffix (file_name, ".pdf"))
+    file_name[strlen (file_name) - strlen (".pdf")] = '\0';
+  gtk_print_settings_set (settings, GTK_PRINT_SETTINGS_OUTPUT_BASENAME, file_name);
+  gtk_print_settings_set (settings, GTK_PRINT_SETTINGS_OUTPUT_FILE_FORMAT, "pdf");
+  gtk_print_operation_set_print_settings (operation, settings);
+  g_signal_connect_data (operation, "draw-page", G_CALLBACK (receipt_draw_page_cb),
+                         g_steal_pointer (&receipt), (GClosureNotify) g_object_unref, 0);
+  return g_steal_pointer (&operation);
+}
+
+/* "done" comes at the end of a run, during gtk_print_operation_run() or after it */
+static void
+receipt_done_cb (GtkPrintOperation       *operation,
+                 GtkPrintOperationResult  result,
+                 PmBillDetail            *self)
+{
+  if (result == GTK_PRINT_OPERATION_RESULT_ERROR)
+    {
+      g_autoptr(GError) error = NULL;
+
+      gtk_print_operation_get_error (operation, &error);
+      if (error != NULL)
+        show_receipt_error (self, error);
+      g_object_set_data (G_OBJECT (operation), "pm-error-shown", GINT_TO_POINTER (TRUE));
+    }
+  /* the emission holds its own reference */
+  if (self->printing == operation)
+    g_clear_object (&self->printing);
+}
+
+static void
+receipt_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  PmBillDetail *self = PM_BILL_DETAIL (widget);
+  g_autoptr(GError) error = NULL;
+  GtkPrintOperation *operation;
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkPrintOperationResult result;
+
+  operation = pm_bill_detail_create_receipt_operation (self, &error);
+  if (operation == NULL)
+    {
+      show_receipt_error (self, error);
+      return;
+    }
+  gtk_print_operation_set_allow_async (operation, TRUE);
+  g_signal_connect_object (operation, "done", G_CALLBACK (receipt_done_cb), self, 0);
+  /* kept while the dialog is open (and cancelled if the details go away first) */
+  if (self->printing != NULL)
+    gtk_print_operation_cancel (self->printing);
+  g_set_object (&self->printing, operation);
+  result = gtk_print_operation_run (operation, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG,
+                                    GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, &error);
+  if (result == GTK_PRINT_OPERATION_RESULT_ERROR && error != NULL
+      && g_object_get_data (G_OBJECT (operation), "pm-error-shown") == NULL)
+    show_receipt_error (self, error);
+  if (result != GTK_PRINT_OPERATION_RESULT_IN_PROGRESS && self->printing == operation)
+    g_clear_object (&self->printing);
+  g_object_unref (operation);
+}
+
 static void
 pm_bill_detail_dispose (GObject *object)
 {
@@ -284,6 +466,14 @@ pm_bill_detail_dispose (GObject *object)
   if (self->bill != NULL)
     g_clear_signal_handler (&self->notify_id, self->bill);
   g_clear_object (&self->bill);
+  g_clear_pointer (&self->events, g_ptr_array_unref);
+  g_clear_object (&self->service);
+  if (self->printing != NULL)
+    {
+      g_signal_handlers_disconnect_by_func (self->printing, receipt_done_cb, self);
+      gtk_print_operation_cancel (self->printing);
+      g_clear_object (&self->printing);
+    }
   gtk_widget_dispose_template (GTK_WIDGET (self), PM_TYPE_BILL_DETAIL);
 
   G_OBJECT_CLASS (pm_bill_detail_parent_class)->dispose (object);
@@ -314,6 +504,7 @@ pm_bill_detail_class_init (PmBillDetailClass *klass)
   BIND (refund_button);
   BIND (copy_button);
   BIND (open_button);
+  BIND (receipt_button);
   BIND (danger_actions);
   BIND (phone_row);
   BIND (product_row);
@@ -334,6 +525,8 @@ pm_bill_detail_class_init (PmBillDetailClass *klass)
   BIND (appr_price_row);
   BIND (timeline_list);
 #undef BIND
+
+  gtk_widget_class_install_action (widget_class, "detail.receipt", NULL, receipt_action);
 }
 
 static void
