@@ -16,6 +16,7 @@
 
 #include "pm-cli-private.h"
 #include "pm-error.h"
+#include "pm-service-export.h"
 #include "pm-money.h"
 #include "pm-phone.h"
 
@@ -987,16 +988,27 @@ pm_cli_cmd_export (PmCli  *cli,
                    int     argc,
                    char  **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (_("FILE.csv"));
+  g_autoptr(GOptionContext) context = g_option_context_new (_("FILE"));
   g_autoptr(PmLedgerQuery) query = pm_ledger_query_new ();
   g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *format_name = NULL;
+  PmExportFormat format;
   Filter f = { .limit = 0 };
-  guint64 n_rows = 0;
+  gint64 n_rows;
   int status;
+  const GOptionEntry entries[] = {
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format_name,
+      N_("csv or xlsx (default: xlsx for a name ending in .xlsx, else csv)"), N_("FORMAT") },
+    { NULL }
+  };
 
   g_option_context_set_summary (context, _("Writes the bills the filters select to a CSV file "
-                                           "(UTF-8 with BOM, opens in Excel)."));
+                                           "(UTF-8 with BOM) or an Excel workbook (.xlsx: "
+                                           "amounts in won, dates in Korea time, a totals "
+                                           "row)."));
   filter_add_entries (context, &f, FALSE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!pm_cli_parse (cli, context, &argc, &argv))
     {
       filter_clear (&f);
@@ -1007,6 +1019,13 @@ pm_cli_cmd_export (PmCli  *cli,
       filter_clear (&f);
       return pm_cli_usage (argv[0], "%s", _("Give the file to write."));
     }
+  if (format_name == NULL)
+    format = pm_export_format_for_path (argv[1]);
+  else if (!pm_export_format_from_string (format_name, &format))
+    {
+      filter_clear (&f);
+      return pm_cli_usage (argv[0], _("--format must be csv or xlsx, not “%s”."), format_name);
+    }
   if (!filter_to_query (&f, query, &error))
     {
       filter_clear (&f);
@@ -1015,10 +1034,14 @@ pm_cli_cmd_export (PmCli  *cli,
   filter_clear (&f);
   if ((status = pm_cli_open (cli, TRUE)) != PM_CLI_EXIT_OK)
     return status;
-  if (!pm_service_export_csv (cli->service, query, argv[1], &n_rows, NULL, &error))
+  pm_service_export_async (cli->service, query, argv[1], format, NULL, NULL, NULL, NULL,
+                           pm_cli_store_result_cb, &result);
+  pm_cli_wait (&result);
+  n_rows = pm_service_export_finish (cli->service, result, &error);
+  if (n_rows < 0)
     return pm_cli_report_error (argv[1], error);
   {
-    g_autofree char *count = pm_money_format_digits ((gint64) n_rows);
+    g_autofree char *count = pm_money_format_digits (n_rows);
 
     g_print (_("Exported %s bills to %s\n"), count, argv[1]);
   }
