@@ -44,6 +44,7 @@ static const Command commands[] = {
   { "export", pm_cli_cmd_export, N_("Export bills from the ledger to a CSV file") },
   { "receipt", pm_cli_cmd_receipt, N_("Write the receipt of a paid bill as a PDF") },
   { "autopay", pm_cli_cmd_autopay, N_("AutoPay: register, methods, update, charge, delete") },
+  { "plans", pm_cli_cmd_plans, N_("Monthly billing plans: list, add, preview, run-due, …") },
 };
 
 /* Every command's parser accepts the global options too ("paymint-cli list --sandbox"
