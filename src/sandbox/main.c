@@ -36,6 +36,8 @@ static char *opt_fee = NULL;
 static char *opt_balance = NULL;
 static char **opt_faults = NULL;
 static char **opt_latencies = NULL;
+static char *opt_tls_certificate = NULL;
+static char *opt_tls_key = NULL;
 
 static const GOptionEntry entries[] = {
   { "address", 'a', 0, G_OPTION_ARG_STRING, &opt_address,
@@ -82,6 +84,11 @@ static const GOptionEntry entries[] = {
   { "latency", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_latencies,
     "Delay every reply of ENDPOINT (or * for all) by MS milliseconds, repeatable",
     "ENDPOINT=MS" },
+  { "tls-certificate", 0, 0, G_OPTION_ARG_FILENAME, &opt_tls_certificate,
+    "Serve https with this PEM certificate (the server's first, then any intermediates); "
+    "needs --tls-key", "FILE" },
+  { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &opt_tls_key,
+    "The PEM private key of --tls-certificate", "FILE" },
   { NULL }
 };
 
@@ -297,6 +304,23 @@ configure (PmSandbox  *sandbox,
         }
       pm_sandbox_set_latency (sandbox, strcmp (endpoint, "*") == 0 ? NULL : endpoint, (guint) ms);
     }
+  if ((opt_tls_certificate == NULL) != (opt_tls_key == NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--tls-certificate and --tls-key go together: give both or neither");
+      return FALSE;
+    }
+  if (opt_tls_certificate != NULL)
+    {
+      if (opt_shared)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--tls-certificate cannot be used with --shared");
+          return FALSE;
+        }
+      if (!pm_sandbox_http_set_tls_files (sandbox, opt_tls_certificate, opt_tls_key, error))
+        return FALSE;
+    }
   if (opt_state_file != NULL && !pm_sandbox_set_state_file (sandbox, opt_state_file, error))
     return FALSE;
   return TRUE;
@@ -367,7 +391,7 @@ main (int   argc,
       return 0;
     }
 
-  url = pm_sandbox_dup_base_url (sandbox);
+  url = pm_sandbox_http_dup_base_url (sandbox);
   g_print ("Paymint sandbox listening on %s\n", url);
   g_print ("Demo API key: %s (more keys: paymint-sandbox --help)\n", PM_SANDBOX_DEMO_KEY);
   fflush (stdout);

@@ -8,7 +8,10 @@
  * one libsoup event loop tops out near 14,000 requests/s here. Handlers take self->lock
  * for the model part of a request (bodies are parsed before), so the model never sees
  * two at once. A change is written to the state file (once per main-loop iteration for
- * all the changes made in it) before its reply leaves.
+ * all the changes made in it) before its reply leaves. With a certificate
+ * (pm_sandbox_http_set_tls_files(), paymint-sandbox --tls-certificate) every worker
+ * serves https instead of http. Small flat request bodies skip json-glib
+ * (parse_flat_object()).
  *
  * Shapes and codes chosen where API.md leaves room (each row is one decision):
  *
@@ -120,6 +123,7 @@ struct _Call
   guint              status;
   GString           *out;
   gboolean           changed;
+  JsonObject        *own_body;  /* body when parsed by parse_flat_object() */
 };
 
 typedef enum
@@ -529,6 +533,8 @@ find_bill (PmSandbox  *self,
   return bill_is_mine (call, bill) ? bill : NULL;
 }
 
+/* The bill as read returns it. The names are written as literals with their commas
+ * (the read path's largest own cost was jkey()): the text is what jkv() would write. */
 static void
 write_bill (GString       *s,
             PmSandboxBill *bill)
@@ -537,39 +543,57 @@ write_bill (GString       *s,
   gboolean paid = bill->paid_at != 0;
   char dt[15] = "";
 
-  g_string_append_c (s, '{');
-  jkv (s, "bill_id", bill->bill_id);
-  jkv (s, "appr_state", state);
-  jkv (s, "appr_pay_type", paid ? "CARD" : "");
-  jkey (s, "appr_price");
+  g_string_append (s, "{\"bill_id\":");
+  jstr (s, bill->bill_id);
+  g_string_append (s, ",\"appr_state\":");
+  jstr (s, state);
+  g_string_append (s, ",\"appr_pay_type\":");
+  jstr (s, paid ? "CARD" : "");
+  g_string_append (s, ",\"appr_price\":");
   if (paid)
     g_string_append_printf (s, "\"%" G_GINT64_FORMAT "\"", bill->price);
   else
     g_string_append (s, "\"\"");
   if (paid)
     pm_sandbox_format_kst (bill->paid_at, dt);
-  jkv (s, "appr_dt", dt);
-  jkv (s, "appr_num", paid ? bill->appr_num : "");
-  jkv (s, "appr_issuer", paid ? bill->appr_issuer : "");
-  jkv (s, "appr_card_type", paid ? bill->appr_card_type : "");
-  jkv (s, "appr_monthly", paid ? "00" : "");
-  jkv (s, "product_nm", bill->product_nm);
-  jkv (s, "message", bill->message);
-  jkv (s, "member_nm", bill->member_nm);
-  jkv (s, "phone", bill->phone);
-  jkv_int (s, "price", bill->price);
-  jkv (s, "expire_dt", bill->expire_dt);
-  jkv (s, "shortURL", bill->short_url);
+  g_string_append (s, ",\"appr_dt\":");
+  jstr (s, dt);
+  g_string_append (s, ",\"appr_num\":");
+  jstr (s, paid ? bill->appr_num : "");
+  g_string_append (s, ",\"appr_issuer\":");
+  jstr (s, paid ? bill->appr_issuer : "");
+  g_string_append (s, ",\"appr_card_type\":");
+  jstr (s, paid ? bill->appr_card_type : "");
+  g_string_append (s, ",\"appr_monthly\":");
+  jstr (s, paid ? "00" : "");
+  g_string_append (s, ",\"product_nm\":");
+  jstr (s, bill->product_nm);
+  g_string_append (s, ",\"message\":");
+  jstr (s, bill->message);
+  g_string_append (s, ",\"member_nm\":");
+  jstr (s, bill->member_nm);
+  g_string_append (s, ",\"phone\":");
+  jstr (s, bill->phone);
+  g_string_append_printf (s, ",\"price\":%" G_GINT64_FORMAT, bill->price);
+  g_string_append (s, ",\"expire_dt\":");
+  jstr (s, bill->expire_dt);
+  g_string_append (s, ",\"shortURL\":");
+  jstr (s, bill->short_url);
   dt[0] = '\0';
   if (bill->cancelled_at != 0)
     pm_sandbox_format_kst (bill->cancelled_at, dt);
-  jkv (s, "cancel_dt", dt);
+  g_string_append (s, ",\"cancel_dt\":");
+  jstr (s, dt);
   dt[0] = '\0';
   if (bill->destroyed_at != 0)
     pm_sandbox_format_kst (bill->destroyed_at, dt);
-  jkv (s, "destroy_dt", dt);
+  g_string_append (s, ",\"destroy_dt\":");
+  jstr (s, dt);
   if (bill->autopay)
-    jkv (s, "method_id", bill->method_id);
+    {
+      g_string_append (s, ",\"method_id\":");
+      jstr (s, bill->method_id);
+    }
   g_string_append_c (s, '}');
 }
 
@@ -1438,6 +1462,116 @@ authenticate (PmSandbox *self,
 /* ---------------------------------------------------------------- request bodies */
 
 static gboolean
+is_json_space (char c)
+{
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static const char *
+skip_json_space (const char *p,
+                 const char *end)
+{
+  while (p < end && is_json_space (*p))
+    p++;
+  return p;
+}
+
+/* @p at an opening quote: the closing quote of a string without escapes or control
+ * characters, or NULL. */
+static const char *
+scan_plain_string (const char *p,
+                   const char *end)
+{
+  for (p++; p < end; p++)
+    {
+      unsigned char c = (unsigned char) *p;
+
+      if (c == '"')
+        return p;
+      if (c == '\\' || c < 0x20)
+        return NULL;
+    }
+  return NULL;
+}
+
+/* The read path's fast lane (perf: json-glib's scanner was the largest part of a read
+ * the sandbox itself spends). Clients send small flat objects, {"bill_id":"…"} and the
+ * like: strict JSON whose members are strings without escapes or whole numbers of at most
+ * 18 digits. Such a body (valid UTF-8, checked before) becomes the object json-glib would
+ * build from it; anything else — an escape, a nested value, true/false/null, a fraction,
+ * a repeated name, a syntax error — returns NULL and goes to json-glib as before, so
+ * every reply and message stays the same. */
+static JsonObject *
+parse_flat_object (const char *data,
+                   gsize       len)
+{
+  const char *p, *end = data + len;
+  g_autoptr(JsonObject) object = NULL;
+
+  p = skip_json_space (data, end);
+  if (p == end || *p != '{')
+    return NULL;
+  object = json_object_new ();
+  p = skip_json_space (p + 1, end);
+  if (p < end && *p == '}')
+    return skip_json_space (p + 1, end) == end ? g_steal_pointer (&object) : NULL;
+  for (;;)
+    {
+      const char *q;
+      g_autofree char *name = NULL;
+
+      if (p == end || *p != '"' || (q = scan_plain_string (p, end)) == NULL)
+        return NULL;
+      name = g_strndup (p + 1, (gsize) (q - p - 1));
+      if (json_object_has_member (object, name))
+        return NULL;
+      p = skip_json_space (q + 1, end);
+      if (p == end || *p != ':')
+        return NULL;
+      p = skip_json_space (p + 1, end);
+      if (p == end)
+        return NULL;
+      if (*p == '"')
+        {
+          g_autofree char *value = NULL;
+
+          if ((q = scan_plain_string (p, end)) == NULL)
+            return NULL;
+          value = g_strndup (p + 1, (gsize) (q - p - 1));
+          json_object_set_string_member (object, name, value);
+          p = q + 1;
+        }
+      else if (*p == '-' || g_ascii_isdigit (*p))
+        {
+          gboolean negative = *p == '-';
+          const char *digits = negative ? p + 1 : p;
+          gint64 value = 0;
+
+          for (p = digits; p < end && g_ascii_isdigit (*p); p++)
+            if (p - digits < 18)
+              value = value * 10 + (*p - '0');
+          if (p == digits || p - digits > 18 || (*digits == '0' && p - digits > 1)
+              || (p < end && (*p == '.' || *p == 'e' || *p == 'E')))
+            return NULL;
+          json_object_set_int_member (object, name, negative ? -value : value);
+        }
+      else
+        return NULL;
+      p = skip_json_space (p, end);
+      if (p == end)
+        return NULL;
+      if (*p == '}')
+        break;
+      if (*p != ',')
+        return NULL;
+      p = skip_json_space (p + 1, end);
+    }
+  if (skip_json_space (p + 1, end) != end)
+    return NULL;
+  return g_steal_pointer (&object);
+}
+
+static gboolean
 parse_body (PmSandbox *self,
             Call      *call)
 {
@@ -1487,6 +1621,12 @@ parse_body (PmSandbox *self,
                    "The request body is nested too deeply (at most %d levels)",
                    PM_SANDBOX_JSON_DEPTH_MAX);
       return FALSE;
+    }
+  call->own_body = parse_flat_object (data, len);
+  if (call->own_body != NULL)
+    {
+      call->body = call->own_body;
+      return TRUE;
     }
   if (!json_parser_load_from_data (call->worker->parser, data, (gssize) len, &error))
     {
@@ -1854,6 +1994,8 @@ run (Worker            *worker,
   flush = call.changed && self->state_file != NULL;
   g_mutex_unlock (&self->lock);
   g_clear_pointer (&call.query, g_hash_table_unref);
+  call.body = NULL;
+  g_clear_pointer (&call.own_body, json_object_unref);
 
   if (flush)
     {
@@ -2093,12 +2235,25 @@ socket_is_held (Worker  *worker,
  * (fixed upstream in 3.3: "Don't leak idle connections closed by the client"): the
  * socket would stay in CLOSE_WAIT, one file descriptor lost per connection. Close
  * the sockets whose peer has gone; libsoup's own later close is then a no-op. */
+static gboolean
+peer_has_closed (int fd)
+{
+  struct tcp_info info;
+  socklen_t len = sizeof info;
+
+  return getsockopt (fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0
+         && info.tcpi_state == TCP_CLOSE_WAIT;
+}
+
 static void
 reap_closed_sockets (Worker *worker)
 {
   GHashTableIter iter;
   gpointer key;
   g_autoptr(GPtrArray) dead = g_ptr_array_new ();
+  /* Over TLS a closing client leaves its close_notify unread: the peek sees data, so
+   * the TCP state tells instead. */
+  gboolean tls = worker->self != NULL && pm_sandbox_http_uses_tls (worker->self);
 
   g_hash_table_iter_init (&iter, worker->sockets);
   while (g_hash_table_iter_next (&iter, &key, NULL))
@@ -2112,7 +2267,8 @@ reap_closed_sockets (Worker *worker)
       cond = g_socket_condition_check (socket, G_IO_IN | G_IO_HUP | G_IO_ERR);
       if ((cond & (G_IO_HUP | G_IO_ERR)) != 0
           || ((cond & G_IO_IN) != 0
-              && recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0))
+              && recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0)
+          || (tls && peer_has_closed (g_socket_get_fd (socket))))
         g_ptr_array_add (dead, socket);
     }
   for (guint i = 0; i < dead->len; i++)
@@ -2155,6 +2311,105 @@ tick_cb (gpointer user_data)
         }
     }
   return G_SOURCE_CONTINUE;
+}
+
+/* ---------------------------------------------------------------- TLS */
+
+/* The certificate lives on the sandbox object as data, so it goes with the sandbox. */
+#define TLS_CERTIFICATE_KEY "pm-sandbox-tls-certificate"
+
+static GTlsCertificate *
+tls_certificate (PmSandbox *self)
+{
+  return g_object_get_data (G_OBJECT (self), TLS_CERTIFICATE_KEY);
+}
+
+/* Why a file could not be read, without repeating its name. */
+static const char *
+unreadable_reason (const GError *error)
+{
+  if (error->domain == G_FILE_ERROR)
+    switch (error->code)
+      {
+      case G_FILE_ERROR_NOENT:
+        return "there is no such file";
+      case G_FILE_ERROR_ACCES:
+      case G_FILE_ERROR_PERM:
+        return "permission denied";
+      case G_FILE_ERROR_ISDIR:
+        return "it is a folder";
+      default:
+        break;
+      }
+  return error->message;
+}
+
+gboolean
+pm_sandbox_http_set_tls_files (PmSandbox   *self,
+                               const char  *certificate_file,
+                               const char  *key_file,
+                               GError     **error)
+{
+  g_autoptr(GTlsCertificate) alone = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(GError) local = NULL;
+  g_autofree char *cert_pem = NULL;
+  g_autofree char *key_pem = NULL;
+
+  g_return_val_if_fail (PM_IS_SANDBOX (self), FALSE);
+  g_return_val_if_fail (self->workers == NULL, FALSE);
+  g_return_val_if_fail (certificate_file != NULL && key_file != NULL, FALSE);
+
+  /* Each file on its own first, so a message names the file that is wrong. */
+  if (!g_file_get_contents (certificate_file, &cert_pem, NULL, &local))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "The TLS certificate file “%s” cannot be read: %s", certificate_file,
+                   unreadable_reason (local));
+      return FALSE;
+    }
+  alone = g_tls_certificate_new_from_pem (cert_pem, -1, &local);
+  if (alone == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "The TLS certificate file “%s” cannot be used: %s", certificate_file,
+                   local->message);
+      return FALSE;
+    }
+  if (!g_file_get_contents (key_file, &key_pem, NULL, &local))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "The TLS key file “%s” cannot be read: %s", key_file,
+                   unreadable_reason (local));
+      return FALSE;
+    }
+  certificate = g_tls_certificate_new_from_files (certificate_file, key_file, &local);
+  if (certificate == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "The TLS key file “%s” cannot be used: %s", key_file, local->message);
+      return FALSE;
+    }
+  g_object_set_data_full (G_OBJECT (self), TLS_CERTIFICATE_KEY,
+                          g_steal_pointer (&certificate), g_object_unref);
+  return TRUE;
+}
+
+gboolean
+pm_sandbox_http_uses_tls (PmSandbox *self)
+{
+  g_return_val_if_fail (PM_IS_SANDBOX (self), FALSE);
+  return tls_certificate (self) != NULL;
+}
+
+char *
+pm_sandbox_http_dup_base_url (PmSandbox *self)
+{
+  g_autofree char *url = pm_sandbox_dup_base_url (self);
+
+  if (url != NULL && tls_certificate (self) != NULL && g_str_has_prefix (url, "http://"))
+    return g_strconcat ("https://", url + strlen ("http://"), NULL);
+  return g_steal_pointer (&url);
 }
 
 /* ---------------------------------------------------------------- worker threads */
@@ -2212,7 +2467,9 @@ listen_worker (Worker  *worker,
     }
   g_socket_set_listen_backlog (socket, 1024);
   if (!g_socket_listen (socket, error)
-      || !soup_server_listen_socket (worker->server, socket, 0, error))
+      || !soup_server_listen_socket (worker->server, socket,
+                                     tls_certificate (self) != NULL ? SOUP_SERVER_LISTEN_HTTPS : 0,
+                                     error))
     return FALSE;
   local = g_socket_get_local_address (socket, error);
   if (local == NULL)
@@ -2231,6 +2488,7 @@ worker_thread (gpointer user_data)
 
   g_main_context_push_thread_default (worker->context);
   worker->server = soup_server_new ("server-header", "PaymintSandbox/" SANDBOX_API_VERSION " ",
+                                    "tls-certificate", tls_certificate (self),
                                     NULL);
   worker->parser = json_parser_new ();
   worker->held = g_ptr_array_new ();

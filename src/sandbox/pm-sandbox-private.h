@@ -222,5 +222,14 @@ void            pm_sandbox_format_kst_date     (gint64          days,
 gboolean        pm_sandbox_http_start          (PmSandbox      *self,
                                                 GError        **error);
 void            pm_sandbox_http_stop           (PmSandbox      *self);
+/* Serve https with this PEM certificate (chain) and key; before start. A message names
+ * the file at fault. */
+gboolean        pm_sandbox_http_set_tls_files  (PmSandbox      *self,
+                                                const char     *certificate_file,
+                                                const char     *key_file,
+                                                GError        **error);
+gboolean        pm_sandbox_http_uses_tls       (PmSandbox      *self);
+/* pm_sandbox_dup_base_url() with https:// when serving TLS */
+char           *pm_sandbox_http_dup_base_url   (PmSandbox      *self);
 
 G_END_DECLS

@@ -15,6 +15,13 @@
 #   3. the same config with `--parallel --parallel-max PARALLEL` (default 8).
 # Prints every figure, the medians and the ratios (DESIGN.md target: ≥ 2× the sequential
 # kept-alive client on loopback). Figures only, no pass/fail on time.
+#
+# Environment (bench-wan.sh sets them):
+#   PM_BENCH_URL        a running sandbox's base URL (…/api/v1, payers off) to use instead
+#                       of starting one; the sandbox argument is then not used
+#   PM_BENCH_CURL_OPTS  more options for every curl (e.g. --cacert FILE; split at spaces)
+#   PM_BENCH_LINK       words naming the link in the summary (default "loopback")
+#   PM_BENCH_TARGET     the ratio to the sequential client aimed at (default 2)
 set -eu
 
 sandbox=${1:?usage: bench-bulk-send.sh PATH/TO/paymint-sandbox PATH/TO/paymint-cli [ROWS] [PARALLEL]}
@@ -23,6 +30,10 @@ rows=${3:-1000}
 parallel=${4:-8}
 runs=${5:-3}
 key=sandbox-demo-key
+given_url=${PM_BENCH_URL:-}
+curl_opts=${PM_BENCH_CURL_OPTS:-}
+link=${PM_BENCH_LINK:-loopback}
+target=${PM_BENCH_TARGET:-2}
 
 command -v curl >/dev/null 2>&1 || { echo "bench-bulk-send: curl is not installed" >&2; exit 77; }
 
@@ -43,20 +54,31 @@ export HOME="$work/home" XDG_DATA_HOME="$work/data" XDG_CONFIG_HOME="$work/confi
   XDG_CACHE_HOME="$work/cache"
 
 # Nobody pays during the run: the sandbox does the same work for both clients.
-"$sandbox" --port 0 --seed 1 --pay-share 0 --balance 9999999999 >"$work/out" 2>"$work/err" &
-pid=$!
-url=
-for _ in $(seq 1 100); do
-  url=$(sed -n 's/^Paymint sandbox listening on \(http[^ ]*\).*/\1/p' "$work/out" | head -n 1)
-  [ -n "$url" ] && break
-  if ! kill -0 "$pid" 2>/dev/null; then
-    cat "$work/err" >&2
-    echo "bench-bulk-send: paymint-sandbox did not start" >&2
-    exit 1
-  fi
-  sleep 0.05
-done
-[ -n "$url" ] || { echo "bench-bulk-send: no URL from paymint-sandbox" >&2; exit 1; }
+if [ -n "$given_url" ]; then
+  url=$given_url
+else
+  "$sandbox" --port 0 --seed 1 --pay-share 0 --balance 9999999999 >"$work/out" 2>"$work/err" &
+  pid=$!
+  url=
+  for _ in $(seq 1 100); do
+    url=$(sed -n 's/^Paymint sandbox listening on \(http[^ ]*\).*/\1/p' "$work/out" | head -n 1)
+    [ -n "$url" ] && break
+    if ! kill -0 "$pid" 2>/dev/null; then
+      cat "$work/err" >&2
+      echo "bench-bulk-send: paymint-sandbox did not start" >&2
+      exit 1
+    fi
+    sleep 0.05
+  done
+  [ -n "$url" ] || { echo "bench-bulk-send: no URL from paymint-sandbox" >&2; exit 1; }
+fi
+
+# shellcheck disable=SC2086 # PM_BENCH_CURL_OPTS is a list of options
+count_bills () {
+  curl -s $curl_opts -H "X-API-KEY: $key" "$url/sandbox/stats" | sed -n 's/.*"bills":\([0-9]*\).*/\1/p'
+}
+bills_before=$(count_bills)
+[ -n "$bills_before" ] || { echo "bench-bulk-send: $url/sandbox/stats did not answer" >&2; exit 1; }
 
 expire=$(TZ=Asia/Seoul date -d '+7 days' +%Y-%m-%d)
 csv="$work/rows.csv"
@@ -88,7 +110,8 @@ make_config () { # RUN
 
 curl_run () { # CONFIG [curl options…]
   conf=$1; shift
-  curl --silent "$@" --config "$conf" >"$work/curl.codes" || true
+  # shellcheck disable=SC2086
+  curl --silent --no-progress-meter $curl_opts "$@" --config "$conf" >"$work/curl.codes" || true
   ok=$(grep -c '^200$' "$work/curl.codes" || true)
   created=$(grep -o '"code":"0000"' "$work/curl.codes" | wc -l)
   if [ "$ok" != "$rows" ] || [ "$created" != "$rows" ]; then
@@ -143,14 +166,15 @@ for r in $(seq 1 "$runs"); do
   echo "$rows $par_s" | awk '{ print $1 / $2 }' >>"$work/par.rates"
 done
 
-bills=$(curl -s -H "X-API-KEY: $key" "$url/sandbox/stats" | sed -n 's/.*"bills":\([0-9]*\).*/\1/p')
-echo "sandbox bills after all runs: $bills (expected $((rows * 3 * runs)))"
+bills=$(count_bills)
+echo "sandbox bills made by this benchmark: $((bills - bills_before)) (expected $((rows * 3 * runs)))"
 cli_m=$(median <"$work/cli.rates")
 seq_m=$(median <"$work/seq.rates")
 par_m=$(median <"$work/par.rates")
-awk -v n="$rows" -v c="$cli_m" -v s="$seq_m" -v p="$par_m" -v pp="$parallel" -v runs="$runs" 'BEGIN {
-  printf "bulk-send %d bills, median of %d runs:\n", n, runs
+awk -v n="$rows" -v c="$cli_m" -v s="$seq_m" -v p="$par_m" -v pp="$parallel" -v runs="$runs" \
+    -v link="$link" -v target="$target" 'BEGIN {
+  printf "bulk-send %d bills (%s), median of %d runs:\n", n, link, runs
   printf "  paymint-cli bulk-send (default parallelism, each intent durable first): %.0f bills/s\n", c
-  printf "  one curl, sequential, kept-alive:        %.0f bills/s  ratio %.2fx (target >= 2x)\n", s, c / s
+  printf "  one curl, sequential, kept-alive:        %.0f bills/s  ratio %.2fx (target >= %sx)\n", s, c / s, target
   printf "  one curl --parallel --parallel-max %d:    %.0f bills/s  ratio %.2fx\n", pp, p, c / p
 }'

@@ -9,13 +9,19 @@
  * from a config file over kept-alive connections. Runs both RUNS times (alternating) and
  * prints every figure, the medians and their ratio (DESIGN.md target: ≥ 1.0× at 10,000
  * bills). No pass/fail on time.
- * Usage: bench-refresh [N-BILLS] [PARALLELISM] [RUNS]
+ * Usage: bench-refresh [--url URL [--create-url URL] [--cacert FILE]] [N-BILLS] [PARALLELISM] [RUNS]
  * N-BILLS defaults to $PM_BENCH_REFRESH_BILLS, else 3000 (set it to 10000 for the target).
+ * Without --url the sandbox runs in-process on loopback. With --url (a base URL ending in
+ * /api/v1, e.g. https://127.0.0.1:PORT/api/v1 through bench-wan.sh's delay proxy) both
+ * clients read from that sandbox, started by the caller with payers off; the bills are
+ * created through --create-url when given (the sandbox's own port, skipping the slow link).
+ * --cacert is passed to curl; the desk trusts only what the system trusts.
  */
 
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +30,10 @@
 #include "pm-sandbox.h"
 #include "pm-sender.h"
 #include "pm-service.h"
+
+static char *opt_url;
+static char *opt_create_url;
+static char *opt_cacert;
 
 static guint sent;
 static guint failed;
@@ -109,8 +119,10 @@ run_curl (const char *config,
           guint       parallel)
 {
   g_autofree char *parallel_max = g_strdup_printf ("%u", parallel);
-  const char *argv[] = { "curl", "--silent", "--parallel", "--parallel-max", parallel_max,
-                         "--config", config, NULL };
+  const char *argv[] = { "curl", "--silent", "--no-progress-meter", "--parallel",
+                         "--parallel-max", parallel_max,
+                         "--config", config,
+                         opt_cacert != NULL ? "--cacert" : NULL, opt_cacert, NULL };
   g_autofree char *out = NULL;
   g_autoptr(GError) error = NULL;
   int status = 0;
@@ -135,10 +147,18 @@ int
 main (int   argc,
       char *argv[])
 {
+  static const GOptionEntry entries[] = {
+    { "url", 0, 0, G_OPTION_ARG_STRING, &opt_url,
+      "Read from the sandbox at this base URL (…/api/v1) instead of one in-process", "URL" },
+    { "create-url", 0, 0, G_OPTION_ARG_STRING, &opt_create_url,
+      "Create the bills through this base URL (default: --url)", "URL" },
+    { "cacert", 0, 0, G_OPTION_ARG_FILENAME, &opt_cacert,
+      "The CA file curl trusts", "FILE" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("[N-BILLS] [PARALLELISM] [RUNS]");
   const char *env_n = g_getenv ("PM_BENCH_REFRESH_BILLS");
-  guint n = argc > 1 ? (guint) atoi (argv[1]) : env_n != NULL ? (guint) atoi (env_n) : 3000;
-  guint parallel = argc > 2 ? (guint) atoi (argv[2]) : 8;
-  guint runs = argc > 3 ? (guint) atoi (argv[3]) : 3;
+  guint n, parallel, runs;
   g_autoptr(GError) error = NULL;
   g_autoptr(PmSandbox) sandbox = pm_sandbox_new ();
   g_autoptr(PmService) service = NULL;
@@ -157,6 +177,18 @@ main (int   argc,
   gint64 t0, t1;
   double m_ours, m_peer;
 
+  setlocale (LC_ALL, "");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("bench-refresh: %s\n", error->message);
+      return 2;
+    }
+  n = argc > 1 ? (guint) atoi (argv[1]) : env_n != NULL ? (guint) atoi (env_n) : 3000;
+  parallel = argc > 2 ? (guint) atoi (argv[2]) : 8;
+  runs = argc > 3 ? (guint) atoi (argv[3]) : 3;
+  if (parallel == 0)
+    parallel = 8;
   if (n == 0)
     n = 3000;
   if (runs == 0)
@@ -167,15 +199,20 @@ main (int   argc,
       return 77;
     }
 
-  /* nobody pays during the run: both clients read the same unpaid bills */
-  pm_sandbox_set_payers (sandbox, 0.0, 0, 0, 0.0);
-  pm_sandbox_set_balance (sandbox, PM_SANDBOX_DEMO_KEY, G_GINT64_CONSTANT (1) << 50);
-  if (!pm_sandbox_start (sandbox, NULL, 0, &error))
-    g_error ("sandbox: %s", error->message);
-  url = pm_sandbox_dup_base_url (sandbox);
+  if (opt_url != NULL)
+    url = g_strdup (opt_url);
+  else
+    {
+      /* nobody pays during the run: both clients read the same unpaid bills */
+      pm_sandbox_set_payers (sandbox, 0.0, 0, 0, 0.0);
+      pm_sandbox_set_balance (sandbox, PM_SANDBOX_DEMO_KEY, G_GINT64_CONSTANT (1) << 50);
+      if (!pm_sandbox_start (sandbox, NULL, 0, &error))
+        g_error ("sandbox: %s", error->message);
+      url = pm_sandbox_dup_base_url (sandbox);
+    }
 
   pm_profile_set_name (profile, "bench");
-  pm_profile_set_base_url (profile, url);
+  pm_profile_set_base_url (profile, opt_create_url != NULL ? opt_create_url : url);
   pm_profile_set_api_key (profile, PM_SANDBOX_DEMO_KEY);
   service = pm_service_new (ledger, &error);
   if (service == NULL)
@@ -204,6 +241,15 @@ main (int   argc,
   t1 = g_get_monotonic_time ();
   g_print ("created %u bills in %.2f s (%.0f/s), %u failed\n", ids->len,
            (t1 - t0) / 1e6, ids->len / ((t1 - t0) / 1e6), failed);
+  if (ids->len == 0)
+    {
+      g_printerr ("bench-refresh: no bill could be created at %s\n",
+                  pm_profile_get_base_url (profile));
+      return 1;
+    }
+  /* the reads go where the peer's go (the bills were perhaps made on a faster path) */
+  pm_profile_set_base_url (profile, url);
+  g_print ("reading from %s\n", url);
 
   /* the same reads as the poller's: POST /paymint/read {"bill_id": …}, key and mode headers */
   for (guint i = 0; i < ids->len; i++)
@@ -235,12 +281,14 @@ main (int   argc,
     }
   m_ours = median (ours);
   m_peer = median (peer);
-  g_print ("refresh %u open bills, parallelism %u, median of %u runs: poller %.0f reads/s vs "
-           "one curl --parallel %.0f reads/s = %.2f× (target ≥ 1.0× at 10,000)\n",
-           ids->len, parallel, runs, m_ours, m_peer, m_ours / m_peer);
+  g_print ("refresh %u open bills%s, parallelism %u, median of %u runs: poller %.0f reads/s vs "
+           "one curl --parallel %.0f reads/s = %.2f×%s\n",
+           ids->len, opt_url != NULL ? " (given URL)" : "", parallel, runs, m_ours, m_peer,
+           m_ours / m_peer, opt_url != NULL ? "" : " (target ≥ 1.0× at 10,000)");
 
   g_clear_object (&service);
-  pm_sandbox_stop (sandbox);
+  if (opt_url == NULL)
+    pm_sandbox_stop (sandbox);
   g_unlink (config);
   g_unlink (ledger);
   {
