@@ -13,6 +13,7 @@
 #include "pm-payments-view.h"
 #include "pm-profile-switcher.h"
 #include "pm-storage-banner.h"
+#include "pm-summary-view.h"
 #include "pm-ui.h"
 
 struct _PmWindow
@@ -23,6 +24,7 @@ struct _PmWindow
   PmService            *service;
   GtkWidget            *payments;
   GtkWidget            *autopay;
+  GtkWidget            *summary;
 
   /* Template widgets */
   AdwHeaderBar         *header_bar;
@@ -88,6 +90,19 @@ update_narrow (PmWindow *self)
   gtk_widget_set_visible (self->refresh_button, connected && !self->narrow);
 }
 
+/* An unpaid-by-age row of the Summary page: the Payments page with those bills.
+ * The payments view filters by a day range and one state choice; "every unpaid bill,
+ * expired or not" (PM_SUMMARY_UNPAID_STATES) is not one of its choices yet, so this
+ * shows the range with the "Unpaid" choice (see pm_window_show_bills). */
+static void
+show_bills_cb (PmWindow *self,
+               guint     states,
+               gint64    created_from,
+               gint64    created_to)
+{
+  pm_window_show_bills (self, states, created_from, created_to);
+}
+
 static void
 update_connection (PmWindow *self)
 {
@@ -119,6 +134,12 @@ update_connection (PmWindow *self)
           page = adw_view_stack_add_titled (self->view_stack, self->autopay, "autopay",
                                             _("AutoPay"));
           adw_view_stack_page_set_icon_name (page, "x-office-calendar-symbolic");
+          self->summary = pm_summary_view_new (self->service);
+          g_signal_connect_object (self->summary, "show-bills", G_CALLBACK (show_bills_cb),
+                                   self, G_CONNECT_SWAPPED);
+          page = adw_view_stack_add_titled (self->view_stack, self->summary, "summary",
+                                            _("Summary"));
+          adw_view_stack_page_set_icon_name (page, "x-office-spreadsheet-symbolic");
           gtk_stack_add_named (self->main_stack, GTK_WIDGET (self->view_stack), "payments");
         }
       else
@@ -157,6 +178,13 @@ forward_to_payments_cb (GtkWidget  *widget,
       && g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "autopay") == 0)
     {
       gtk_widget_activate_action (self->autopay, "autopay.refresh", NULL);
+      return;
+    }
+  /* Check Every Open Bill Now from the Summary page: its figures follow by themselves */
+  if (g_str_equal (action_name, "win.refresh-all") && self->summary != NULL
+      && g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "summary") == 0)
+    {
+      gtk_widget_activate_action (self->payments, "view.refresh-all", NULL);
       return;
     }
   adw_view_stack_set_visible_child_name (self->view_stack, "payments");
@@ -301,4 +329,41 @@ pm_window_add_toast (PmWindow *self,
   g_return_if_fail (ADW_IS_TOAST (toast));
 
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+GtkWidget *
+pm_window_get_summary_view (PmWindow *self)
+{
+  g_return_val_if_fail (PM_IS_WINDOW (self), NULL);
+
+  return self->summary;
+}
+
+void
+pm_window_show_bills (PmWindow *self,
+                      guint     states,
+                      gint64    created_from,
+                      gint64    created_to)
+{
+  g_autoptr(GTimeZone) korea = NULL;
+  g_autoptr(GDateTime) from_utc = NULL;
+  g_autoptr(GDateTime) last_utc = NULL;
+  g_autoptr(GDateTime) first = NULL;
+  g_autoptr(GDateTime) last = NULL;
+
+  g_return_if_fail (PM_IS_WINDOW (self));
+
+  if (self->payments == NULL || created_to <= created_from)
+    return;
+  korea = pm_bill_korea_time_zone ();
+  from_utc = g_date_time_new_from_unix_utc (created_from);
+  last_utc = g_date_time_new_from_unix_utc (created_to - 1);
+  first = g_date_time_to_timezone (from_utc, korea);
+  last = g_date_time_to_timezone (last_utc, korea);
+  adw_view_stack_set_visible_child_name (self->view_stack, "payments");
+  pm_payments_view_set_date_range (PM_PAYMENTS_VIEW (self->payments), first, last);
+  /* 5: expired; 1: unpaid, not expired — also the nearest choice the payments view has
+   * for every unpaid bill (PM_SUMMARY_UNPAID_STATES), which it cannot select yet */
+  pm_payments_view_set_state_filter (PM_PAYMENTS_VIEW (self->payments),
+                                     states == PM_LEDGER_STATE_EXPIRED ? 5 : 1);
 }

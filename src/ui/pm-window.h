@@ -19,5 +19,13 @@ PmWindow *pm_window_new        (PmApplication *application);
 void       pm_window_add_toast          (PmWindow      *self,
                                         AdwToast      *toast);
 GtkWidget *pm_window_get_payments_view (PmWindow      *self);
+GtkWidget *pm_window_get_summary_view  (PmWindow      *self);
+/* The Payments page showing the bills a ledger query selects with @states
+ * (PmLedgerQuery.states) sent in [@created_from, @created_to) (unix UTC): what the
+ * Summary page's unpaid-by-age rows lead to. */
+void       pm_window_show_bills        (PmWindow      *self,
+                                        guint          states,
+                                        gint64         created_from,
+                                        gint64         created_to);
 
 G_END_DECLS
