@@ -41,7 +41,7 @@ static const Command commands[] = {
     N_("Send a request that was not sent (nothing was charged) with its own bill id") },
   { "refresh", pm_cli_cmd_refresh, N_("Check bills with the server and update the ledger") },
   { "list", pm_cli_cmd_list, N_("List bills from the ledger") },
-  { "export", pm_cli_cmd_export, N_("Export bills from the ledger to a CSV file") },
+  { "export", pm_cli_cmd_export, N_("Export bills from the ledger to a CSV or Excel (.xlsx) file") },
   { "receipt", pm_cli_cmd_receipt, N_("Write the receipt of a paid bill as a PDF") },
   { "autopay", pm_cli_cmd_autopay, N_("AutoPay: register, methods, update, charge, delete") },
   { "plans", pm_cli_cmd_plans, N_("Monthly billing plans: list, add, preview, run-due, …") },

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "pm-application.h"
+#include "pm-bulk-dialog.h"
 #include "pm-error.h"
 #include "pm-money.h"
 #include "pm-onboarding-dialog.h"
@@ -135,6 +136,19 @@ new_request_action_cb (GSimpleAction *action,
   if (self->service == NULL || pm_service_get_profile (self->service) == NULL)
     return;
   gtk_window_present (GTK_WINDOW (pm_send_dialog_new (self->service, parent)));
+}
+
+static void
+bulk_send_action_cb (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  PmApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (self->service == NULL || pm_service_get_profile (self->service) == NULL)
+    return;
+  pm_bulk_dialog_present (parent, self->service);
 }
 
 static void
@@ -371,6 +385,7 @@ static const GActionEntry app_actions[] = {
   { "preferences", preferences_action_cb },
   { "add-connection", add_connection_action_cb },
   { "new-request", new_request_action_cb },
+  { "bulk-send", bulk_send_action_cb },
 };
 
 static void
@@ -381,6 +396,7 @@ pm_application_startup (GApplication *app)
   static const char *prefs_accels[] = { "<Control>comma", NULL };
   static const char *help_accels[] = { "<Control>question", NULL };
   static const char *new_accels[] = { "<Control>n", NULL };
+  static const char *bulk_accels[] = { "<Control><Shift>n", NULL };
 
   G_APPLICATION_CLASS (pm_application_parent_class)->startup (app);
 
@@ -391,6 +407,7 @@ pm_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", prefs_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.new-request", new_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.bulk-send", bulk_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay",
                                          help_accels);
 

@@ -10,6 +10,8 @@
 
 #include "pm-window.h"
 #include "pm-autopay-view.h"
+#include "pm-export-dialog.h"
+#include "pm-ledger-model.h"
 #include "pm-payments-view.h"
 #include "pm-profile-switcher.h"
 #include "pm-storage-banner.h"
@@ -116,6 +118,7 @@ update_connection (PmWindow *self)
   gtk_widget_set_visible (self->new_request_button, connected);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", connected);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.refresh-all", connected);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", connected);
 
   if (connected)
     {
@@ -192,6 +195,24 @@ forward_to_payments_cb (GtkWidget  *widget,
                               g_str_equal (action_name, "win.search") ? "view.search"
                                                                       : "view.refresh-all",
                               NULL);
+}
+
+/* Export what the Payments list shows: its filters, period and search, in its order. */
+static void
+export_cb (GtkWidget  *widget,
+           const char *action_name,
+           GVariant   *parameter)
+{
+  PmWindow *self = PM_WINDOW (widget);
+  GListModel *model;
+
+  if (self->payments == NULL || self->service == NULL)
+    return;
+  model = pm_payments_view_get_model (PM_PAYMENTS_VIEW (self->payments));
+  if (!PM_IS_LEDGER_MODEL (model))
+    return;
+  pm_export_dialog_present (GTK_WINDOW (self), self->service,
+                            pm_ledger_model_get_query (PM_LEDGER_MODEL (model)));
 }
 
 static gboolean
@@ -286,8 +307,11 @@ pm_window_class_init (PmWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.search", NULL, forward_to_payments_cb);
   gtk_widget_class_install_action (widget_class, "win.refresh-all", NULL, forward_to_payments_cb);
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, export_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.refresh-all", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.export", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.refresh-all", NULL);
 }
 
