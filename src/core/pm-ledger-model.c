@@ -55,6 +55,8 @@ struct _PmLedgerModel
   GPtrArray     *changes;   /* Change, applied at idle */
   guint          changes_idle;
   GError        *error;
+  gboolean       deferred;  /* counted by pm_ledger_model_totals_finish(), not at start */
+  gboolean       counted;   /* n_items is the whole result's size */
 };
 
 enum
@@ -63,6 +65,7 @@ enum
   PROP_LEDGER,
   PROP_QUERY,
   PROP_N_ITEMS,
+  PROP_DEFERRED,
   N_PROPS
 };
 
@@ -290,6 +293,7 @@ reset (PmLedgerModel *self)
 
   drop_pages (self);
   self->n_items = count (self);
+  self->counted = TRUE;
   if (old != 0 || self->n_items != 0)
     emit (self, 0, old, self->n_items);
 }
@@ -384,7 +388,8 @@ apply_changes_cb (gpointer data)
   self->changes = g_ptr_array_new_with_free_func (change_free);
   self->changes_idle = 0;
 
-  if (changes->len > MAX_PRECISE_CHANGES)
+  /* positions and counts are compared with n_items: it must be the whole size */
+  if (changes->len > MAX_PRECISE_CHANGES || !self->counted)
     reset (self);
   else
     for (guint i = 0; i < changes->len; i++)
@@ -459,7 +464,19 @@ pm_ledger_model_constructed (GObject *object)
   g_signal_connect_object (self->ledger, "bill-added", G_CALLBACK (bill_added_cb), self, 0);
   g_signal_connect_object (self->ledger, "bill-changed", G_CALLBACK (bill_changed_cb), self, 0);
   g_signal_connect_object (self->ledger, "bill-removed", G_CALLBACK (bill_removed_cb), self, 0);
-  self->n_items = count (self);
+  if (self->deferred)
+    {
+      /* the first page only: the rows on screen, nothing that reads the whole result */
+      Page *page = get_page (self, 0);
+
+      self->n_items = page != NULL ? page->bills->len : 0;
+      self->counted = page != NULL && page->bills->len < PM_LEDGER_MODEL_PAGE_SIZE;
+    }
+  else
+    {
+      self->n_items = count (self);
+      self->counted = TRUE;
+    }
 }
 
 static void
@@ -510,6 +527,9 @@ pm_ledger_model_get_property (GObject    *object,
     case PROP_N_ITEMS:
       g_value_set_uint (value, self->n_items);
       break;
+    case PROP_DEFERRED:
+      g_value_set_boolean (value, self->deferred);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -527,6 +547,9 @@ pm_ledger_model_set_property (GObject      *object,
     {
     case PROP_LEDGER:
       self->ledger = g_value_dup_object (value);
+      break;
+    case PROP_DEFERRED:
+      self->deferred = g_value_get_boolean (value);
       break;
     case PROP_QUERY:
       if (self->ledger != NULL && self->pages != NULL && self->query != NULL)
@@ -560,6 +583,9 @@ pm_ledger_model_class_init (PmLedgerModelClass *klass)
   properties[PROP_N_ITEMS] =
     g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DEFERRED] =
+    g_param_spec_boolean ("deferred", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -623,4 +649,232 @@ pm_ledger_model_get_error (PmLedgerModel *self)
 {
   g_return_val_if_fail (PM_IS_LEDGER_MODEL (self), NULL);
   return self->error;
+}
+
+PmLedgerModel *
+pm_ledger_model_new_deferred (PmLedger            *ledger,
+                              const PmLedgerQuery *query)
+{
+  g_return_val_if_fail (PM_IS_LEDGER (ledger), NULL);
+
+  return g_object_new (PM_TYPE_LEDGER_MODEL, "ledger", ledger, "query", query,
+                       "deferred", TRUE, NULL);
+}
+
+gboolean
+pm_ledger_model_get_counted (PmLedgerModel *self)
+{
+  g_return_val_if_fail (PM_IS_LEDGER_MODEL (self), FALSE);
+  return self->counted;
+}
+
+/* ---- totals off the main thread ---- */
+
+/* Reader connections to one ledger file for the worker threads, kept with the ledger
+ * (its object data) and by every task using them. Two idle connections at most are kept
+ * (a search overtaken by the next keystroke may still be stopping on one): their page
+ * caches are memory the window holds, and opening one can wait for a writer. */
+#define MAX_IDLE_READERS 2
+
+typedef struct
+{
+  GMutex    lock;
+  char     *path;
+  PmLedger *idle[MAX_IDLE_READERS];
+} Readers;
+
+static void
+readers_clear (gpointer data)
+{
+  Readers *readers = data;
+
+  g_mutex_clear (&readers->lock);
+  g_free (readers->path);
+  for (guint i = 0; i < MAX_IDLE_READERS; i++)
+    g_clear_object (&readers->idle[i]);
+}
+
+static void
+readers_unref (gpointer data)
+{
+  g_atomic_rc_box_release_full (data, readers_clear);
+}
+
+#define READER_CACHE_KIB "8192"
+
+static PmLedger *
+readers_take (Readers  *readers,
+              GError  **error)
+{
+  PmLedger *reader = NULL;
+
+  g_mutex_lock (&readers->lock);
+  for (guint i = 0; i < MAX_IDLE_READERS && reader == NULL; i++)
+    reader = g_steal_pointer (&readers->idle[i]);
+  g_mutex_unlock (&readers->lock);
+  if (reader != NULL)
+    return reader;
+  reader = pm_ledger_new (readers->path, error);
+  if (reader != NULL)
+    sqlite3_exec (reader->db, "PRAGMA cache_size = -" READER_CACHE_KIB, NULL, NULL, NULL);
+  return reader;
+}
+
+static void
+readers_give (Readers  *readers,
+              PmLedger *reader)
+{
+  g_mutex_lock (&readers->lock);
+  for (guint i = 0; i < MAX_IDLE_READERS && reader != NULL; i++)
+    if (readers->idle[i] == NULL)
+      readers->idle[i] = g_steal_pointer (&reader);
+  g_mutex_unlock (&readers->lock);
+  g_clear_object (&reader);
+}
+
+typedef struct
+{
+  Readers        *readers;
+  PmLedgerQuery  *query;
+  PmLedgerTotals  totals;
+} TotalsData;
+
+static void
+totals_data_free (gpointer data)
+{
+  TotalsData *totals = data;
+
+  g_clear_pointer (&totals->readers, readers_unref);
+  pm_ledger_query_free (totals->query);
+  g_free (totals);
+}
+
+/* SQLite's progress handler: a non-zero return interrupts the statement. */
+static int
+totals_progress_cb (void *user_data)
+{
+  return g_cancellable_is_cancelled (user_data);
+}
+
+static void
+totals_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  TotalsData *data = task_data;
+  PmLedger *reader;
+  GError *error = NULL;
+  gboolean ok;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  reader = readers_take (data->readers, &error);
+  if (reader == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (cancellable != NULL)
+    sqlite3_progress_handler (reader->db, 1000, totals_progress_cb, cancellable);
+  ok = pm_ledger_totals (reader, data->query, &data->totals, &error);
+  sqlite3_progress_handler (reader->db, 0, NULL, NULL);
+  /* a connection that failed is not trusted again: the next task opens another */
+  if (ok)
+    readers_give (data->readers, reader);
+  else
+    g_object_unref (reader);
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_clear_error (&error);
+      return;
+    }
+  if (!ok)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+pm_ledger_model_totals_async (PmLedgerModel       *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  TotalsData *data;
+  const char *path;
+  Readers *readers;
+
+  g_return_if_fail (PM_IS_LEDGER_MODEL (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pm_ledger_model_totals_async);
+  data = g_new0 (TotalsData, 1);
+  data->query = pm_ledger_query_copy (self->query);
+  g_task_set_task_data (task, data, totals_data_free);
+
+  path = pm_ledger_get_path (self->ledger);
+  if (path == NULL || *path == '\0' || g_str_equal (path, ":memory:"))
+    {
+      /* no second connection can see this ledger: here, now */
+      GError *error = NULL;
+
+      if (!pm_ledger_totals (self->ledger, data->query, &data->totals, &error))
+        g_task_return_error (task, error);
+      else
+        g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  readers = g_object_get_data (G_OBJECT (self->ledger), "pm-ledger-model-readers");
+  if (readers == NULL)
+    {
+      readers = g_atomic_rc_box_new0 (Readers);
+      g_mutex_init (&readers->lock);
+      readers->path = g_strdup (path);
+      g_object_set_data_full (G_OBJECT (self->ledger), "pm-ledger-model-readers", readers,
+                              readers_unref);
+    }
+  data->readers = g_atomic_rc_box_acquire (readers);
+  g_task_run_in_thread (task, totals_thread);
+}
+
+gboolean
+pm_ledger_model_totals_finish (PmLedgerModel   *self,
+                               GAsyncResult    *result,
+                               PmLedgerTotals  *totals,
+                               GError         **error)
+{
+  TotalsData *data;
+  guint n, old;
+
+  g_return_val_if_fail (PM_IS_LEDGER_MODEL (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (totals != NULL, FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  data = g_task_get_task_data (G_TASK (result));
+  *totals = data->totals;
+
+  /* a query changed meanwhile has totals of its own coming */
+  if (self->counted || !pm_ledger_query_equal (data->query, self->query))
+    return TRUE;
+
+  n = (guint) CLAMP (data->totals.all.count, 0, (gint64) G_MAXUINT);
+  old = self->n_items;
+  if (n >= old)
+    {
+      self->n_items = n;
+      self->counted = TRUE;
+      if (n > old)
+        emit (self, old, 0, n - old);
+    }
+  else
+    {
+      /* fewer than the first page held: another connection removed some meanwhile */
+      reset (self);
+    }
+  return TRUE;
 }

@@ -46,4 +46,29 @@ void                 pm_ledger_model_refresh      (PmLedgerModel       *self);
 /* The last storage error met while counting or reading rows, or NULL. */
 const GError        *pm_ledger_model_get_error    (PmLedgerModel       *self);
 
+/* A model that does not count on the calling thread: it reads its first page and starts
+ * with those rows (all of them when there are fewer than a page: then it is counted).
+ * Its full size comes with pm_ledger_model_totals_finish(): the count and the totals are
+ * one evaluation, made off the main thread. Until then n_items is the first page's. */
+PmLedgerModel       *pm_ledger_model_new_deferred (PmLedger            *ledger,
+                                                   const PmLedgerQuery *query);
+/* Whether n_items is the size of the query's result (not only its first page). */
+gboolean             pm_ledger_model_get_counted  (PmLedgerModel       *self);
+
+/* The totals of the model's query (pm_ledger_totals), computed in a worker thread on a
+ * connection of its own, so the main thread paints meanwhile. A cancelled call stops the
+ * SQL where it is. On success, a model not yet counted takes totals->all.count as its
+ * size (items-changed for the rows past its first page): the rows and the totals then
+ * come from the same evaluation. A model already counted is left as it is; if its size
+ * differs from totals->all.count, another connection wrote between the two reads and the
+ * caller should read the rows again. */
+void                 pm_ledger_model_totals_async  (PmLedgerModel       *self,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+gboolean             pm_ledger_model_totals_finish (PmLedgerModel       *self,
+                                                    GAsyncResult        *result,
+                                                    PmLedgerTotals      *totals,
+                                                    GError             **error);
+
 G_END_DECLS

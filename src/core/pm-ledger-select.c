@@ -149,7 +149,8 @@ prefix_end (const char *prefix)
  * from an index. */
 static void
 add_prefix_set (Sql        *sql,
-                const char *word)
+                const char *word,
+                const char *union_op)
 {
   g_autofree char *end = prefix_end (word);
   g_autofree char *upper = g_ascii_strup (word, -1);
@@ -195,13 +196,75 @@ add_prefix_set (Sql        *sql,
           sql_text (sql, pair);
           sql_text (sql, like);
         }
-      g_string_append (sql->sql, " UNION SELECT id FROM bills WHERE product >= ? AND product < ?");
+      g_string_append_printf (sql->sql,
+                              " %s SELECT id FROM bills WHERE product >= ? AND product < ?",
+                              union_op);
       sql_text (sql, word);
       sql_text (sql, end);
     }
   if (ascii_alnum)
     {
-      g_string_append (sql->sql, " UNION SELECT id FROM bills WHERE bill_id >= ? AND bill_id < ?");
+      g_string_append_printf (sql->sql,
+                              " %s SELECT id FROM bills WHERE bill_id >= ? AND bill_id < ?",
+                              union_op);
+      sql_text (sql, upper);
+      sql_text (sql, upper_end);
+    }
+  g_string_append (sql->sql, ")");
+}
+
+/* The same test as add_prefix_set() on one bill row "b", as a condition: a lookup in
+ * bill_grams and comparisons on the row, no set of every match built first (a walk of
+ * the sort index checks a few thousand rows; the set could hold a million ids). */
+static void
+add_prefix_check (Sql        *sql,
+                  const char *word)
+{
+  g_autofree char *end = prefix_end (word);
+  g_autofree char *upper = g_ascii_strup (word, -1);
+  g_autofree char *upper_end = prefix_end (upper);
+  gboolean digits = TRUE, ascii_alnum = TRUE;
+
+  for (const char *p = word; *p != '\0'; p++)
+    {
+      digits = digits && g_ascii_isdigit (*p);
+      ascii_alnum = ascii_alnum && g_ascii_isalnum (*p);
+    }
+
+  g_string_append (sql->sql, " AND (");
+  if (digits)
+    {
+      g_string_append (sql->sql, "(b.phone >= ? AND b.phone < ?)");
+      sql_text (sql, word);
+      sql_text (sql, end);
+    }
+  else
+    {
+      if (g_utf8_strlen (word, -1) <= 2)
+        {
+          g_autofree char *gram = g_ascii_strdown (word, -1);
+
+          g_string_append (sql->sql, "EXISTS (SELECT 1 FROM bill_grams g WHERE g.gram = ?"
+                                     " AND g.id = b.id)");
+          sql_text (sql, gram);
+        }
+      else
+        {
+          g_autofree char *pair = g_ascii_strdown (word, 2);
+          g_autofree char *like = g_strdup_printf ("%%%s%%", word);
+
+          g_string_append (sql->sql, "(EXISTS (SELECT 1 FROM bill_grams g WHERE g.gram = ?"
+                                     " AND g.id = b.id) AND b.payer_name LIKE ?)");
+          sql_text (sql, pair);
+          sql_text (sql, like);
+        }
+      g_string_append (sql->sql, " OR (b.product >= ? AND b.product < ?)");
+      sql_text (sql, word);
+      sql_text (sql, end);
+    }
+  if (ascii_alnum)
+    {
+      g_string_append (sql->sql, " OR (b.bill_id >= ? AND b.bill_id < ?)");
       sql_text (sql, upper);
       sql_text (sql, upper_end);
     }
@@ -234,8 +297,9 @@ use_prefix (const char *word)
  * index); shorter ones match the start of one of them (B-tree ranges), since a trigram
  * index cannot hold them. Text that is not UTF-8 matches nothing. */
 static void
-add_text_set (Sql        *sql,
-              const char *text)
+add_text_set_full (Sql        *sql,
+                   const char *text,
+                   gboolean    estimate)
 {
   g_autofree char *normal = g_utf8_normalize (text, -1, G_NORMALIZE_NFC);
   g_auto(GStrv) words = NULL;
@@ -272,7 +336,7 @@ add_text_set (Sql        *sql,
         {
           if (n_sets++ > 0)
             g_string_append (sql->sql, " INTERSECT ");
-          add_prefix_set (sql, word);
+          add_prefix_set (sql, word, estimate ? "UNION ALL" : "UNION");
         }
     }
   if (match->len > 0)
@@ -284,6 +348,62 @@ add_text_set (Sql        *sql,
     }
   if (n_sets == 0)
     g_string_append (sql->sql, "SELECT id FROM bills");
+}
+
+/* @estimate: each bill once or more (UNION ALL: a LIMIT stops reading early). */
+static void
+add_text_set (Sql        *sql,
+              const char *text)
+{
+  add_text_set_full (sql, text, FALSE);
+}
+
+/* The bills of add_text_set() as conditions on one bill row "b" (" AND …"): the words
+ * of one or two characters (and prefixes) checked on the row (add_prefix_check), the
+ * longer ones through the trigram index as a set (its semantics are the index's). */
+static void
+add_text_check (Sql        *sql,
+                const char *text)
+{
+  g_autofree char *normal = g_utf8_normalize (text, -1, G_NORMALIZE_NFC);
+  g_auto(GStrv) words = NULL;
+  g_autoptr(GString) match = g_string_new (NULL);
+
+  if (normal == NULL)
+    {
+      g_string_append (sql->sql, " AND 0");
+      return;
+    }
+  words = g_strsplit_set (g_strstrip (normal), " \t\r\n", -1);
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      g_autofree char *word = NULL;
+
+      if (*words[i] == '\0')
+        continue;
+      word = normalize_word (words[i]);
+      if (g_utf8_strlen (word, -1) >= 3 && !use_prefix (word))
+        {
+          if (match->len > 0)
+            g_string_append_c (match, ' ');
+          g_string_append_c (match, '"');
+          for (const char *p = word; *p != '\0'; p++)
+            {
+              if (*p == '"')
+                g_string_append_c (match, '"');
+              g_string_append_c (match, *p);
+            }
+          g_string_append_c (match, '"');
+        }
+      else
+        add_prefix_check (sql, word);
+    }
+  if (match->len > 0)
+    {
+      g_string_append (sql->sql, " AND +b.id IN (SELECT rowid FROM bills_fts"
+                                 " WHERE bills_fts MATCH ?)");
+      sql_text (sql, match->str);
+    }
 }
 
 static gboolean
@@ -364,11 +484,7 @@ add_from_where_full (Sql                 *sql,
       sql_int (sql, query->created_to);
     }
   if (has_text (query) && scan_in_order)
-    {
-      g_string_append (sql->sql, " AND +b.id IN (");
-      add_text_set (sql, query->text);
-      g_string_append (sql->sql, ")");
-    }
+    add_text_check (sql, query->text);
 }
 
 static void
@@ -518,6 +634,20 @@ plain_totals (PmLedger             *self,
   if (rc != SQLITE_DONE)
     return pm_ledger_fail (self, rc, error);
 
+  /* Neither unpaid bucket wanted (a filter on other states): no need to split them. */
+  if (!bucket_selected (query, PM_BILL_STATE_UNPAID)
+      && !bucket_selected (query, PM_LEDGER_BUCKET_EXPIRED))
+    {
+      for (guint b = 0; b < PM_LEDGER_N_BUCKETS; b++)
+        {
+          if (!bucket_selected (query, b))
+            totals->by_state[b] = (PmLedgerTotal) { 0 };
+          totals->all.count += totals->by_state[b].count;
+          totals->all.won += totals->by_state[b].won;
+        }
+      return TRUE;
+    }
+
   /* Unpaid and not expired: expire-date today or later, or none. */
   sql_init (&fresh, "SELECT count (*), sum (b.price) FROM bills b WHERE b.state = ?");
   sql_text (&fresh, pm_bill_state_to_string (PM_BILL_STATE_UNPAID));
@@ -641,31 +771,75 @@ total_bills (PmLedger *self)
   return total;
 }
 
+/* Whether the text matches at least @wanted bills, reading at most that many ids (the
+ * size of the last search when it is known): *@matches is the count, at most @wanted. */
+static gboolean
+text_matches_at_least (PmLedger    *self,
+                       const char  *text,
+                       gint64       wanted,
+                       gint64      *matches)
+{
+  g_auto(Sql) sql = { 0 };
+  sqlite3_stmt *stmt;
+  int rc;
+
+  pm_ledger_read_data_version (self, NULL);
+  if (self->text_count_key != NULL && g_str_equal (self->text_count_key, text)
+      && self->text_count_generation == self->generation)
+    {
+      *matches = MIN (self->text_count, wanted);
+      return TRUE;
+    }
+  sql_init (&sql, "SELECT count(*) FROM (SELECT 1 FROM (");
+  add_text_set_full (&sql, text, TRUE);
+  g_string_append (sql.sql, ") LIMIT ?)");
+  sql_int (&sql, wanted);
+  stmt = sql_prepare (self, &sql, NULL);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  *matches = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+  sqlite3_reset (stmt);
+  return rc == SQLITE_ROW;
+}
+
 /* How to read rows @offset … @offset + @limit of a search. Walking the sort index
- * (which holds the row ids, so checking each against the matches reads no bill) costs
- * about (offset + limit) × bills / matches index entries; reading the matches costs one
- * bill each plus a sort. Walk when that stays small: always for broad searches near the
- * top of the list, never for narrow ones deep down. Other filters make each step of the
- * walk read the bill, so the budget is smaller then. */
+ * and checking each row (add_text_check) costs about (offset + limit) × bills / matches
+ * steps; reading the matches costs one bill each plus a sort. Walk when that stays
+ * small: always for broad searches near the top of the list, never for narrow ones deep
+ * down. Other filters skip rows of the walk, so the budget is smaller then. Deciding
+ * reads no more matches than it takes to know the walk is short enough (a few thousand
+ * ids from an index), never the whole set of a broad search. */
 static gboolean
 scan_in_order (PmLedger             *self,
                const PmLedgerQuery  *query,
                guint                 offset,
                guint                 limit)
 {
-  gint64 matches = 0, total, expected, budget;
+  gint64 matches = 0, total, expected, budget, steps, wanted;
 
   /* the sort indexes all start with the profile (schema v4 dropped the others) */
-  if (query->profile_id == NULL || *query->profile_id == '\0')
+  if (query->profile_id == NULL || *query->profile_id == '\0' || !has_text (query))
     return FALSE;
-  if (!has_text (query) || !text_match_count (self, query->text, &matches, NULL) || matches == 0)
-    return FALSE;
-  total = total_bills (self);
-  if (limit == 0)
-    limit = (guint) MIN (matches, (gint64) G_MAXUINT);
-  expected = ((gint64) query->offset + offset + limit + 1) * (total / matches + 1);
   budget = query->states == PM_LEDGER_STATES_ALL && query->created_from == 0
            && query->created_to == 0 ? 60000 : 10000;
+  total = total_bills (self);
+  if (limit == 0)
+    {
+      /* every row (an export): only with the size of the result */
+      if (!text_match_count (self, query->text, &matches, NULL) || matches == 0)
+        return FALSE;
+      steps = (gint64) query->offset + offset + matches + 1;
+      return steps * (total / matches + 1) <= budget;
+    }
+  steps = (gint64) query->offset + offset + limit + 1;
+  if (budget / steps < 2)
+    return FALSE;
+  /* steps × (total / matches + 1) ≤ budget takes at least this many matches */
+  wanted = total / (budget / steps - 1) + 1;
+  if (!text_matches_at_least (self, query->text, wanted, &matches) || matches == 0)
+    return FALSE;
+  expected = steps * (total / matches + 1);
   return expected <= budget;
 }
 

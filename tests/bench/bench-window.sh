@@ -1,12 +1,64 @@
 #!/bin/sh
-# The payments window on 1,000 and on 1,000,000 bills, in one run (DESIGN.md targets:
-# first rows ≤ 0.5 s and no slower than 1.5× the small ledger; search and filter ≤ 100 ms;
-# ≤ 200 MB resident). Ledgers are built once and kept in the build tree.
+# The payments window on 1,000 and on 1,000,000 bills, measured by painted frames
+# (bench-window.c says how). The app is started RUNS times on each ledger, alternating,
+# for the first-paint figures; the last start of each also runs every search and filter
+# REPEATS times. Medians, the 1M / 1k ratio and the targets of issue 15: first bill row
+# painted on 1M ≤ 500 ms and ≤ 1.5× the 1,000-bill case; any search or filter on 1M, new
+# rows painted with totals ≤ 100 ms; ≤ 200 MB resident. Ledgers are built once and kept.
+# Wall-clock figures include waiting for a core on a loaded machine (the load average is
+# printed); the CPU-time figures beside them do not.
 set -eu
 bench=${1:?bench-window binary}
 cache=${2:?cache dir}
+runs=${PM_BENCH_WINDOW_RUNS:-5}
+repeats=${PM_BENCH_WINDOW_REPEATS:-5}
 mkdir -p "$cache"
 export GSETTINGS_BACKEND=memory GSK_RENDERER=cairo LC_ALL=C.UTF-8
-small=$(xvfb-run -a -s "-screen 0 1280x900x24" "$bench" 1000 "$cache" | tee /dev/stderr | sed -n 's/.*first rows drawn after \([0-9]*\) ms/\1/p')
-large=$(xvfb-run -a -s "-screen 0 1280x900x24" "$bench" 1000000 "$cache" | tee /dev/stderr | sed -n 's/.*first rows drawn after \([0-9]*\) ms/\1/p')
-python3 -c "print('window: 1,000,000 bills open in %s ms vs %s ms for 1,000 = %.2f× (target ≤ 1.5×, ≤ 500 ms)' % ($large, $small, $large / max($small, 1)))"
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
+i=1
+while [ "$i" -le "$runs" ]; do
+  r=0
+  [ "$i" -eq "$runs" ] && r=$repeats
+  for n in 1000 1000000; do
+    echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+    xvfb-run -a -s "-screen 0 1280x900x24" "$bench" "$n" "$cache" "$r" | tee -a "$out" >&2
+  done
+  i=$((i + 1))
+done
+
+python3 - "$out" <<'EOF'
+import re, statistics, sys
+
+first = {}   # (n, what) -> [(wall, cpu)]
+rest = []
+for line in open(sys.argv[1], encoding='utf-8'):
+    m = re.match(r'figure: (\d+) bills: (first row|totals) painted: ([\d.]+) ms \(CPU ([\d.]+) ms\)', line)
+    if m:
+        first.setdefault((int(m[1]), m[2]), []).append((float(m[3]), float(m[4])))
+    elif line.startswith('figure:'):
+        rest.append(line.strip())
+
+def med(n, what, i):
+    values = [v[i] for v in first.get((n, what), [])]
+    return statistics.median(values) if values else float('nan')
+
+for what in ('first row', 'totals'):
+    for n in (1000, 1000000):
+        print('window, %s bills: %s painted, median of %d starts: %.0f ms (CPU %.0f ms)'
+              % (format(n, ','), what, len(first.get((n, what), [])), med(n, what, 0),
+                 med(n, what, 1)))
+small, large = med(1000, 'first row', 0), med(1000000, 'first row', 0)
+print('window: first bill row painted on 1,000,000 bills in %.0f ms vs %.0f ms on 1,000 = '
+      '%.2f× (target ≤ 500 ms and ≤ 1.5×); CPU %.2f×'
+      % (large, small, large / max(small, 1),
+         med(1000000, 'first row', 1) / max(med(1000, 'first row', 1), 1)))
+small, large = med(1000, 'totals', 0), med(1000000, 'totals', 0)
+print('window: totals painted on 1,000,000 bills in %.0f ms vs %.0f ms on 1,000 = %.2f×'
+      % (large, small, large / max(small, 1)))
+for line in rest:
+    print(line.replace('figure: ', 'window, '))
+print('targets: searches and filters on 1,000,000 bills ≤ 100 ms, rows with totals; '
+      'resident memory ≤ 200 MB')
+EOF

@@ -10,7 +10,10 @@
 
 #include "pm-bill.h"
 #include "pm-ledger.h"
+#include "pm-ledger-private.h"
 #include "pm-test-util.h"
+
+#include <string.h>
 
 #define BASE_TIME G_GINT64_CONSTANT (1795000000)
 
@@ -460,6 +463,154 @@ test_search_many (Fixture       *fixture,
   g_assert_cmpstr (id_at (model, 4999), ==, "M0000000");
 }
 
+typedef struct
+{
+  gboolean        done;
+  gboolean        ok;
+  PmLedgerTotals  totals;
+  GError         *error;
+} TotalsResult;
+
+static void
+totals_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  TotalsResult *res = user_data;
+
+  res->ok = pm_ledger_model_totals_finish (PM_LEDGER_MODEL (object), result, &res->totals,
+                                           &res->error);
+  res->done = TRUE;
+}
+
+static void
+wait_totals (PmLedgerModel *model,
+             GCancellable  *cancellable,
+             TotalsResult  *res)
+{
+  gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  memset (res, 0, sizeof *res);
+  pm_ledger_model_totals_async (model, cancellable, totals_cb, res);
+  while (!res->done && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (res->done);
+  /* the worker lets go of its task (and its ref on the model) just after */
+  spin ();
+}
+
+/* A deferred model reads its first page only; the totals, computed in a worker thread
+ * on a connection of their own, give it its size: rows and totals from one evaluation. */
+static void
+test_deferred_totals (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(PmLedgerQuery) query = pm_ledger_query_new ();
+  g_autoptr(PmLedgerModel) model = NULL;
+  g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+  g_autoptr(GArray) changes = g_array_new (FALSE, FALSE, sizeof (ItemsChanged));
+  Fixture watch = { .changes = changes };
+  TotalsResult res;
+  guint count = 0;
+
+  /* half of the bills: more than a page */
+  pm_ledger_query_set_text (query, "김민수");
+  pm_ledger_query_set_profile_id (query, "p1");
+  model = pm_ledger_model_new_deferred (fixture->ledger, query);
+  g_signal_connect (model, "items-changed", G_CALLBACK (items_changed_cb), &watch);
+  g_assert_false (pm_ledger_model_get_counted (model));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==,
+                    PM_LEDGER_MODEL_PAGE_SIZE);
+  g_assert_cmpstr (id_at (G_LIST_MODEL (model), 0), ==, "M0009999");
+
+  /* cancelled: nothing learnt, nothing changed */
+  g_cancellable_cancel (cancelled);
+  wait_totals (model, cancelled, &res);
+  g_assert_false (res.ok);
+  g_assert_error (res.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&res.error);
+  g_assert_false (pm_ledger_model_get_counted (model));
+  g_assert_cmpuint (changes->len, ==, 0);
+
+  wait_totals (model, NULL, &res);
+  g_assert_no_error (res.error);
+  g_assert_true (res.ok);
+  /* odd i: 김민수, unpaid, 1000 + i won */
+  g_assert_cmpint (res.totals.all.count, ==, 5000);
+  g_assert_cmpint (res.totals.all.won, ==, 5000 * 1000 + 25000000);
+  g_assert_cmpint (res.totals.by_state[PM_BILL_STATE_UNPAID].count, ==, 5000);
+  g_assert_true (pm_ledger_model_get_counted (model));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 5000);
+  g_assert_true (pm_ledger_count (fixture->ledger, query, &count, NULL));
+  g_assert_cmpuint (count, ==, 5000);
+  /* the rows past the first page were added, none replaced */
+  g_assert_cmpuint (changes->len, ==, 1);
+  g_assert_cmpuint (g_array_index (changes, ItemsChanged, 0).position, ==,
+                    PM_LEDGER_MODEL_PAGE_SIZE);
+  g_assert_cmpuint (g_array_index (changes, ItemsChanged, 0).removed, ==, 0);
+  g_assert_cmpuint (g_array_index (changes, ItemsChanged, 0).added, ==,
+                    5000 - PM_LEDGER_MODEL_PAGE_SIZE);
+  g_assert_cmpstr (id_at (G_LIST_MODEL (model), 4999), ==, "M0000001");
+
+  /* totals again (a counted model): the same figures, no change */
+  wait_totals (model, NULL, &res);
+  g_assert_cmpint (res.totals.all.count, ==, 5000);
+  g_assert_cmpuint (changes->len, ==, 1);
+  g_signal_handlers_disconnect_by_data (model, &watch);
+  g_assert_finalize_object (g_steal_pointer (&model));
+
+  /* fewer than a page: counted from the start */
+  pm_ledger_query_set_text (query, "M00012");
+  model = pm_ledger_model_new_deferred (fixture->ledger, query);
+  g_assert_true (pm_ledger_model_get_counted (model));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 100);
+  wait_totals (model, NULL, &res);
+  g_assert_cmpint (res.totals.all.count, ==, 100);
+  g_assert_finalize_object (g_steal_pointer (&model));
+}
+
+/* A broad search read in sort order checks each row (bill_grams, prefixes) instead of
+ * building the set of every match: the same rows as the set joined and sorted. */
+static void
+test_search_walk_same_rows (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  static const char *const texts[] = {
+    "민", "김민", "박서", "수강", "0101", "김민수", "m000",
+  };
+  g_autoptr(PmLedgerQuery) query = pm_ledger_query_new ();
+  g_autoptr(PmLedgerQuery) unscoped = NULL;
+
+  pm_ledger_query_set_profile_id (query, "p1");
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    for (guint states = 0; states < 2; states++)
+      {
+        g_autoptr(GPtrArray) walked = NULL;
+        g_autoptr(GPtrArray) joined = NULL;
+        g_autofree char *plan = NULL;
+
+        pm_ledger_query_set_text (query, texts[i]);
+        query->states = states ? PM_LEDGER_STATE_BIT (PM_BILL_STATE_PAID) : 0;
+        /* with the profile: the walk of the (profile, …) sort index */
+        walked = pm_ledger_fetch (fixture->ledger, query, 0, 50, NULL);
+        /* without it (every bill is in p1): the matches joined and sorted */
+        unscoped = pm_ledger_query_copy (query);
+        pm_ledger_query_set_profile_id (unscoped, NULL);
+        joined = pm_ledger_fetch (fixture->ledger, unscoped, 0, 50, NULL);
+        g_clear_pointer (&unscoped, pm_ledger_query_free);
+        g_assert_nonnull (walked);
+        g_assert_nonnull (joined);
+        g_assert_cmpuint (walked->len, ==, joined->len);
+        for (guint j = 0; j < walked->len; j++)
+          g_assert_cmpstr (pm_bill_get_bill_id (g_ptr_array_index (walked, j)), ==,
+                           pm_bill_get_bill_id (g_ptr_array_index (joined, j)));
+        plan = pm_ledger_explain_for_testing (fixture->ledger, query, 0, 50);
+        /* never every match gathered for the first page of a broad search */
+        if (g_utf8_strlen (texts[i], -1) <= 2 && states == 0)
+          g_assert_null (strstr (plan, "LIST SUBQUERY"));
+      }
+}
+
 static void
 weak_count_cb (gpointer  data,
                GObject  *where_the_object_was)
@@ -517,6 +668,8 @@ main (int   argc,
   ADD ("/ledger-model/state-filter", 1000, test_state_filter);
   ADD ("/ledger-model/search-many", 10000, test_search_many);
   ADD ("/ledger-model/memory-bounded", 10000, test_memory_bounded);
+  ADD ("/ledger-model/deferred-totals", 10000, test_deferred_totals);
+  ADD ("/ledger-model/search-walk-same-rows", 10000, test_search_walk_same_rows);
 #undef ADD
 
   return g_test_run ();
