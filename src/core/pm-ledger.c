@@ -1221,6 +1221,11 @@ pm_ledger_get_outside_serial (PmLedger  *self,
 {
   g_return_val_if_fail (PM_IS_LEDGER (self), 0);
 
+  /* An open write group reads the file as it was when the group began: commit it, so
+   * that what another process committed since is both counted here and seen by the
+   * reads that follow. */
+  if (self->grouped && !self->in_transaction && !pm_ledger_flush (self, error))
+    return 0;
   if (!pm_ledger_read_data_version (self, error))
     return 0;
   return self->outside_serial;

@@ -52,6 +52,7 @@ enum {
 enum {
   BILL_TRANSITION,
   LEDGER_CHANGED,
+  BILL_CHANGED,
   N_SIGNALS
 };
 
@@ -306,6 +307,25 @@ pm_service_class_init (PmServiceClass *klass)
   signals[LEDGER_CHANGED] =
     g_signal_new ("ledger-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * PmService::bill-changed:
+   * @bill_id: the bill added, changed or removed through this service
+   *
+   * The same, bill by bill, for changes made in this process (its ledger's bill-added,
+   * bill-changed and bill-removed), so that views need nothing but the service.
+   */
+  signals[BILL_CHANGED] =
+    g_signal_new ("bill-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+ledger_bill_cb (PmLedger   *ledger,
+                const char *bill_id,
+                PmService  *self)
+{
+  g_signal_emit (self, signals[BILL_CHANGED], 0, bill_id);
 }
 
 static void
@@ -348,6 +368,9 @@ pm_service_new (const char  *ledger_path,
    * per bill); intents stay durable one transaction at a time (pm-ledger.h). */
   pm_ledger_set_group_commit (self->ledger, GROUP_COMMIT_MS);
   g_signal_connect (self->ledger, "storage-failed", G_CALLBACK (storage_failed_cb), self);
+  g_signal_connect (self->ledger, "bill-added", G_CALLBACK (ledger_bill_cb), self);
+  g_signal_connect (self->ledger, "bill-changed", G_CALLBACK (ledger_bill_cb), self);
+  g_signal_connect (self->ledger, "bill-removed", G_CALLBACK (ledger_bill_cb), self);
   self->outside_serial = pm_ledger_get_outside_serial (self->ledger, NULL);
   self->watch_id = g_timeout_add (WATCH_INTERVAL_MS, watch_cb, self);
   g_source_set_name_by_id (self->watch_id, "[paymint] ledger watch");

@@ -652,12 +652,8 @@ pm_summary_view_new (PmService *service)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (service, "notify::profile", G_CALLBACK (profile_changed_cb), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (pm_service_get_ledger (service), "bill-added",
-                           G_CALLBACK (ledger_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (pm_service_get_ledger (service), "bill-changed",
-                           G_CALLBACK (ledger_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (pm_service_get_ledger (service), "bill-removed",
-                           G_CALLBACK (ledger_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (service, "bill-changed", G_CALLBACK (ledger_changed_cb), self,
+                           G_CONNECT_SWAPPED);
   return GTK_WIDGET (self);
 }
 
