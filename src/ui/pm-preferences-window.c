@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "pm-preferences-window.h"
+#include "pm-plans-timer.h"
 #include "pm-template-editor.h"
 #include "pm-error.h"
 #include "pm-service-profiles.h"
@@ -364,6 +365,7 @@ pm_preferences_window_class_init (PmPreferencesWindowClass *klass)
 
   object_class->dispose = pm_preferences_window_dispose;
 
+  g_type_ensure (PM_TYPE_PLANS_TIMER_ROW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PATH "/pm-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PmPreferencesWindow, polling_switch);

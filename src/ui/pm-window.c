@@ -13,6 +13,7 @@
 #include "pm-export-dialog.h"
 #include "pm-ledger-model.h"
 #include "pm-payments-view.h"
+#include "pm-plans-view.h"
 #include "pm-profile-switcher.h"
 #include "pm-storage-banner.h"
 #include "pm-summary-view.h"
@@ -27,6 +28,7 @@ struct _PmWindow
   GtkWidget            *payments;
   GtkWidget            *autopay;
   GtkWidget            *summary;
+  GtkWidget            *plans;
 
   /* Template widgets */
   AdwHeaderBar         *header_bar;
@@ -105,6 +107,33 @@ show_bills_cb (PmWindow *self,
   pm_window_show_bills (self, states, created_from, created_to);
 }
 
+/* A period of a plan's history: the Payments page with every bill sent in its days.
+ * The payments view has no batch filter yet, so @batch_id is not used: the days of the
+ * run select its bills (and whatever else was sent those days). */
+static void
+show_plan_bills_cb (PmWindow   *self,
+                    const char *batch_id,
+                    gint64      created_from,
+                    gint64      created_to)
+{
+  g_autoptr(GTimeZone) korea = NULL;
+  g_autoptr(GDateTime) from_utc = NULL;
+  g_autoptr(GDateTime) last_utc = NULL;
+  g_autoptr(GDateTime) first = NULL;
+  g_autoptr(GDateTime) last = NULL;
+
+  if (self->payments == NULL || created_to <= created_from)
+    return;
+  korea = pm_bill_korea_time_zone ();
+  from_utc = g_date_time_new_from_unix_utc (created_from);
+  last_utc = g_date_time_new_from_unix_utc (created_to - 1);
+  first = g_date_time_to_timezone (from_utc, korea);
+  last = g_date_time_to_timezone (last_utc, korea);
+  adw_view_stack_set_visible_child_name (self->view_stack, "payments");
+  pm_payments_view_set_date_range (PM_PAYMENTS_VIEW (self->payments), first, last);
+  pm_payments_view_set_state_filter (PM_PAYMENTS_VIEW (self->payments), 0);
+}
+
 static void
 update_connection (PmWindow *self)
 {
@@ -143,6 +172,12 @@ update_connection (PmWindow *self)
           page = adw_view_stack_add_titled (self->view_stack, self->summary, "summary",
                                             _("Summary"));
           adw_view_stack_page_set_icon_name (page, "x-office-spreadsheet-symbolic");
+          self->plans = pm_plans_view_new (self->service);
+          g_signal_connect_object (self->plans, "show-bills", G_CALLBACK (show_plan_bills_cb),
+                                   self, G_CONNECT_SWAPPED);
+          page = adw_view_stack_add_titled (self->view_stack, self->plans, "plans",
+                                            _("Plans"));
+          adw_view_stack_page_set_icon_name (page, "media-playlist-repeat-symbolic");
           gtk_stack_add_named (self->main_stack, GTK_WIDGET (self->view_stack), "payments");
         }
       else
