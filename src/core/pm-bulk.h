@@ -119,7 +119,7 @@ const char  *pm_bulk_row_status_get_label (PmBulkRowStatus status);
 
 #define PM_BULK_DEFAULT_PARALLEL    8
 #define PM_BULK_MAX_PARALLEL        64
-#define PM_BULK_DEFAULT_WRITE_AHEAD 256
+#define PM_BULK_DEFAULT_WRITE_AHEAD 32
 
 /* ---- one row ---- */
 
@@ -156,7 +156,7 @@ G_DECLARE_FINAL_TYPE (PmBulk, pm_bulk, PM, BULK, GObject)
  *   "service" (PmService; may be set after loading), "batch-name" (string, NULL: the
  *   file's name), "as-new-batch", "skip-invalid", "allow-duplicates" (booleans, FALSE),
  *   "parallel" (1–64, default 8), "limit" (rows this run sends at most; 0: all),
- *   "write-ahead" (intents made durable per transaction, 1–1024, default 256).
+ *   "write-ahead" (intents made durable per transaction, 1–1024, default 32).
  *
  * State (read-only, notify on change):
  *   "stage" (PmBulkStage), "rows" (GListModel of PmBulkRow),
