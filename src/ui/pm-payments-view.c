@@ -887,6 +887,8 @@ filters_changed_cb (PmPaymentsView *self)
     PM_LEDGER_STATE_BIT (PM_BILL_STATE_QUEUED) | PM_LEDGER_STATE_BIT (PM_BILL_STATE_SENDING)
       | PM_LEDGER_STATE_BIT (PM_BILL_STATE_UNKNOWN),
     PM_LEDGER_STATE_BIT (PM_BILL_STATE_FAILED) | PM_LEDGER_STATE_BIT (PM_BILL_STATE_NOT_SENT),
+    /* every bill still owed, past its last day or not (the Summary's ages lead here) */
+    PM_LEDGER_STATE_BIT (PM_BILL_STATE_UNPAID) | PM_LEDGER_STATE_EXPIRED,
   };
   guint state = gtk_drop_down_get_selected (self->state_dropdown);
   g_autoptr(PmLedgerQuery) before = pm_ledger_query_copy (self->query);

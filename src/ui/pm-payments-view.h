@@ -33,7 +33,8 @@ void           pm_payments_view_set_search    (PmPaymentsView *self,
 void           pm_payments_view_set_date_range (PmPaymentsView *self,
                                                 GDateTime      *first,
                                                 GDateTime      *last);
-/* 0 all, 1 unpaid, 2 paid, 3 refunded, 4 voided, 5 expired, 6 in progress, 7 failed */
+/* 0 all, 1 unpaid, 2 paid, 3 refunded, 4 voided, 5 expired, 6 in progress, 7 failed or
+ * not sent, 8 unpaid or expired */
 void           pm_payments_view_set_state_filter (PmPaymentsView *self,
                                                   guint           index);
 

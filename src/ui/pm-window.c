@@ -421,8 +421,9 @@ pm_window_show_bills (PmWindow *self,
   last = g_date_time_to_timezone (last_utc, korea);
   adw_view_stack_set_visible_child_name (self->view_stack, "payments");
   pm_payments_view_set_date_range (PM_PAYMENTS_VIEW (self->payments), first, last);
-  /* 5: expired; 1: unpaid, not expired — also the nearest choice the payments view has
-   * for every unpaid bill (PM_SUMMARY_UNPAID_STATES), which it cannot select yet */
+  /* 5: expired only; 1: unpaid, not expired; 8: every unpaid bill, expired or not
+   * (PM_SUMMARY_UNPAID_STATES, what the Summary's age rows count) */
   pm_payments_view_set_state_filter (PM_PAYMENTS_VIEW (self->payments),
-                                     states == PM_LEDGER_STATE_EXPIRED ? 5 : 1);
+                                     states == PM_LEDGER_STATE_EXPIRED ? 5
+                                     : (states & PM_LEDGER_STATE_EXPIRED) != 0 ? 8 : 1);
 }

@@ -493,8 +493,15 @@ test_ages (void)
   g_assert_cmpint (got.from, <=, now - 45 * 86400);
   g_assert_cmpint (got.to, >, now - 45 * 86400);
   g_assert_cmpint (got.to, <=, now - 30 * 86400);
-  /* it leads to the Payments page */
+  /* it leads to the Payments page, which lists that bill though its last day is past */
   g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "payments");
+  pm_test_spin_until (payments_listed, GUINT_TO_POINTER (1), 10000);
+  {
+    PmPaymentsView *payments = PM_PAYMENTS_VIEW (pm_window_get_payments_view (window));
+    g_autoptr(PmBill) bill = g_list_model_get_item (pm_payments_view_get_model (payments), 0);
+
+    g_assert_cmpint (pm_bill_get_price (bill), ==, 33000);
+  }
 
   /* 0–7 days: the list shows that bill */
   show_page ();
