@@ -15,6 +15,7 @@
 #include "pm-error.h"
 #include "pm-phone.h"
 #include "pm-poller.h"
+#include "pm-plan-store.h"
 #include "pm-schedule.h"
 #include "pm-sender.h"
 
@@ -1284,6 +1285,16 @@ pm_service_create_model (PmService           *self,
   scoped = query != NULL ? pm_ledger_query_copy (query) : pm_ledger_query_new ();
   pm_service_scope_query (self, scoped);
   return pm_ledger_model_new (self->ledger, scoped);
+}
+
+/* The monthly plans kept in this service's ledger (pm-plan-store.h). */
+PmPlanStore *
+pm_service_open_plan_store (PmService  *self,
+                            GError    **error)
+{
+  g_return_val_if_fail (PM_IS_SERVICE (self), NULL);
+
+  return pm_plan_store_new (self->ledger, error);
 }
 
 gboolean

@@ -149,6 +149,10 @@ GPtrArray     *pm_service_list_events        (PmService            *self,
                                               GError              **error);
 PmLedgerModel *pm_service_create_model       (PmService            *self,
                                               const PmLedgerQuery  *query);
+/* A store of the monthly plans kept in this service's ledger (new reference). */
+typedef struct _PmPlanStore PmPlanStore;
+PmPlanStore   *pm_service_open_plan_store   (PmService            *self,
+                                             GError              **error);
 void           pm_service_scope_query        (PmService            *self,
                                               PmLedgerQuery        *query);
 gboolean       pm_service_totals             (PmService            *self,

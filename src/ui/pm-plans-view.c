@@ -1029,22 +1029,17 @@ new_action (GtkWidget  *widget,
 static void
 open_store (PmPlansView *self)
 {
-  PmLedger *ledger;
-
   if (self->store != NULL || self->service == NULL)
     return;
-  ledger = pm_service_get_ledger (self->service);
-  if (ledger == NULL)
-    return;
   g_clear_error (&self->store_error);
-  self->store = pm_plan_store_new (ledger, &self->store_error);
+  self->store = pm_service_open_plan_store (self->service, &self->store_error);
   if (self->store == NULL)
     return;
   g_signal_connect_object (self->store, "plans-changed", G_CALLBACK (schedule_reload), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->store, "run-changed", G_CALLBACK (schedule_reload), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (ledger, "bill-changed", G_CALLBACK (schedule_reload), self,
+  g_signal_connect_object (self->service, "bill-changed", G_CALLBACK (schedule_reload), self,
                            G_CONNECT_SWAPPED);
 }
 
