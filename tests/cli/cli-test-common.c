@@ -8,6 +8,10 @@
 
 #include "cli-test-common.h"
 
+#include <glib/gstdio.h>
+
+#include "pm-test-util.h"
+
 const char *
 cli_test_path (void)
 {
@@ -95,4 +99,57 @@ cli_test_spawn (const char * const  *argv,
   return g_subprocess_newv ((const char * const *) args,
                             G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE
                             | G_SUBPROCESS_FLAGS_STDERR_SILENCE, error);
+}
+
+void
+cli_sandbox_start (CliSandbox *s,
+                   guint32     seed,
+                   const char *dir_template)
+{
+  g_autoptr(GError) error = NULL;
+
+  s->sandbox = pm_sandbox_new ();
+  pm_sandbox_set_seed (s->sandbox, seed);
+  pm_sandbox_set_payers (s->sandbox, 0.0, 20, 180, 0.0); /* nobody pays unless told */
+  pm_sandbox_start (s->sandbox, NULL, 0, &error);
+  g_assert_no_error (error);
+  s->url = pm_sandbox_dup_base_url (s->sandbox);
+  s->dir = g_dir_make_tmp (dir_template, &error);
+  g_assert_no_error (error);
+  s->ledger = g_build_filename (s->dir, "ledger.db", NULL);
+}
+
+void
+cli_sandbox_stop (CliSandbox *s)
+{
+  g_autoptr(GPtrArray) files = pm_test_list_files (s->dir);
+
+  pm_sandbox_stop (s->sandbox);
+  g_clear_object (&s->sandbox);
+  for (guint i = 0; i < files->len; i++)
+    g_unlink (g_ptr_array_index (files, i));
+  g_rmdir (s->dir);
+  g_clear_pointer (&s->url, g_free);
+  g_clear_pointer (&s->dir, g_free);
+  g_clear_pointer (&s->ledger, g_free);
+}
+
+int
+cli_sandbox_run_valist (CliSandbox  *s,
+                        const char  *input,
+                        char       **out,
+                        char       **err,
+                        const char  *first,
+                        va_list      rest)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+
+  g_ptr_array_add (args, (char *) "--sandbox-url");
+  g_ptr_array_add (args, s->url);
+  g_ptr_array_add (args, (char *) "--ledger");
+  g_ptr_array_add (args, s->ledger);
+  for (const char *a = first; a != NULL; a = va_arg (rest, const char *))
+    g_ptr_array_add (args, (char *) a);
+  g_ptr_array_add (args, NULL);
+  return cli_test_run ((const char * const *) args->pdata, input, out, err);
 }

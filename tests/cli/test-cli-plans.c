@@ -22,10 +22,7 @@
 
 typedef struct
 {
-  PmSandbox *sandbox;
-  char      *url;
-  char      *dir;
-  char      *ledger;
+  CliSandbox cli;
   char      *roster;
   char      *period;   /* next month */
   char      *due;      /* "YYYY-MM-05 10:01" of it */
@@ -38,7 +35,7 @@ write_file (Fixture    *f,
             const char *text)
 {
   g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (f->dir, name, NULL);
+  char *path = g_build_filename (f->cli.dir, name, NULL);
 
   g_file_set_contents (path, text, -1, &error);
   g_assert_no_error (error);
@@ -49,18 +46,9 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *this_month = pm_plan_period_at (g_get_real_time () / G_USEC_PER_SEC);
 
-  f->sandbox = pm_sandbox_new ();
-  pm_sandbox_set_seed (f->sandbox, 5);
-  pm_sandbox_set_payers (f->sandbox, 0.0, 20, 180, 0.0);
-  pm_sandbox_start (f->sandbox, NULL, 0, &error);
-  g_assert_no_error (error);
-  f->url = pm_sandbox_dup_base_url (f->sandbox);
-  f->dir = g_dir_make_tmp ("pm-cli-plans-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->ledger = g_build_filename (f->dir, "ledger.db", NULL);
+  cli_sandbox_start (&f->cli, 5, "pm-cli-plans-XXXXXX");
   f->roster = write_file (f, "roster.csv", "이름,전화번호,금액\n김영희,010-1234-5678,120000\n"
                                            "이철수,010-2222-3333,150000\n"
                                            "박민수,010-4444-5555,90000\n");
@@ -73,16 +61,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autoptr(GPtrArray) files = pm_test_list_files (f->dir);
-
-  pm_sandbox_stop (f->sandbox);
-  g_clear_object (&f->sandbox);
-  for (guint i = 0; i < files->len; i++)
-    g_unlink (g_ptr_array_index (files, i));
-  g_rmdir (f->dir);
-  g_free (f->url);
-  g_free (f->dir);
-  g_free (f->ledger);
+  cli_sandbox_stop (&f->cli);
   g_free (f->roster);
   g_free (f->period);
   g_free (f->due);
@@ -95,9 +74,9 @@ base_args (Fixture *f)
   GPtrArray *args = g_ptr_array_new ();
 
   g_ptr_array_add (args, (char *) "--sandbox-url");
-  g_ptr_array_add (args, f->url);
+  g_ptr_array_add (args, f->cli.url);
   g_ptr_array_add (args, (char *) "--ledger");
-  g_ptr_array_add (args, f->ledger);
+  g_ptr_array_add (args, f->cli.ledger);
   return args;
 }
 
@@ -108,15 +87,13 @@ run (Fixture  *f,
      char    **err,
      ...)
 {
-  g_autoptr(GPtrArray) args = base_args (f);
   va_list ap;
+  int status;
 
   va_start (ap, err);
-  for (const char *a = va_arg (ap, const char *); a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (args, (char *) a);
+  status = cli_sandbox_run_valist (&f->cli, NULL, out, err, va_arg (ap, const char *), ap);
   va_end (ap);
-  g_ptr_array_add (args, NULL);
-  return cli_test_run ((const char * const *) args->pdata, NULL, out, err);
+  return status;
 }
 
 static void
@@ -196,7 +173,7 @@ static guint
 ledger_count (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PmLedger) ledger = pm_ledger_new (f->ledger, &error);
+  g_autoptr(PmLedger) ledger = pm_ledger_new (f->cli.ledger, &error);
   g_autoptr(PmLedgerQuery) query = pm_ledger_query_new ();
   guint n = 0;
 
@@ -228,14 +205,14 @@ test_preview_run_due_twice (Fixture       *f,
   line = g_strdup_printf ("김영희 학생 %d월 수강료 ₩120,000입니다.", month);
   g_assert_nonnull (strstr (preview, line));
   g_assert_nonnull (strstr (preview, "Total: 3 bills, ₩360,000 (삼십육만 원)"));
-  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 0);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->cli.sandbox), ==, 0);
 
   g_assert_cmpint (run (f, &first, NULL, "plans", "run-due", "--now", f->due, NULL), ==, 0);
   g_assert_nonnull (strstr (first, "3 bills sent (₩360,000), 0 not sent"));
-  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 3);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->cli.sandbox), ==, 3);
   g_assert_cmpint (run (f, &second, NULL, "plans", "run-due", "--now", f->due, NULL), ==, 0);
   g_assert_nonnull (strstr (second, "No plan is due."));
-  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 3);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->cli.sandbox), ==, 3);
   g_assert_cmpuint (ledger_count (f), ==, 3);
 
   g_assert_cmpint (run (f, &list, NULL, "plans", "list", "--json", NULL), ==, 0);
@@ -262,7 +239,7 @@ static void
 test_no_connection (Fixture       *f,
                     gconstpointer  data)
 {
-  const char *argv_idle[] = { "--ledger", f->ledger, "plans", "run-due", "--now", f->due, NULL };
+  const char *argv_idle[] = { "--ledger", f->cli.ledger, "plans", "run-due", "--now", f->due, NULL };
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
 
@@ -271,7 +248,7 @@ test_no_connection (Fixture       *f,
   add_plan (f, NULL);
   g_assert_cmpint (cli_test_run (argv_idle, NULL, NULL, &err), ==, 4);
   g_assert_nonnull (strstr (err, "Plans are due, but there is no connection to send them with."));
-  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 0);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->cli.sandbox), ==, 0);
 }
 
 static void
@@ -288,16 +265,16 @@ test_missed (Fixture       *f,
   expected = g_strdup_printf ("수강료 %s was due on %s-05 10:00:00 and was not sent in time",
                               f->period, f->period);
   g_assert_nonnull (strstr (out, expected));
-  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 0);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->cli.sandbox), ==, 0);
   /* a longer grace does not revive a run marked missed: a person decides */
   g_assert_cmpint (run (f, &again, NULL, "plans", "run-due", "--now", f->late, "--grace-days",
                         "5", NULL), ==, 0);
-  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 0);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->cli.sandbox), ==, 0);
   /* send now */
   g_assert_cmpint (run (f, &sent, NULL, "plans", "run", "수강료", "--period", f->period, "--now",
                         f->late, NULL), ==, 0);
   g_assert_nonnull (strstr (sent, "3 bills sent"));
-  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, 3);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->cli.sandbox), ==, 3);
 }
 
 static void
@@ -316,7 +293,7 @@ test_two_processes (Fixture       *f,
   g_string_free (csv, TRUE);
   add_plan (f, roster);
   /* slow enough that the runs overlap */
-  pm_sandbox_set_latency (f->sandbox, "request", 30);
+  pm_sandbox_set_latency (f->cli.sandbox, "request", 30);
 
   for (guint i = 0; i < G_N_ELEMENTS (procs); i++)
     {
@@ -356,7 +333,7 @@ test_two_processes (Fixture       *f,
     }
   /* one process sent them all; the others found it at work or found them sent */
   g_assert_cmpuint (n_sent_lines, ==, 1);
-  g_assert_cmpuint (pm_sandbox_count_bills (f->sandbox), ==, n);
+  g_assert_cmpuint (pm_sandbox_count_bills (f->cli.sandbox), ==, n);
   g_assert_cmpuint (ledger_count (f), ==, n);
   g_test_message ("%u of the other runs found the period held", n_busy);
 }

@@ -21,45 +21,20 @@
 #include "pm-service.h"
 #include "pm-test-util.h"
 
-typedef struct
-{
-  PmSandbox *sandbox;
-  char      *url;
-  char      *dir;
-  char      *ledger;
-} Fixture;
+typedef CliSandbox Fixture;
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->sandbox = pm_sandbox_new ();
-  pm_sandbox_set_seed (f->sandbox, 7);
-  pm_sandbox_set_payers (f->sandbox, 0.0, 20, 180, 0.0); /* nobody pays unless told */
-  pm_sandbox_start (f->sandbox, NULL, 0, &error);
-  g_assert_no_error (error);
-  f->url = pm_sandbox_dup_base_url (f->sandbox);
-  f->dir = g_dir_make_tmp ("pm-cli-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->ledger = g_build_filename (f->dir, "ledger.db", NULL);
+  cli_sandbox_start (f, 7, "pm-cli-XXXXXX");
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autoptr(GPtrArray) files = pm_test_list_files (f->dir);
-
-  pm_sandbox_stop (f->sandbox);
-  g_clear_object (&f->sandbox);
-  for (guint i = 0; i < files->len; i++)
-    g_unlink (g_ptr_array_index (files, i));
-  g_rmdir (f->dir);
-  g_free (f->url);
-  g_free (f->dir);
-  g_free (f->ledger);
+  cli_sandbox_stop (f);
 }
 
 /* paymint-cli --sandbox-url URL --ledger PATH ARGS… */
@@ -70,19 +45,13 @@ run (Fixture     *f,
      char       **err,
      ...)
 {
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
   va_list ap;
+  int status;
 
-  g_ptr_array_add (args, (char *) "--sandbox-url");
-  g_ptr_array_add (args, f->url);
-  g_ptr_array_add (args, (char *) "--ledger");
-  g_ptr_array_add (args, f->ledger);
   va_start (ap, err);
-  for (const char *a = va_arg (ap, const char *); a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (args, (char *) a);
+  status = cli_sandbox_run_valist (f, input, out, err, va_arg (ap, const char *), ap);
   va_end (ap);
-  g_ptr_array_add (args, NULL);
-  return cli_test_run ((const char * const *) args->pdata, input, out, err);
+  return status;
 }
 
 static char *
