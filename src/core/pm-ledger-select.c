@@ -144,6 +144,42 @@ prefix_end (const char *prefix)
   return g_strconcat (prefix, "\xf4\x8f\xbf\xbf", NULL);
 }
 
+/* A word of a search read as a prefix: the range of strings that start with it (as typed,
+ * and upper-cased for bill ids), and what kind of word it is. */
+typedef struct
+{
+  char     *end;         /* the end of the range starting with the word */
+  char     *upper;       /* the word upper-cased (bill ids are) … */
+  char     *upper_end;   /* … and the end of its range */
+  gboolean  digits;      /* only digits: a phone number's start */
+  gboolean  ascii_alnum; /* only ASCII letters and digits: maybe a bill id's start */
+} PrefixWord;
+
+static void
+prefix_word_init (PrefixWord *w,
+                  const char *word)
+{
+  w->end = prefix_end (word);
+  w->upper = g_ascii_strup (word, -1);
+  w->upper_end = prefix_end (w->upper);
+  w->digits = w->ascii_alnum = TRUE;
+  for (const char *p = word; *p != '\0'; p++)
+    {
+      w->digits = w->digits && g_ascii_isdigit (*p);
+      w->ascii_alnum = w->ascii_alnum && g_ascii_isalnum (*p);
+    }
+}
+
+static void
+prefix_word_clear (PrefixWord *w)
+{
+  g_free (w->end);
+  g_free (w->upper);
+  g_free (w->upper_end);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PrefixWord, prefix_word_clear)
+
 /* A short word (or one better read as a prefix, use_prefix()): the ids of bills whose
  * payer name contains it, or whose phone, product or bill id starts with it, each read
  * from an index. */
@@ -152,23 +188,16 @@ add_prefix_set (Sql        *sql,
                 const char *word,
                 const char *union_op)
 {
-  g_autofree char *end = prefix_end (word);
-  g_autofree char *upper = g_ascii_strup (word, -1);
-  g_autofree char *upper_end = prefix_end (upper);
-  gboolean digits = TRUE, ascii_alnum = TRUE;
+  g_auto(PrefixWord) w = { 0 };
 
-  for (const char *p = word; *p != '\0'; p++)
-    {
-      digits = digits && g_ascii_isdigit (*p);
-      ascii_alnum = ascii_alnum && g_ascii_isalnum (*p);
-    }
+  prefix_word_init (&w, word);
 
   g_string_append (sql->sql, "SELECT id FROM (");
-  if (digits)
+  if (w.digits)
     {
       g_string_append (sql->sql, "SELECT id FROM bills WHERE phone >= ? AND phone < ?");
       sql_text (sql, word);
-      sql_text (sql, end);
+      sql_text (sql, w.end);
     }
   else
     {
@@ -200,15 +229,15 @@ add_prefix_set (Sql        *sql,
                               " %s SELECT id FROM bills WHERE product >= ? AND product < ?",
                               union_op);
       sql_text (sql, word);
-      sql_text (sql, end);
+      sql_text (sql, w.end);
     }
-  if (ascii_alnum)
+  if (w.ascii_alnum)
     {
       g_string_append_printf (sql->sql,
                               " %s SELECT id FROM bills WHERE bill_id >= ? AND bill_id < ?",
                               union_op);
-      sql_text (sql, upper);
-      sql_text (sql, upper_end);
+      sql_text (sql, w.upper);
+      sql_text (sql, w.upper_end);
     }
   g_string_append (sql->sql, ")");
 }
@@ -220,23 +249,16 @@ static void
 add_prefix_check (Sql        *sql,
                   const char *word)
 {
-  g_autofree char *end = prefix_end (word);
-  g_autofree char *upper = g_ascii_strup (word, -1);
-  g_autofree char *upper_end = prefix_end (upper);
-  gboolean digits = TRUE, ascii_alnum = TRUE;
+  g_auto(PrefixWord) w = { 0 };
 
-  for (const char *p = word; *p != '\0'; p++)
-    {
-      digits = digits && g_ascii_isdigit (*p);
-      ascii_alnum = ascii_alnum && g_ascii_isalnum (*p);
-    }
+  prefix_word_init (&w, word);
 
   g_string_append (sql->sql, " AND (");
-  if (digits)
+  if (w.digits)
     {
       g_string_append (sql->sql, "(b.phone >= ? AND b.phone < ?)");
       sql_text (sql, word);
-      sql_text (sql, end);
+      sql_text (sql, w.end);
     }
   else
     {
@@ -260,13 +282,13 @@ add_prefix_check (Sql        *sql,
         }
       g_string_append (sql->sql, " OR (b.product >= ? AND b.product < ?)");
       sql_text (sql, word);
-      sql_text (sql, end);
+      sql_text (sql, w.end);
     }
-  if (ascii_alnum)
+  if (w.ascii_alnum)
     {
       g_string_append (sql->sql, " OR (b.bill_id >= ? AND b.bill_id < ?)");
-      sql_text (sql, upper);
-      sql_text (sql, upper_end);
+      sql_text (sql, w.upper);
+      sql_text (sql, w.upper_end);
     }
   g_string_append (sql->sql, ")");
 }
