@@ -69,10 +69,11 @@ gboolean        pm_export_query_to_path      (PmLedger              *ledger,
 
 /* ---- Ledger reads for exports (pm-ledger-export.c; they belong in pm-ledger.h) ---- */
 
-/* A second connection to the ledger file at @path for another thread, read-only when
- * the file is at this build's schema version (else pm_ledger_new (), which migrates it
- * or says why not). */
-PmLedger       *pm_ledger_open_reader        (const char            *path,
+/* A second connection to @ledger's database for another thread: read-only for a file
+ * at this build's schema version (else it is opened the ordinary way, which migrates it
+ * or says why not); for a shop ledger, another connection to its server. Only reading
+ * @ledger's address, it may be called from any thread while @ledger lives. */
+PmLedger       *pm_ledger_open_reader        (PmLedger              *ledger,
                                               GError               **error);
 
 /* A snapshot: every read between these sees the ledger as it was at the first one, so

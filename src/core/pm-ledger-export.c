@@ -21,18 +21,16 @@
 #define SNAPSHOT_JOINED_KEY    "pm-ledger-snapshot-joined"
 
 PmLedger *
-pm_ledger_open_reader (const char  *path,
-                       GError     **error)
+pm_ledger_sqlite_open_reader (PmLedger  *ledger,
+                              GError   **error)
 {
+  const char *path = ledger->path;
   g_autoptr(PmLedger) self = NULL;
   sqlite3_stmt *stmt = NULL;
   int version = -1;
   int rc;
 
-  g_return_val_if_fail (path != NULL, NULL);
-
-  self = g_object_new (PM_TYPE_LEDGER, NULL);
-  self->path = g_strdup (path);
+  self = pm_ledger_sqlite_object_new (path);
   rc = sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc == SQLITE_OK)
     {
@@ -49,7 +47,7 @@ pm_ledger_open_reader (const char  *path,
   if (version != PM_LEDGER_SCHEMA_VERSION)
     {
       g_clear_object (&self);
-      return pm_ledger_new (path, error);
+      return pm_ledger_sqlite_new (path, error);
     }
   /* sorts in memory; the same page cache as the main connection's */
   sqlite3_exec (self->db, "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768",
@@ -60,8 +58,8 @@ pm_ledger_open_reader (const char  *path,
 }
 
 gboolean
-pm_ledger_begin_snapshot (PmLedger  *self,
-                          GError   **error)
+pm_ledger_sqlite_begin_snapshot (PmLedger  *self,
+                                 GError   **error)
 {
   int rc;
 
@@ -84,7 +82,7 @@ pm_ledger_begin_snapshot (PmLedger  *self,
 }
 
 void
-pm_ledger_end_snapshot (PmLedger *self)
+pm_ledger_sqlite_end_snapshot (PmLedger *self)
 {
   g_return_if_fail (PM_IS_LEDGER (self));
 

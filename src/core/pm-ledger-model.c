@@ -679,7 +679,7 @@ pm_ledger_model_get_counted (PmLedgerModel *self)
 typedef struct
 {
   GMutex    lock;
-  char     *path;
+  GWeakRef  source;   /* the ledger whose readers these are (it holds them) */
   PmLedger *idle[MAX_IDLE_READERS];
 } Readers;
 
@@ -689,7 +689,7 @@ readers_clear (gpointer data)
   Readers *readers = data;
 
   g_mutex_clear (&readers->lock);
-  g_free (readers->path);
+  g_weak_ref_clear (&readers->source);
   for (guint i = 0; i < MAX_IDLE_READERS; i++)
     g_clear_object (&readers->idle[i]);
 }
@@ -706,6 +706,7 @@ static PmLedger *
 readers_take (Readers  *readers,
               GError  **error)
 {
+  g_autoptr(PmLedger) source = NULL;
   PmLedger *reader = NULL;
 
   g_mutex_lock (&readers->lock);
@@ -714,8 +715,14 @@ readers_take (Readers  *readers,
   g_mutex_unlock (&readers->lock);
   if (reader != NULL)
     return reader;
-  reader = pm_ledger_new (readers->path, error);
-  if (reader != NULL)
+  source = g_weak_ref_get (&readers->source);
+  if (source == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The ledger is closed");
+      return NULL;
+    }
+  reader = pm_ledger_open_reader (source, error);
+  if (reader != NULL && reader->db != NULL)
     sqlite3_exec (reader->db, "PRAGMA cache_size = -" READER_CACHE_KIB, NULL, NULL, NULL);
   return reader;
 }
@@ -775,10 +782,11 @@ totals_thread (GTask        *task,
       g_task_return_error (task, error);
       return;
     }
-  if (cancellable != NULL)
+  if (cancellable != NULL && reader->db != NULL)
     sqlite3_progress_handler (reader->db, 1000, totals_progress_cb, cancellable);
   ok = pm_ledger_totals (reader, data->query, &data->totals, &error);
-  sqlite3_progress_handler (reader->db, 0, NULL, NULL);
+  if (reader->db != NULL)
+    sqlite3_progress_handler (reader->db, 0, NULL, NULL);
   /* a connection that failed is not trusted again: the next task opens another */
   if (ok)
     readers_give (data->readers, reader);
@@ -832,7 +840,7 @@ pm_ledger_model_totals_async (PmLedgerModel       *self,
     {
       readers = g_atomic_rc_box_new0 (Readers);
       g_mutex_init (&readers->lock);
-      readers->path = g_strdup (path);
+      g_weak_ref_init (&readers->source, self->ledger);
       g_object_set_data_full (G_OBJECT (self->ledger), "pm-ledger-model-readers", readers,
                               readers_unref);
     }

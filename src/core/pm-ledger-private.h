@@ -7,6 +7,7 @@
 #pragma once
 
 #include "pm-ledger.h"
+#include "pm-ledger-backend.h"
 
 #include <sqlite3.h>
 
@@ -66,7 +67,11 @@ struct _PmLedger
 {
   GObject     parent_instance;
 
-  char       *path;
+  const PmLedgerBackend *backend;
+  gpointer    backend_data;   /* the PostgreSQL backend's connection and state */
+  char       *path;           /* the file, or the shop ledger's address */
+
+  /* ---- the SQLite backend's ---- */
   sqlite3    *db;
   GHashTable *statements;     /* SQL text → sqlite3_stmt (prepared once) */
   GTimeZone  *korea;
@@ -158,5 +163,161 @@ gint64        pm_ledger_now_utc           (void);
 PmBill       *pm_ledger_bill_from_row     (sqlite3_stmt  *stmt);
 gboolean      pm_ledger_read_data_version (PmLedger      *self,
                                            GError       **error);
+
+/* ---- the SQLite backend's operations (pm-ledger-sqlite.c and its siblings) ---- */
+
+PmLedger   *pm_ledger_sqlite_object_new (const char *path);
+PmLedger   *pm_ledger_sqlite_new (const char *path,
+                                  GError **error);
+void pm_ledger_sqlite_set_group_commit (PmLedger *self,
+                                        guint delay_ms);
+gboolean pm_ledger_sqlite_flush (PmLedger *self,
+                                 GError **error);
+guint64 pm_ledger_sqlite_get_group_commits (PmLedger *self);
+gboolean pm_ledger_sqlite_begin (PmLedger *self,
+                                 GError **error);
+gboolean pm_ledger_sqlite_begin_observed (PmLedger *self,
+                                          GError **error);
+gboolean pm_ledger_sqlite_commit (PmLedger *self,
+                                  GError **error);
+void pm_ledger_sqlite_rollback (PmLedger *self);
+guint64 pm_ledger_sqlite_get_outside_serial (PmLedger *self,
+                                             GError **error);
+gboolean pm_ledger_sqlite_check_writable (PmLedger *self,
+                                          GError **error);
+void pm_ledger_sqlite_set_fail_writes_for_testing (PmLedger *self,
+                                                   gboolean fail_writes);
+gboolean pm_ledger_sqlite_index_text (PmLedger *self,
+                                      guint max_bills,
+                                      guint *n_left,
+                                      GError **error);
+gboolean pm_ledger_sqlite_insert_intent (PmLedger *self,
+                                         PmBill *bill,
+                                         GError **error);
+gboolean pm_ledger_sqlite_insert_bill (PmLedger *self,
+                                       PmBill *bill,
+                                       GError **error);
+gboolean pm_ledger_sqlite_update_bill (PmLedger *self,
+                                       PmBill *bill,
+                                       GError **error);
+gboolean pm_ledger_sqlite_set_state (PmLedger *self,
+                                     const char *bill_id,
+                                     PmBillState new_state,
+                                     const char *detail,
+                                     gint64 now,
+                                     GError **error);
+gboolean pm_ledger_sqlite_set_check_times (PmLedger *self,
+                                           const char *bill_id,
+                                           gint64 last_checked_at,
+                                           gint64 next_check_at,
+                                           GError **error);
+gboolean pm_ledger_sqlite_delete_bill (PmLedger *self,
+                                       const char *bill_id,
+                                       GError **error);
+gboolean pm_ledger_sqlite_add_event (PmLedger *self,
+                                     const char *bill_id,
+                                     gint64 at,
+                                     const char *kind,
+                                     int from_state,
+                                     int to_state,
+                                     const char *detail,
+                                     GError **error);
+GPtrArray *pm_ledger_sqlite_list_events (PmLedger *self,
+                                         const char *bill_id,
+                                         GError **error);
+gboolean pm_ledger_sqlite_insert_batch (PmLedger *self,
+                                        const char *batch_id,
+                                        const char *source_name,
+                                        guint n_total,
+                                        gint64 created_at,
+                                        GError **error);
+gboolean pm_ledger_sqlite_insert_batch_full (PmLedger *self,
+                                             const PmLedgerBatch *batch,
+                                             GError **error);
+PmLedgerBatch *pm_ledger_sqlite_lookup_batch (PmLedger *self,
+                                              const char *batch_id,
+                                              GError **error);
+GPtrArray *pm_ledger_sqlite_find_batches_by_content (PmLedger *self,
+                                                     const char *profile_id,
+                                                     const char *content_hash,
+                                                     GError **error);
+gboolean pm_ledger_sqlite_update_batch (PmLedger *self,
+                                        const char *batch_id,
+                                        guint n_sent,
+                                        guint n_failed,
+                                        GError **error);
+gboolean pm_ledger_sqlite_save_payer (PmLedger *self,
+                                      const char *profile_id,
+                                      const char *phone,
+                                      const char *name,
+                                      gint64 registered_at,
+                                      GError **error);
+gboolean pm_ledger_sqlite_delete_payer (PmLedger *self,
+                                        const char *profile_id,
+                                        const char *phone,
+                                        GError **error);
+GPtrArray *pm_ledger_sqlite_list_payers (PmLedger *self,
+                                         const char *profile_id,
+                                         GError **error);
+gboolean pm_ledger_sqlite_count (PmLedger *self,
+                                 const PmLedgerQuery *query,
+                                 guint *n_bills,
+                                 GError **error);
+GPtrArray *pm_ledger_sqlite_fetch (PmLedger *self,
+                                   const PmLedgerQuery *query,
+                                   guint offset,
+                                   guint limit,
+                                   GError **error);
+char *pm_ledger_sqlite_explain_for_testing (PmLedger *self,
+                                            const PmLedgerQuery *query,
+                                            guint offset,
+                                            guint limit);
+gboolean pm_ledger_sqlite_totals (PmLedger *self,
+                                  const PmLedgerQuery *query,
+                                  PmLedgerTotals *totals,
+                                  GError **error);
+PmBill *pm_ledger_sqlite_lookup (PmLedger *self,
+                                 const char *bill_id,
+                                 GError **error);
+GPtrArray *pm_ledger_sqlite_list_due (PmLedger *self,
+                                      const char *profile_id,
+                                      gint64 now,
+                                      guint limit,
+                                      GError **error);
+gint64 pm_ledger_sqlite_next_due_time (PmLedger *self,
+                                       const char *profile_id,
+                                       GError **error);
+GPtrArray *pm_ledger_sqlite_list_unsettled (PmLedger *self,
+                                            const char *profile_id,
+                                            GError **error);
+GPtrArray *pm_ledger_sqlite_recent_payers (PmLedger *self,
+                                           const char *profile_id,
+                                           const char *prefix,
+                                           guint limit,
+                                           GError **error);
+gboolean pm_ledger_sqlite_locate (PmLedger *self,
+                                  const PmLedgerQuery *query,
+                                  const char *bill_id,
+                                  gboolean *selected,
+                                  guint *position,
+                                  GError **error);
+gboolean pm_ledger_sqlite_export_csv (PmLedger *self,
+                                      const PmLedgerQuery *query,
+                                      GOutputStream *stream,
+                                      guint64 *n_rows,
+                                      GCancellable *cancellable,
+                                      GError **error);
+PmLedgerSummary *pm_ledger_sqlite_summarize (PmLedger *self,
+                                             const char *profile_id,
+                                             PmSummarySpan span,
+                                             int year,
+                                             int month,
+                                             gint64 now,
+                                             GError **error);
+PmLedger *pm_ledger_sqlite_open_reader (PmLedger *ledger,
+                                        GError **error);
+gboolean pm_ledger_sqlite_begin_snapshot (PmLedger *self,
+                                          GError **error);
+void pm_ledger_sqlite_end_snapshot (PmLedger *self);
 
 G_END_DECLS

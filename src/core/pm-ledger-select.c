@@ -866,10 +866,10 @@ scan_in_order (PmLedger             *self,
 }
 
 gboolean
-pm_ledger_count (PmLedger             *self,
-                 const PmLedgerQuery  *query,
-                 guint                *n_bills,
-                 GError              **error)
+pm_ledger_sqlite_count (PmLedger             *self,
+                        const PmLedgerQuery  *query,
+                        guint                *n_bills,
+                        GError              **error)
 {
   g_auto(Sql) sql = { 0 };
   sqlite3_stmt *stmt;
@@ -975,11 +975,11 @@ fetch_sql (PmLedger             *self,
 }
 
 GPtrArray *
-pm_ledger_fetch (PmLedger             *self,
-                 const PmLedgerQuery  *query,
-                 guint                 offset,
-                 guint                 limit,
-                 GError              **error)
+pm_ledger_sqlite_fetch (PmLedger             *self,
+                        const PmLedgerQuery  *query,
+                        guint                 offset,
+                        guint                 limit,
+                        GError              **error)
 {
   g_auto(Sql) sql = { 0 };
   sqlite3_stmt *stmt;
@@ -997,10 +997,10 @@ pm_ledger_fetch (PmLedger             *self,
 /* The plan SQLite chose for pm_ledger_fetch (@query, @offset, @limit) and for the count
  * of the text alone, one line per step ("SCAN b", "SEARCH bill_grams USING …"). */
 char *
-pm_ledger_explain_for_testing (PmLedger            *self,
-                               const PmLedgerQuery *query,
-                               guint                offset,
-                               guint                limit)
+pm_ledger_sqlite_explain_for_testing (PmLedger            *self,
+                                      const PmLedgerQuery *query,
+                                      guint                offset,
+                                      guint                limit)
 {
   g_autoptr(GString) plan = g_string_new (NULL);
   g_auto(Sql) fetch = { 0 };
@@ -1030,10 +1030,10 @@ pm_ledger_explain_for_testing (PmLedger            *self,
 }
 
 gboolean
-pm_ledger_totals (PmLedger             *self,
-                  const PmLedgerQuery  *query,
-                  PmLedgerTotals       *totals,
-                  GError              **error)
+pm_ledger_sqlite_totals (PmLedger             *self,
+                         const PmLedgerQuery  *query,
+                         PmLedgerTotals       *totals,
+                         GError              **error)
 {
   g_auto(Sql) sql = { 0 };
   g_autofree char *today = NULL;
@@ -1096,9 +1096,9 @@ pm_ledger_totals (PmLedger             *self,
 }
 
 PmBill *
-pm_ledger_lookup (PmLedger    *self,
-                  const char  *bill_id,
-                  GError     **error)
+pm_ledger_sqlite_lookup (PmLedger    *self,
+                         const char  *bill_id,
+                         GError     **error)
 {
   g_autoptr(GPtrArray) bills = NULL;
   sqlite3_stmt *stmt;
@@ -1117,11 +1117,11 @@ pm_ledger_lookup (PmLedger    *self,
 }
 
 GPtrArray *
-pm_ledger_list_due (PmLedger   *self,
-                    const char *profile_id,
-                    gint64      now,
-                    guint       limit,
-                    GError    **error)
+pm_ledger_sqlite_list_due (PmLedger   *self,
+                           const char *profile_id,
+                           gint64      now,
+                           guint       limit,
+                           GError    **error)
 {
   sqlite3_stmt *stmt;
 
@@ -1141,9 +1141,9 @@ pm_ledger_list_due (PmLedger   *self,
 }
 
 gint64
-pm_ledger_next_due_time (PmLedger   *self,
-                         const char *profile_id,
-                         GError    **error)
+pm_ledger_sqlite_next_due_time (PmLedger   *self,
+                                const char *profile_id,
+                                GError    **error)
 {
   sqlite3_stmt *stmt;
   gint64 next = 0;
@@ -1181,9 +1181,9 @@ compare_created (gconstpointer a,
 }
 
 GPtrArray *
-pm_ledger_list_unsettled (PmLedger   *self,
-                          const char *profile_id,
-                          GError    **error)
+pm_ledger_sqlite_list_unsettled (PmLedger   *self,
+                                 const char *profile_id,
+                                 GError    **error)
 {
   GPtrArray *bills;
   sqlite3_stmt *stmt;
@@ -1213,11 +1213,11 @@ pm_ledger_list_unsettled (PmLedger   *self,
 }
 
 GPtrArray *
-pm_ledger_recent_payers (PmLedger    *self,
-                         const char  *profile_id,
-                         const char  *prefix,
-                         guint        limit,
-                         GError     **error)
+pm_ledger_sqlite_recent_payers (PmLedger    *self,
+                                const char  *profile_id,
+                                const char  *prefix,
+                                guint        limit,
+                                GError     **error)
 {
   g_auto(Sql) sql = { 0 };
   g_autoptr(GPtrArray) payers = NULL;
@@ -1280,12 +1280,12 @@ pm_ledger_recent_payers (PmLedger    *self,
 }
 
 gboolean
-pm_ledger_locate (PmLedger             *self,
-                  const PmLedgerQuery  *query,
-                  const char           *bill_id,
-                  gboolean             *selected,
-                  guint                *position,
-                  GError              **error)
+pm_ledger_sqlite_locate (PmLedger             *self,
+                         const PmLedgerQuery  *query,
+                         const char           *bill_id,
+                         gboolean             *selected,
+                         guint                *position,
+                         GError              **error)
 {
   g_auto(Sql) sql = { 0 };
   g_auto(Sql) before = { 0 };
@@ -1542,12 +1542,12 @@ csv_row (PmLedger     *self,
 }
 
 gboolean
-pm_ledger_export_csv (PmLedger             *self,
-                      const PmLedgerQuery  *query,
-                      GOutputStream        *stream,
-                      guint64              *n_rows,
-                      GCancellable         *cancellable,
-                      GError              **error)
+pm_ledger_sqlite_export_csv (PmLedger             *self,
+                             const PmLedgerQuery  *query,
+                             GOutputStream        *stream,
+                             guint64              *n_rows,
+                             GCancellable         *cancellable,
+                             GError              **error)
 {
   g_auto(Sql) sql = { 0 };
   g_autoptr(GString) out = g_string_sized_new (128 * 1024);

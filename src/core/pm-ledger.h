@@ -95,7 +95,7 @@ typedef struct
 #define PM_TYPE_LEDGER (pm_ledger_get_type ())
 G_DECLARE_FINAL_TYPE (PmLedger, pm_ledger, PM, LEDGER, GObject)
 
-/* Opens (creating if needed) the ledger at @path and migrates it to
+/* Opens (creating if needed) the ledger file at @path and migrates it to
  * PM_LEDGER_SCHEMA_VERSION. A damaged file, or one written by a newer version, gives
  * PM_ERROR_STORAGE and is left exactly as it was. Any number of processes may open the
  * same new or old file at once: each migration step runs under the write lock after
@@ -103,7 +103,24 @@ G_DECLARE_FINAL_TYPE (PmLedger, pm_ledger, PM, LEDGER, GObject)
  * (both within the 5 s busy timeout). */
 PmLedger   *pm_ledger_new               (const char           *path,
                                          GError              **error);
+
+/* A shop's ledger: the PostgreSQL database at @uri (postgresql://… or postgres://…),
+ * shared by every desk of the shop. @password (from the keyring; NULL: none) is given
+ * to the server apart from the address, so it is never in a file or on a command line.
+ * The first desk creates the schema; any number may start at once. An address that is
+ * not PostgreSQL's, a server that cannot be reached, a refused password, a version too
+ * old, or a database that belongs to another application: PM_ERROR with a message that
+ * says which. pm_ledger_new() with such an address is this with no password. */
+PmLedger   *pm_ledger_new_shop          (const char           *uri,
+                                         const char           *password,
+                                         GError              **error);
+
+/* The file, or the shop ledger's address (as given, without a password). */
 const char *pm_ledger_get_path          (PmLedger             *self);
+/* "sqlite" or "postgresql". */
+const char *pm_ledger_get_backend_name  (PmLedger             *self);
+/* Whether other desks share this ledger (a shop ledger). */
+gboolean    pm_ledger_is_shared         (PmLedger             *self);
 
 /* The intent: writes @bill as a new row in state queued with synchronous=FULL, so it
  * is on disk before this returns. Sets @bill's state to queued and its created-at /

@@ -21,6 +21,7 @@ typedef struct
   PmLedgerQuery        *query;
   char                 *path;
   char                 *ledger_path;
+  PmLedger             *ledger;        /* the service's, whose reader the export opens */
   PmExportFormat        format;
 
   PmExportProgressFunc  progress;
@@ -44,6 +45,7 @@ export_job_free (gpointer data)
   pm_ledger_query_free (job->query);
   g_free (job->path);
   g_free (job->ledger_path);
+  g_clear_object (&job->ledger);
   g_mutex_clear (&job->lock);
   g_free (job);
 }
@@ -115,7 +117,7 @@ export_thread (GTask        *task,
   g_autoptr(GError) error = NULL;
   guint64 n_rows = 0;
 
-  reader = pm_ledger_open_reader (job->ledger_path, &error);
+  reader = pm_ledger_open_reader (job->ledger, &error);
   if (reader == NULL
       || !pm_export_query_to_path (reader, job->query, job->path, job->format,
                                    job->progress != NULL ? worker_progress_cb : NULL, task,
@@ -162,6 +164,7 @@ pm_service_export_async (PmService             *self,
   pm_service_scope_query (self, job->query);
   job->path = g_strdup (path);
   job->ledger_path = g_strdup (pm_ledger_get_path (ledger));
+  job->ledger = g_object_ref (ledger);
   job->format = format;
   job->progress = progress;
   job->progress_data = progress_data;

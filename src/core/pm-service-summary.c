@@ -10,7 +10,6 @@
 
 #include "pm-ledger-private.h"
 
-#include <sqlite3.h>
 
 /* The second connection: a PmLedger is one SQLite connection meant for one thread at a
  * time; the worker threads of GTask take turns with it under the lock. It lives as long
@@ -18,7 +17,7 @@
 typedef struct
 {
   GMutex    lock;
-  char     *path;
+  PmLedger *source;   /* the service's ledger, whose reader this is */
   PmLedger *reader;   /* opened by the first task that needs it */
 } SummaryReader;
 
@@ -39,7 +38,7 @@ summary_reader_free (gpointer data)
   SummaryReader *reader = data;
 
   g_clear_object (&reader->reader);
-  g_free (reader->path);
+  g_clear_object (&reader->source);
   g_mutex_clear (&reader->lock);
   g_free (reader);
 }
@@ -76,14 +75,7 @@ summarize_thread (GTask        *task,
 
   g_mutex_lock (&reader->lock);
   if (reader->reader == NULL)
-    {
-      reader->reader = pm_ledger_new (reader->path, &error);
-      /* it only reads, and keeps a smaller page cache than the service's connection
-       * (the operating system caches the file for both) */
-      if (reader->reader != NULL)
-        sqlite3_exec (reader->reader->db, "PRAGMA query_only = 1; PRAGMA cache_size = -8192",
-                      NULL, NULL, NULL);
-    }
+    reader->reader = pm_ledger_open_reader (reader->source, &error);
   summary = reader->reader != NULL
               ? pm_ledger_summarize (reader->reader, job->profile_id, job->span, job->year,
                                      job->month, job->now, &error)
@@ -148,7 +140,7 @@ pm_service_summarize_async (PmService           *self,
       SummaryReader *reader = g_new0 (SummaryReader, 1);
 
       g_mutex_init (&reader->lock);
-      reader->path = g_strdup (path);
+      reader->source = g_object_ref (ledger);
       g_object_set_data_full (G_OBJECT (self), READER_KEY, reader, summary_reader_free);
     }
   /* the reader's connection sees only what is committed: the open group first (the

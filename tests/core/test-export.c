@@ -1070,7 +1070,7 @@ test_snapshot (Fixture       *f,
 
   /* what this process wrote, committed for the others to see */
   g_assert_true (pm_ledger_flush (pm_service_get_ledger (f->service), &error));
-  reader = pm_ledger_open_reader (f->ledger_path, &error);
+  reader = pm_ledger_open_reader (pm_service_get_ledger (f->service), &error);
   g_assert_no_error (error);
   g_assert_true (pm_ledger_begin_snapshot (reader, &error));
   g_assert_true (pm_ledger_foreach_page (reader, query, 2, write_meanwhile_cb, &s, NULL, &error));
