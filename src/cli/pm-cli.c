@@ -526,6 +526,9 @@ pm_cli_open (PmCli    *cli,
   cli->service = pm_service_new (cli->ledger_path, &error);
   if (cli->service == NULL)
     return pm_cli_report_error (_("Could not open the payments ledger"), error);
+  /* without --ledger, a connection that names the shop's ledger uses it */
+  if (cli->ledger_path == NULL)
+    pm_service_set_follow_shop_ledger (cli->service, TRUE);
 
   if (cli->sandbox_url != NULL)
     profile = sandbox_profile (cli->sandbox_url, &error);
@@ -545,6 +548,14 @@ pm_cli_open (PmCli    *cli,
       return PM_CLI_EXIT_AUTH;
     }
   pm_service_set_profile (cli->service, profile);
+  if (pm_ledger_is_shared (pm_service_get_ledger (cli->service))
+      && pm_service_get_storage_error (cli->service) != NULL)
+    {
+      g_autoptr(GError) shop_error = g_error_new_literal (PM_ERROR, PM_ERROR_STORAGE,
+                                                          pm_service_get_storage_error (cli->service));
+
+      return pm_cli_report_error (_("Could not open the shop ledger"), shop_error);
+    }
   /* one command, then exit: no background polling */
   pm_service_set_polling (cli->service, FALSE, 8);
   return PM_CLI_EXIT_OK;

@@ -133,16 +133,18 @@ struct _PmLedgerBackend
 /* The SQLite file backend (pm-ledger.c). */
 extern const PmLedgerBackend pm_ledger_sqlite_backend;
 
-/* The PostgreSQL backend (pm-ledger-pg.c): opens @uri (postgresql://… or postgres://…)
+/* The PostgreSQL backend (pm-ledger-pg.c). */
+extern const PmLedgerBackend pm_ledger_pg_backend;
+
+/* Opens @uri (postgresql://… or postgres://…)
  * with @password (NULL: none, or libpq's own sources) into @self, whose backend and
- * backend_data it sets; creates or migrates the schema. */
+ * backend_data it sets; creates or migrates the schema. @lazy: a valid address whose
+ * server cannot be reached (or refuses) still opens; each call fails until it can. */
 gboolean pm_ledger_pg_open (PmLedger    *self,
                             const char  *uri,
                             const char  *password,
+                            gboolean     lazy,
                             GError     **error);
-
-/* Whether @location names a PostgreSQL database rather than a file. */
-gboolean pm_ledger_location_is_uri (const char *location);
 
 /* Signal emission for backends (the signals belong to PmLedger). */
 void pm_ledger_emit_bill_added     (PmLedger     *self,

@@ -164,6 +164,22 @@ PmBill       *pm_ledger_bill_from_row     (sqlite3_stmt  *stmt);
 gboolean      pm_ledger_read_data_version (PmLedger      *self,
                                            GError       **error);
 
+/* ---- shared by both backends ---- */
+
+/* The CSV export's header line, and one bill as a row of it (pm-ledger-csv.c). */
+extern const char pm_ledger_csv_header[];
+void        pm_ledger_csv_append_bill   (GString      *out,
+                                         PmBill       *bill,
+                                         GTimeZone    *korea,
+                                         const char   *today);
+
+/* A word of a search as it is matched: digits written like a phone number ("010-1234",
+ * "+82 10…") become their digits; any other word stays as typed (pm-ledger-select.c). */
+char       *pm_ledger_search_word       (const char   *word);
+/* Whether a word is read as the start of a value rather than found inside one: the
+ * beginning of a mobile number ("01…") or letters and digits mixed (a bill id). */
+gboolean    pm_ledger_search_word_is_start (const char *word);
+
 /* ---- the SQLite backend's operations (pm-ledger-sqlite.c and its siblings) ---- */
 
 PmLedger   *pm_ledger_sqlite_object_new (const char *path);

@@ -118,8 +118,8 @@ query_today (const PmLedgerQuery *query)
 
 /* A word of a search: digits written like a phone number ("010-1234", "+82 10…")
  * search by their digits. */
-static char *
-normalize_word (const char *word)
+char *
+pm_ledger_search_word (const char *word)
 {
   GString *digits = g_string_new (NULL);
   gboolean phone_like = TRUE;
@@ -296,8 +296,8 @@ add_prefix_check (Sql        *sql,
 /* Words better read as the start of a value than searched inside one: the beginning of
  * a mobile number ("010…", whose trigrams are in every phone) and bill ids (letters and
  * digits together, whose digit trigrams are everywhere). */
-static gboolean
-use_prefix (const char *word)
+gboolean
+pm_ledger_search_word_is_start (const char *word)
 {
   gboolean digits = TRUE, letter = FALSE, digit = FALSE;
 
@@ -340,8 +340,8 @@ add_text_set_full (Sql        *sql,
 
       if (*words[i] == '\0')
         continue;
-      word = normalize_word (words[i]);
-      if (g_utf8_strlen (word, -1) >= 3 && !use_prefix (word))
+      word = pm_ledger_search_word (words[i]);
+      if (g_utf8_strlen (word, -1) >= 3 && !pm_ledger_search_word_is_start (word))
         {
           if (match->len > 0)
             g_string_append_c (match, ' ');
@@ -403,8 +403,8 @@ add_text_check (Sql        *sql,
 
       if (*words[i] == '\0')
         continue;
-      word = normalize_word (words[i]);
-      if (g_utf8_strlen (word, -1) >= 3 && !use_prefix (word))
+      word = pm_ledger_search_word (words[i]);
+      if (g_utf8_strlen (word, -1) >= 3 && !pm_ledger_search_word_is_start (word))
         {
           if (match->len > 0)
             g_string_append_c (match, ' ');
@@ -1236,7 +1236,7 @@ pm_ledger_sqlite_recent_payers (PmLedger    *self,
     }
   if (prefix != NULL && *prefix != '\0')
     {
-      g_autofree char *word = normalize_word (prefix);
+      g_autofree char *word = pm_ledger_search_word (prefix);
       g_autofree char *end = prefix_end (word);
 
       g_string_append (sql.sql, " AND ((b.payer_name >= ? AND b.payer_name < ?)"
@@ -1394,153 +1394,6 @@ pm_ledger_copy_bill_into (PmBill *from,
 /* CSV export                                                               */
 /* ------------------------------------------------------------------------ */
 
-static void
-csv_field (GString    *out,
-           const char *value)
-{
-  if (value == NULL)
-    value = "";
-  if (strpbrk (value, ",\"\r\n") == NULL)
-    {
-      g_string_append (out, value);
-      return;
-    }
-  g_string_append_c (out, '"');
-  for (const char *p = value; *p != '\0'; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (out, '"');
-      g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
-}
-
-/* Free text that people typed (or a CSV import brought in): a cell that starts like a
- * formula (= + - @, a tab or a carriage return) would run as one when the export is
- * opened in a spreadsheet, so it gets a leading apostrophe and is shown as text. */
-static void
-csv_text_field (GString    *out,
-                const char *value)
-{
-  g_autofree char *escaped = NULL;
-
-  if (value != NULL && strchr ("=+-@\t\r", value[0]) != NULL && value[0] != '\0')
-    {
-      escaped = g_strconcat ("'", value, NULL);
-      value = escaped;
-    }
-  csv_field (out, value);
-}
-
-static void
-csv_time (PmLedger *self,
-          GString  *out,
-          gint64    unix_utc)
-{
-  g_autoptr(GDateTime) utc = NULL;
-  g_autoptr(GDateTime) local = NULL;
-  g_autofree char *text = NULL;
-
-  if (unix_utc == 0)
-    return;
-  utc = g_date_time_new_from_unix_utc (unix_utc);
-  if (utc == NULL)
-    return;
-  local = g_date_time_to_timezone (utc, self->korea);
-  text = g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
-  g_string_append (out, text);
-}
-
-/* appr_dt "YYYYMMDDHHMMSS" (already Korea time) in the same form as the other times. */
-static void
-csv_appr_dt (GString    *out,
-             const char *value)
-{
-  gboolean digits = strlen (value) == 14;
-
-  for (guint i = 0; digits && i < 14; i++)
-    digits = g_ascii_isdigit (value[i]);
-  if (!digits)
-    {
-      csv_field (out, value);
-      return;
-    }
-  g_string_append_printf (out, "%.4s-%.2s-%.2s %.2s:%.2s:%.2s",
-                          value, value + 4, value + 6, value + 8, value + 10, value + 12);
-}
-
-static const char csv_header[] =
-  "bill_id,state,expired,payer_name,phone,product,message,price,expire_date,created_at,"
-  "updated_at,short_url,appr_pay_type,appr_price,appr_dt,appr_num,appr_issuer,"
-  "appr_card_type,appr_monthly,error_code,error_text,note,kind,method_id,batch_id,"
-  "profile_id,last_checked_at,next_check_at\r\n";
-
-static void
-csv_row (PmLedger     *self,
-         GString      *out,
-         sqlite3_stmt *stmt,
-         const char   *today)
-{
-  const char *state = pm_ledger_column_text (stmt, COL_STATE);
-  const char *expire = pm_ledger_column_text (stmt, COL_EXPIRE_DATE);
-  g_autofree char *phone = NULL;
-
-  if (*pm_ledger_column_text (stmt, COL_PHONE) != '\0')
-    phone = pm_phone_format_display (pm_ledger_column_text (stmt, COL_PHONE));
-
-  csv_field (out, pm_ledger_column_text (stmt, COL_BILL_ID));
-  g_string_append_c (out, ',');
-  csv_field (out, state);
-  g_string_append_c (out, ',');
-  g_string_append (out, g_str_equal (state, "unpaid") && *expire != '\0'
-                        && strcmp (expire, today) < 0 ? "yes" : "no");
-  g_string_append_c (out, ',');
-  csv_text_field (out, pm_ledger_column_text (stmt, COL_PAYER_NAME));
-  g_string_append_c (out, ',');
-  csv_field (out, phone != NULL ? phone : pm_ledger_column_text (stmt, COL_PHONE));
-  g_string_append_c (out, ',');
-  csv_text_field (out, pm_ledger_column_text (stmt, COL_PRODUCT));
-  g_string_append_c (out, ',');
-  csv_text_field (out, pm_ledger_column_text (stmt, COL_MESSAGE));
-  g_string_append_printf (out, ",%" G_GINT64_FORMAT ",",
-                          (gint64) sqlite3_column_int64 (stmt, COL_PRICE));
-  csv_field (out, expire);
-  g_string_append_c (out, ',');
-  csv_time (self, out, sqlite3_column_int64 (stmt, COL_CREATED_AT));
-  g_string_append_c (out, ',');
-  csv_time (self, out, sqlite3_column_int64 (stmt, COL_UPDATED_AT));
-  g_string_append_c (out, ',');
-  csv_field (out, pm_ledger_column_text (stmt, COL_SHORT_URL));
-  g_string_append_c (out, ',');
-  csv_field (out, pm_ledger_column_text (stmt, COL_APPR_PAY_TYPE));
-  g_string_append_c (out, ',');
-  if (sqlite3_column_int64 (stmt, COL_APPR_PRICE) != 0)
-    g_string_append_printf (out, "%" G_GINT64_FORMAT,
-                            (gint64) sqlite3_column_int64 (stmt, COL_APPR_PRICE));
-  g_string_append_c (out, ',');
-  csv_appr_dt (out, pm_ledger_column_text (stmt, COL_APPR_DT));
-  for (int col = COL_APPR_NUM; col <= COL_ERROR_TEXT; col++)
-    {
-      g_string_append_c (out, ',');
-      csv_field (out, pm_ledger_column_text (stmt, col));
-    }
-  g_string_append_c (out, ',');
-  csv_text_field (out, pm_ledger_column_text (stmt, COL_NOTE));
-  g_string_append_c (out, ',');
-  csv_field (out, pm_ledger_column_text (stmt, COL_KIND));
-  g_string_append_c (out, ',');
-  csv_field (out, pm_ledger_column_text (stmt, COL_METHOD_ID));
-  g_string_append_c (out, ',');
-  csv_field (out, pm_ledger_column_text (stmt, COL_BATCH_ID));
-  g_string_append_c (out, ',');
-  csv_field (out, pm_ledger_column_text (stmt, COL_PROFILE_ID));
-  g_string_append_c (out, ',');
-  csv_time (self, out, sqlite3_column_int64 (stmt, COL_LAST_CHECKED_AT));
-  g_string_append_c (out, ',');
-  csv_time (self, out, sqlite3_column_int64 (stmt, COL_NEXT_CHECK_AT));
-  g_string_append (out, "\r\n");
-}
-
 gboolean
 pm_ledger_sqlite_export_csv (PmLedger             *self,
                              const PmLedgerQuery  *query,
@@ -1575,10 +1428,12 @@ pm_ledger_sqlite_export_csv (PmLedger             *self,
     return FALSE;
 
   g_string_append (out, "\xef\xbb\xbf");
-  g_string_append (out, csv_header);
+  g_string_append (out, pm_ledger_csv_header);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      csv_row (self, out, stmt, today);
+      g_autoptr(PmBill) bill = pm_ledger_bill_from_row (stmt);
+
+      pm_ledger_csv_append_bill (out, bill, self->korea, today);
       count++;
       if (out->len >= 64 * 1024)
         {

@@ -199,10 +199,11 @@ pm_ledger_new (const char  *location,
   return pm_ledger_sqlite_new (location, error);
 }
 
-PmLedger *
-pm_ledger_new_shop (const char  *uri,
-                    const char  *password,
-                    GError     **error)
+static PmLedger *
+new_shop (const char  *uri,
+          const char  *password,
+          gboolean     lazy,
+          GError     **error)
 {
   g_autoptr(PmLedger) self = NULL;
 
@@ -218,9 +219,25 @@ pm_ledger_new_shop (const char  *uri,
     }
   self = g_object_new (PM_TYPE_LEDGER, NULL);
   self->path = g_strdup (uri);
-  if (!pm_ledger_pg_open (self, uri, password, error))
+  if (!pm_ledger_pg_open (self, uri, password, lazy, error))
     return NULL;
   return g_steal_pointer (&self);
+}
+
+PmLedger *
+pm_ledger_new_shop (const char  *uri,
+                    const char  *password,
+                    GError     **error)
+{
+  return new_shop (uri, password, FALSE, error);
+}
+
+PmLedger *
+pm_ledger_new_shop_lazy (const char  *uri,
+                         const char  *password,
+                         GError     **error)
+{
+  return new_shop (uri, password, TRUE, error);
 }
 
 PmLedger *

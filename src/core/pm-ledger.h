@@ -114,6 +114,16 @@ PmLedger   *pm_ledger_new               (const char           *path,
 PmLedger   *pm_ledger_new_shop          (const char           *uri,
                                          const char           *password,
                                          GError              **error);
+/* The same for a desk that must start while the server is away: only an address that
+ * is not valid fails here; otherwise every call fails with PM_ERROR_STORAGE and the
+ * reason until the server answers, and the first call that reaches it gets the schema
+ * ready (pm_ledger_check_writable() asks). */
+PmLedger   *pm_ledger_new_shop_lazy     (const char           *uri,
+                                         const char           *password,
+                                         GError              **error);
+
+/* Whether @location names a shop ledger (postgresql://… or postgres://…), not a file. */
+gboolean    pm_ledger_location_is_uri   (const char           *location);
 
 /* The file, or the shop ledger's address (as given, without a password). */
 const char *pm_ledger_get_path          (PmLedger             *self);
@@ -199,7 +209,8 @@ GPtrArray  *pm_ledger_list_due          (PmLedger             *self,
                                          gint64                now,
                                          guint                 limit,
                                          GError              **error);
-/* Earliest next-check-at among non-final bills, or 0 if none is scheduled. */
+/* Earliest next-check-at among non-final bills, or 0 if none is scheduled. On a shop
+ * ledger, a bill leased to a desk (pm_ledger_list_due) counts from its lease's end. */
 gint64      pm_ledger_next_due_time     (PmLedger             *self,
                                          const char           *profile_id,
                                          GError              **error);

@@ -29,6 +29,8 @@ enum
   PROP_BUSINESS_NUMBER,
   PROP_PAYMINT_HOST,
   PROP_PAYMINT_API_KEY,
+  PROP_SHOP_LEDGER,
+  PROP_SHOP_LEDGER_PASSWORD,
   N_STRING_PROPS_END,
   PROP_MODE = N_STRING_PROPS_END,
   N_PROPS
@@ -60,6 +62,8 @@ static const char *const json_names[N_STRINGS] = {
   "business_number",
   "paymint_host",
   "paymint_api_key",
+  "shop_ledger",
+  "shop_ledger_password",
 };
 
 GType
@@ -180,6 +184,15 @@ pm_profile_class_init (PmProfileClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_PAYMINT_API_KEY] =
     g_param_spec_string ("paymint-api-key", NULL, "Paymint API key (secret, traditional mode)",
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHOP_LEDGER] =
+    g_param_spec_string ("shop-ledger", NULL,
+                         "The shop's shared ledger: a postgresql:// address (empty: this desk's own)",
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHOP_LEDGER_PASSWORD] =
+    g_param_spec_string ("shop-ledger-password", NULL, "The shop ledger's password (secret)",
                          NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_MODE] =
@@ -369,6 +382,89 @@ pm_profile_set_paymint_api_key (PmProfile  *self,
 {
   g_return_if_fail (PM_IS_PROFILE (self));
   set_string (self, PROP_PAYMINT_API_KEY, value);
+}
+
+const char *
+pm_profile_get_shop_ledger (PmProfile *self)
+{
+  g_return_val_if_fail (PM_IS_PROFILE (self), NULL);
+  return self->strings[STR_INDEX (PROP_SHOP_LEDGER)];
+}
+
+void
+pm_profile_set_shop_ledger (PmProfile  *self,
+                            const char *value)
+{
+  g_return_if_fail (PM_IS_PROFILE (self));
+  set_string (self, PROP_SHOP_LEDGER, value);
+}
+
+const char *
+pm_profile_get_shop_ledger_password (PmProfile *self)
+{
+  g_return_val_if_fail (PM_IS_PROFILE (self), NULL);
+  return self->strings[STR_INDEX (PROP_SHOP_LEDGER_PASSWORD)];
+}
+
+void
+pm_profile_set_shop_ledger_password (PmProfile  *self,
+                                     const char *value)
+{
+  g_return_if_fail (PM_IS_PROFILE (self));
+  set_string (self, PROP_SHOP_LEDGER_PASSWORD, value);
+}
+
+gboolean
+pm_profile_has_shop_ledger (PmProfile *self)
+{
+  const char *uri;
+
+  g_return_val_if_fail (PM_IS_PROFILE (self), FALSE);
+  uri = pm_profile_get_shop_ledger (self);
+  return uri != NULL && *uri != '\0';
+}
+
+/* An address the ledger can open (pm_ledger_new_shop does the rest: reaching it, the
+ * password, whose database it is): postgresql:// or postgres://, one line, and no
+ * password in it (the password is kept apart, in the keyring). */
+static gboolean
+check_shop_ledger (PmProfile  *self,
+                   GError    **error)
+{
+  const char *uri = pm_profile_get_shop_ledger (self);
+  g_autofree char *rest = NULL;
+  const char *at;
+  const char *colon;
+
+  if (uri == NULL || *uri == '\0')
+    return TRUE;
+  if (!g_str_has_prefix (uri, "postgresql://") && !g_str_has_prefix (uri, "postgres://"))
+    {
+      pm_error_set_field_error (error, PM_ERROR_INVALID, PM_PROFILE_FIELD_SHOP_LEDGER, "%s",
+                                _("The shop ledger’s address begins with postgresql://, like "
+                                  "postgresql://clerk@ledger.example/shop."));
+      return FALSE;
+    }
+  for (const char *p = uri; *p; p++)
+    if ((guchar) *p < 0x20 || *p == ' ')
+      {
+        pm_error_set_field_error (error, PM_ERROR_INVALID, PM_PROFILE_FIELD_SHOP_LEDGER, "%s",
+                                  _("The shop ledger’s address cannot contain spaces or line "
+                                    "breaks."));
+        return FALSE;
+      }
+  /* user:password@ — the password belongs in its own field */
+  rest = g_strdup (strstr (uri, "://") + 3);
+  at = strchr (rest, '@');
+  colon = at != NULL ? memchr (rest, ':', at - rest) : NULL;
+  if (colon != NULL || strstr (uri, "password=") != NULL)
+    {
+      pm_error_set_field_error (error, PM_ERROR_INVALID, PM_PROFILE_FIELD_SHOP_LEDGER, "%s",
+                                _("Take the password out of the address and enter it in the "
+                                  "Password field: it is kept in the keyring."));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* URL */
@@ -611,6 +707,9 @@ pm_profile_validate (PmProfile  *self,
 
   if (!check_header_value (pm_profile_get_api_key (self), PM_PROFILE_FIELD_API_KEY, TRUE,
                            _("Enter the deployment’s API key."), error))
+    return FALSE;
+
+  if (!check_shop_ledger (self, error))
     return FALSE;
 
   if (self->mode == PM_PROFILE_MODE_MMK)

@@ -28,6 +28,7 @@ typedef enum
 #define PM_PROFILE_FIELD_BUSINESS_NUMBER "business_number"
 #define PM_PROFILE_FIELD_PAYMINT_HOST    "paymint_host"
 #define PM_PROFILE_FIELD_PAYMINT_API_KEY "paymint_api_key"
+#define PM_PROFILE_FIELD_SHOP_LEDGER    "shop_ledger"
 
 #define PM_TYPE_PROFILE_MODE (pm_profile_mode_get_type ())
 GType pm_profile_mode_get_type (void) G_GNUC_CONST;
@@ -74,5 +75,12 @@ const char    *pm_profile_get_paymint_host    (PmProfile *self);
 void           pm_profile_set_paymint_host    (PmProfile *self, const char *value);
 const char    *pm_profile_get_paymint_api_key (PmProfile *self); /* secret */
 void           pm_profile_set_paymint_api_key (PmProfile *self, const char *value);
+/* The shop's shared ledger (a postgresql:// address without a password; NULL or "": this
+ * desk's own ledger file) and its password (secret, kept in the keyring with the rest). */
+const char    *pm_profile_get_shop_ledger     (PmProfile *self);
+void           pm_profile_set_shop_ledger     (PmProfile *self, const char *value);
+const char    *pm_profile_get_shop_ledger_password (PmProfile *self); /* secret */
+void           pm_profile_set_shop_ledger_password (PmProfile *self, const char *value);
+gboolean       pm_profile_has_shop_ledger     (PmProfile *self);
 
 G_END_DECLS

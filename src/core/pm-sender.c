@@ -114,15 +114,28 @@ report_storage (PmSender     *self,
   g_signal_emit (self, signals[STORAGE_FAILED], 0, error);
 }
 
-/* What a send gets while sending is paused: nothing was written, nothing left. */
-static GError *
-paused_error (PmSender *self)
+GError *
+pm_sender_paused_error_new (PmLedger     *ledger,
+                            const GError *cause)
 {
+  if (pm_ledger_is_shared (ledger))
+    return g_error_new (PM_ERROR, PM_ERROR_STORAGE,
+                        _("Nothing was sent: sending is paused because the shop ledger could "
+                          "not be written. %s Check that its server is running and this desk "
+                          "can reach it, then choose Retry."),
+                        cause->message);
   return g_error_new (PM_ERROR, PM_ERROR_STORAGE,
                       _("Nothing was sent: sending is paused because the payments database "
                         "could not be written. %s Free some disk space or check the folder "
                         "that holds it, then choose Retry."),
-                      self->storage_error->message);
+                      cause->message);
+}
+
+/* What a send gets while sending is paused: nothing was written, nothing left. */
+static GError *
+paused_error (PmSender *self)
+{
+  return pm_sender_paused_error_new (self->ledger, self->storage_error);
 }
 
 static void

@@ -90,4 +90,10 @@ gboolean  pm_sender_is_in_flight        (PmSender             *self,
                                          const char           *bill_id);
 guint     pm_sender_get_n_in_flight     (PmSender             *self);
 
+/* Why nothing was sent while sending is paused by @cause (a failed write to @ledger),
+ * with what the clerk can do about it: a disk or folder on this desk, or the shop
+ * ledger's server. */
+GError     *pm_sender_paused_error_new (PmLedger     *ledger,
+                                        const GError *cause);
+
 G_END_DECLS

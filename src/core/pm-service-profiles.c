@@ -303,3 +303,90 @@ pm_service_remove_payer (PmService   *self,
     }
   return pm_ledger_delete_payer (pm_service_get_ledger (self), profile_id, phone, error);
 }
+
+/* ---- the shop ledger ---- */
+
+typedef struct
+{
+  char *uri;
+  char *password;
+} ShopTest;
+
+static void
+shop_test_free (gpointer data)
+{
+  ShopTest *test = data;
+
+  g_free (test->uri);
+  if (test->password != NULL)
+    memset (test->password, 0, strlen (test->password));
+  g_free (test->password);
+  g_free (test);
+}
+
+static void
+shop_test_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  ShopTest *test = task_data;
+  g_autoptr(PmLedger) ledger = NULL;
+  GError *error = NULL;
+
+  ledger = pm_ledger_new_shop (test->uri, test->password, &error);
+  if (ledger == NULL || !pm_ledger_check_writable (ledger, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+pm_service_test_shop_ledger_async (PmService           *self,
+                                   PmProfile           *profile,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  ShopTest *test;
+
+  g_return_if_fail (PM_IS_SERVICE (self));
+  g_return_if_fail (PM_IS_PROFILE (profile));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pm_service_test_shop_ledger_async);
+  g_task_set_name (task, "[paymint] test shop ledger");
+  if (!pm_profile_has_shop_ledger (profile))
+    {
+      g_task_return_new_error (task, PM_ERROR, PM_ERROR_INVALID, "%s",
+                               _("Enter the shop ledger’s address first."));
+      return;
+    }
+  if (!pm_profile_validate (profile, &error)
+      && g_strcmp0 (pm_error_get_field (error), PM_PROFILE_FIELD_SHOP_LEDGER) == 0)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  test = g_new0 (ShopTest, 1);
+  test->uri = g_strdup (pm_profile_get_shop_ledger (profile));
+  test->password = g_strdup (pm_profile_get_shop_ledger_password (profile));
+  g_task_set_task_data (task, test, shop_test_free);
+  g_task_run_in_thread (task, shop_test_thread);
+}
+
+gboolean
+pm_service_test_shop_ledger_finish (PmService     *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                        == pm_service_test_shop_ledger_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -82,4 +82,18 @@ gboolean    pm_service_remove_payer             (PmService            *self,
                                                  const char           *phone,
                                                  GError              **error);
 
+/* Opens @profile's shop ledger in a worker thread as a desk would (creating the schema
+ * if this is the first desk) and writes to it once: TRUE, or the reason it cannot be
+ * used — an address that is not valid (PM_ERROR_INVALID, field "shop_ledger"), a
+ * server that cannot be reached, a refused password, a server too old, a database of
+ * another application (PM_ERROR_STORAGE, a sentence for the clerk). */
+void        pm_service_test_shop_ledger_async  (PmService            *self,
+                                                PmProfile            *profile,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+gboolean    pm_service_test_shop_ledger_finish (PmService            *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+
 G_END_DECLS

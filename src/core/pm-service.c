@@ -24,6 +24,8 @@ struct _PmService
   GObject     parent_instance;
 
   PmLedger   *ledger;
+  char       *own_ledger;      /* this desk's ledger file (or what pm_service_new was given) */
+  gboolean    follow_shop;     /* a profile's shop ledger replaces it (pm_service_set_follow_shop_ledger) */
   PmProfile  *profile;
   PmClient   *client;
   PmSender   *sender;
@@ -47,6 +49,7 @@ enum {
   PROP_ONLINE,
   PROP_PROFILE,
   PROP_STORAGE_ERROR,
+  PROP_LEDGER,
   N_PROPS
 };
 
@@ -59,6 +62,9 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
+
+static void drop_workers  (PmService *self);
+static void detach_ledger (PmService *self);
 
 static gint64
 now_utc (void)
@@ -187,11 +193,7 @@ storage_failed_cb (GObject   *source,
 static GError *
 storage_paused_error (PmService *self)
 {
-  return g_error_new (PM_ERROR, PM_ERROR_STORAGE,
-                      _("Nothing was sent: sending is paused because the payments database "
-                        "could not be written. %s Free some disk space or check the folder "
-                        "that holds it, then choose Retry."),
-                      self->storage_error->message);
+  return pm_sender_paused_error_new (self->ledger, self->storage_error);
 }
 
 static void
@@ -213,6 +215,9 @@ pm_service_get_property (GObject    *object,
     case PROP_STORAGE_ERROR:
       g_value_set_string (value, pm_service_get_storage_error (self));
       break;
+    case PROP_LEDGER:
+      g_value_set_object (value, self->ledger);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -224,25 +229,10 @@ pm_service_dispose (GObject *object)
   PmService *self = PM_SERVICE (object);
 
   g_clear_handle_id (&self->watch_id, g_source_remove);
-  if (self->poller != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->poller, self);
-      g_clear_object (&self->poller);
-    }
-  if (self->sender != NULL)
-    g_signal_handlers_disconnect_by_data (self->sender, self);
-  g_clear_object (&self->sender);
+  drop_workers (self);
   g_clear_object (&self->client);
   g_clear_object (&self->profile);
-  if (self->ledger != NULL)
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (!pm_ledger_flush (self->ledger, &error))
-        g_warning ("%s", error->message);
-      g_signal_handlers_disconnect_by_data (self->ledger, self);
-    }
-  g_clear_object (&self->ledger);
+  detach_ledger (self);
 
   G_OBJECT_CLASS (pm_service_parent_class)->dispose (object);
 }
@@ -253,6 +243,7 @@ pm_service_finalize (GObject *object)
   PmService *self = PM_SERVICE (object);
 
   g_clear_error (&self->storage_error);
+  g_free (self->own_ledger);
 
   G_OBJECT_CLASS (pm_service_parent_class)->finalize (object);
 }
@@ -280,6 +271,16 @@ pm_service_class_init (PmServiceClass *klass)
    */
   properties[PROP_STORAGE_ERROR] =
     g_param_spec_string ("storage-error", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * PmService:ledger:
+   *
+   * The ledger in use: this desk's file, or the shop ledger of the profile in use
+   * (pm_service_set_follow_shop_ledger()). Views that keep a model of it make a new one
+   * when it changes.
+   */
+  properties[PROP_LEDGER] =
+    g_param_spec_object ("ledger", NULL, NULL, PM_TYPE_LEDGER,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -341,6 +342,97 @@ pm_service_default_ledger_path (void)
   return g_build_filename (g_get_user_data_dir (), "paymint-desk", "ledger.db", NULL);
 }
 
+static void
+attach_ledger (PmService *self)
+{
+  /* What the server told us is written in groups (one commit per GROUP_COMMIT_MS, not one
+   * per bill); intents stay durable one transaction at a time (pm-ledger.h). */
+  pm_ledger_set_group_commit (self->ledger, GROUP_COMMIT_MS);
+  g_signal_connect (self->ledger, "storage-failed", G_CALLBACK (storage_failed_cb), self);
+  g_signal_connect (self->ledger, "bill-added", G_CALLBACK (ledger_bill_cb), self);
+  g_signal_connect (self->ledger, "bill-changed", G_CALLBACK (ledger_bill_cb), self);
+  g_signal_connect (self->ledger, "bill-removed", G_CALLBACK (ledger_bill_cb), self);
+  self->outside_serial = pm_ledger_get_outside_serial (self->ledger, NULL);
+}
+
+static void
+drop_workers (PmService *self)
+{
+  if (self->poller != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->poller, self);
+      g_clear_object (&self->poller);
+    }
+  if (self->sender != NULL)
+    g_signal_handlers_disconnect_by_data (self->sender, self);
+  g_clear_object (&self->sender);
+}
+
+static void
+detach_ledger (PmService *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->ledger == NULL)
+    return;
+  if (!pm_ledger_flush (self->ledger, &error))
+    g_warning ("%s", error->message);
+  g_signal_handlers_disconnect_by_data (self->ledger, self);
+  g_clear_object (&self->ledger);
+}
+
+/* The ledger @profile names (its shop ledger, or this desk's file) replaces the one in
+ * use. The sender and poller worked on the old one: they are made again. A shop ledger
+ * whose server is away is still used — never this desk's file instead, which would split
+ * the shop's records — and sending pauses until it answers (pm_service_retry_storage). */
+static void
+follow_profile_ledger (PmService *self,
+                       PmProfile *profile)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmLedger) ledger = NULL;
+  const char *want = self->own_ledger;
+
+  if (!self->follow_shop)
+    return;
+  if (profile != NULL && pm_profile_has_shop_ledger (profile))
+    want = pm_profile_get_shop_ledger (profile);
+  if (g_strcmp0 (want, pm_ledger_get_path (self->ledger)) == 0)
+    return;
+
+  if (pm_ledger_location_is_uri (want))
+    ledger = pm_ledger_new_shop_lazy (want, pm_profile_get_shop_ledger_password (profile), &error);
+  else
+    ledger = pm_ledger_new (want, &error);
+  if (ledger == NULL)
+    {
+      /* an address that cannot be a ledger's (the profile's check refuses those): the
+       * ledger in use stays, and sending pauses, saying why */
+      report_storage_error (self, error);
+      return;
+    }
+  drop_workers (self);
+  detach_ledger (self);
+  self->ledger = g_steal_pointer (&ledger);
+  attach_ledger (self);
+  g_clear_error (&self->storage_error);
+  if (!pm_ledger_check_writable (self->ledger, &error))
+    report_storage_error (self, error);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LEDGER]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORAGE_ERROR]);
+  g_signal_emit (self, signals[LEDGER_CHANGED], 0);
+}
+
+void
+pm_service_set_follow_shop_ledger (PmService *self,
+                                   gboolean   follow)
+{
+  g_return_if_fail (PM_IS_SERVICE (self));
+
+  self->follow_shop = follow;
+  follow_profile_ledger (self, self->profile);
+}
+
 PmService *
 pm_service_new (const char  *ledger_path,
                 GError     **error)
@@ -362,17 +454,11 @@ pm_service_new (const char  *ledger_path,
     }
 
   self = g_object_new (PM_TYPE_SERVICE, NULL);
+  self->own_ledger = g_strdup (path);
   self->ledger = pm_ledger_new (path, error);
   if (self->ledger == NULL)
     return NULL;
-  /* What the server told us is written in groups (one commit per GROUP_COMMIT_MS, not one
-   * per bill); intents stay durable one transaction at a time (pm-ledger.h). */
-  pm_ledger_set_group_commit (self->ledger, GROUP_COMMIT_MS);
-  g_signal_connect (self->ledger, "storage-failed", G_CALLBACK (storage_failed_cb), self);
-  g_signal_connect (self->ledger, "bill-added", G_CALLBACK (ledger_bill_cb), self);
-  g_signal_connect (self->ledger, "bill-changed", G_CALLBACK (ledger_bill_cb), self);
-  g_signal_connect (self->ledger, "bill-removed", G_CALLBACK (ledger_bill_cb), self);
-  self->outside_serial = pm_ledger_get_outside_serial (self->ledger, NULL);
+  attach_ledger (self);
   self->watch_id = g_timeout_add (WATCH_INTERVAL_MS, watch_cb, self);
   g_source_set_name_by_id (self->watch_id, "[paymint] ledger watch");
   return g_steal_pointer (&self);
@@ -395,6 +481,7 @@ pm_service_set_profile (PmService *self,
 
   g_clear_object (&self->profile);
   g_clear_object (&self->client);
+  follow_profile_ledger (self, profile);
   if (profile != NULL)
     {
       self->profile = pm_profile_copy (profile);

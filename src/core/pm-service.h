@@ -43,6 +43,11 @@ G_DECLARE_FINAL_TYPE (PmService, pm_service, PM, SERVICE, GObject)
 PmService     *pm_service_new                (const char           *ledger_path,
                                               GError              **error);
 char          *pm_service_default_ledger_path (void);
+/* Whether a profile's shop ledger (pm_profile_get_shop_ledger) replaces the ledger the
+ * service was made with while that profile is in use (the app: yes; paymint-cli: unless
+ * --ledger names one). See the "ledger" property. */
+void           pm_service_set_follow_shop_ledger (PmService *self,
+                                                  gboolean   follow);
 
 PmLedger      *pm_service_get_ledger         (PmService            *self);
 
