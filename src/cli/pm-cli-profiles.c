@@ -4,7 +4,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Keys are read from the terminal without echo, or from stdin when it is not a
- * terminal (one key per line), never from the command line, and never printed.
+ * terminal (one key per line), never from the command line, and never printed. So is
+ * the shop ledger's password (asked only with --shop-ledger); its address is printed.
  */
 
 #include "config.h"
@@ -15,6 +16,7 @@
 #include "pm-cli-private.h"
 #include "pm-error.h"
 #include "pm-secrets.h"
+#include "pm-service-profiles.h"
 
 static GPtrArray *
 list_profiles (GError **error)
@@ -101,6 +103,11 @@ profiles_list (PmCli  *cli,
           json_builder_set_member_name (builder, "mode");
           json_builder_add_string_value (builder, pm_profile_get_mode (p) == PM_PROFILE_MODE_MMK
                                                     ? "mmk" : "traditional");
+          json_builder_set_member_name (builder, "shop_ledger");
+          if (pm_profile_has_shop_ledger (p))
+            json_builder_add_string_value (builder, pm_profile_get_shop_ledger (p));
+          else
+            json_builder_add_null_value (builder);
           json_builder_set_member_name (builder, "active");
           json_builder_add_boolean_value (builder, g_strcmp0 (active, pm_profile_get_uuid (p)) == 0);
           json_builder_end_object (builder);
@@ -128,6 +135,9 @@ profiles_list (PmCli  *cli,
                               pm_profile_get_mode (p) == PM_PROFILE_MODE_MMK ? "mmk"
                                                                               : "traditional",
                               host);
+      /* the address only: it never holds the password */
+      if (pm_profile_has_shop_ledger (p))
+        g_string_append_printf (line, "  %s", pm_profile_get_shop_ledger (p));
       g_print ("%s\n", line->str);
     }
   return PM_CLI_EXIT_OK;
@@ -143,8 +153,9 @@ profiles_add (PmCli  *cli,
   g_autoptr(PmProfile) profile = pm_profile_new ();
   g_autoptr(GAsyncResult) result = NULL;
   g_autofree char *name = NULL, *url = NULL, *mode = NULL, *member = NULL, *merchant = NULL;
-  g_autofree char *business = NULL, *host = NULL;
+  g_autofree char *business = NULL, *host = NULL, *shop_ledger = NULL;
   char *api_key = NULL;
+  char *shop_password = NULL;
   char *paymint_key = NULL;
   gboolean activate = FALSE, no_check = FALSE;
   int status = PM_CLI_EXIT_OK;
@@ -160,6 +171,9 @@ profiles_add (PmCli  *cli,
       N_("Business registration number (traditional mode)"), N_("NUMBER") },
     { "paymint-host", 0, 0, G_OPTION_ARG_STRING, &host,
       N_("Paymint host (traditional mode)"), N_("HOST") },
+    { "shop-ledger", 0, 0, G_OPTION_ARG_STRING, &shop_ledger,
+      N_("The shop ledger several desks share: a postgresql:// address without a password"),
+      N_("URI") },
     { "activate", 0, 0, G_OPTION_ARG_NONE, &activate,
       N_("Make it the app’s active profile"), NULL },
     { "no-check", 0, 0, G_OPTION_ARG_NONE, &no_check,
@@ -171,7 +185,9 @@ profiles_add (PmCli  *cli,
                                 _("Adds a connection profile to the keyring. The API key (and "
                                   "in traditional mode the Paymint API key) is asked for without "
                                   "echo, or read from stdin, one per line, when stdin is not a "
-                                  "terminal; keys are never taken from the command line."));
+                                  "terminal; keys are never taken from the command line. With "
+                                  "--shop-ledger, the shop ledger’s password is asked for last, "
+                                  "the same way (an empty line: none)."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!pm_cli_parse (cli, context, &argc, &argv))
     return PM_CLI_EXIT_USAGE;
@@ -209,6 +225,19 @@ profiles_add (PmCli  *cli,
       pm_profile_set_paymint_api_key (profile, paymint_key);
       memset (paymint_key, 0, strlen (paymint_key));
       g_free (paymint_key);
+    }
+  if (shop_ledger != NULL)
+    {
+      g_strstrip (shop_ledger);
+      pm_profile_set_shop_ledger (profile, shop_ledger);
+      shop_password = pm_cli_read_secret (_("Password of the shop ledger (empty for none): "),
+                                          &error);
+      if (shop_password == NULL)
+        return pm_cli_usage ("profiles add", "%s", error->message);
+      pm_profile_set_shop_ledger_password (profile, shop_password[0] != '\0' ? shop_password
+                                                                              : NULL);
+      memset (shop_password, 0, strlen (shop_password));
+      g_free (shop_password);
     }
 
   if (!pm_profile_validate (profile, &error))
@@ -268,6 +297,21 @@ profiles_add (PmCli  *cli,
         }
       if (!cli->quiet)
         g_printerr (_("Connection checked: %u license(s).\n"), licenses->len);
+
+      /* the shop ledger, reached and written once as a desk would: else nothing is saved */
+      if (pm_profile_has_shop_ledger (profile))
+        {
+          g_autoptr(GAsyncResult) shop_check = NULL;
+
+          pm_service_test_shop_ledger_async (service, profile, NULL, pm_cli_store_result_cb,
+                                             &shop_check);
+          pm_cli_wait (&shop_check);
+          if (!pm_service_test_shop_ledger_finish (service, shop_check, &error))
+            return pm_cli_report_error (_("The shop ledger check failed; nothing was saved "
+                                          "(use --no-check to save anyway)"), error);
+          if (!cli->quiet)
+            g_printerr ("%s\n", _("Shop ledger checked: this desk can write to it."));
+        }
     }
 
   pm_secrets_store_async (profile, NULL, pm_cli_store_result_cb, &result);

@@ -537,6 +537,18 @@ timer_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+
+/* A ledger that cannot be read now (a shop ledger whose server is away) is not a bug:
+ * the storage banner says so, and the next pump asks again. */
+static void
+schedule_unreadable (const GError *error)
+{
+  if (g_error_matches (error, PM_ERROR, PM_ERROR_STORAGE))
+    g_debug ("Could not read the polling schedule: %s", error->message);
+  else
+    g_warning ("Could not read the polling schedule: %s", error->message);
+}
+
 static void
 schedule_timer (PmPoller *self)
 {
@@ -552,7 +564,7 @@ schedule_timer (PmPoller *self)
   next = pm_ledger_next_due_time (self->ledger, self->profile_id, &error);
   if (error != NULL)
     {
-      g_warning ("Could not read the polling schedule: %s", error->message);
+      schedule_unreadable (error);
       next = 0;
     }
   wait = next == 0 ? MAX_WAIT : CLAMP (next - now_utc (), 1, MAX_WAIT);
@@ -588,7 +600,7 @@ pump (PmPoller *self)
 
       due = pm_ledger_list_due (self->ledger, self->profile_id, now_utc (), want, &error);
       if (due == NULL)
-        g_warning ("Could not read the polling schedule: %s", error->message);
+        schedule_unreadable (error);
       for (guint i = 0; due != NULL && i < due->len; i++)
         {
           const char *bill_id = pm_bill_get_bill_id (g_ptr_array_index (due, i));

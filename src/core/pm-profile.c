@@ -460,8 +460,8 @@ check_shop_ledger (PmProfile  *self,
   if (colon != NULL || strstr (uri, "password=") != NULL)
     {
       pm_error_set_field_error (error, PM_ERROR_INVALID, PM_PROFILE_FIELD_SHOP_LEDGER, "%s",
-                                _("Take the password out of the address and enter it in the "
-                                  "Password field: it is kept in the keyring."));
+                                _("Take the password out of the address: it is asked for "
+                                  "apart from it and kept in the keyring."));
       return FALSE;
     }
   return TRUE;

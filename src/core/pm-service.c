@@ -430,7 +430,15 @@ pm_service_set_follow_shop_ledger (PmService *self,
   g_return_if_fail (PM_IS_SERVICE (self));
 
   self->follow_shop = follow;
-  follow_profile_ledger (self, self->profile);
+  if (self->profile != NULL)
+    {
+      /* set again, so that the sender and poller are made for the ledger it now names */
+      g_autoptr(PmProfile) profile = g_object_ref (self->profile);
+
+      pm_service_set_profile (self, profile);
+    }
+  else
+    follow_profile_ledger (self, NULL);
 }
 
 PmService *
@@ -481,13 +489,14 @@ pm_service_set_profile (PmService *self,
 
   g_clear_object (&self->profile);
   g_clear_object (&self->client);
-  follow_profile_ledger (self, profile);
   if (profile != NULL)
     {
       self->profile = pm_profile_copy (profile);
       self->client = pm_client_new (self->profile);
       pm_client_set_timeout (self->client, self->timeout);
     }
+  /* with the profile in place, so that whoever hears of a new ledger sees whose it is */
+  follow_profile_ledger (self, self->profile);
 
   if (self->client != NULL)
     {

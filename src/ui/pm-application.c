@@ -330,6 +330,9 @@ pm_application_start_service (PmApplication *self)
   self->service = pm_service_new (NULL, &self->service_error);
   if (self->service == NULL)
     return;
+  /* a connection that names the shop's ledger (several desks) uses it while it is in use;
+   * the others, this desk's own file */
+  pm_service_set_follow_shop_ledger (self->service, TRUE);
   g_signal_connect_object (self->service, "bill-transition", G_CALLBACK (bill_transition_cb),
                            self, 0);
   g_signal_connect_object (self->settings, "changed::polling-enabled",

@@ -30,6 +30,10 @@ struct _PmOnboardingDialog
   PmProfile            *pending;        /* being stored */
   gboolean              busy;
   gboolean              retry;          /* the last check failed on the network */
+  GCancellable         *shop_cancellable; /* the shop ledger test under way */
+  char                 *shop_testing;   /* fingerprint of what is being tested */
+  char                 *shop_tested;    /* … and of what passed the test */
+  gboolean              save_after_test; /* Save waits for that test */
 
   /* Template widgets */
   GtkWidget            *back_button;
@@ -54,6 +58,11 @@ struct _PmOnboardingDialog
   GtkLabel             *traditional_error;
   AdwEntryRow          *name_row;
   GtkLabel             *name_error;
+  AdwEntryRow          *shop_ledger_row;
+  AdwEntryRow          *shop_password_row;
+  GtkLabel             *shop_ledger_error;
+  GtkLabel             *shop_ledger_status;
+  GtkWidget            *shop_test_button;
   GtkLabel             *save_status;
 };
 
@@ -100,6 +109,8 @@ error_label_for_row (PmOnboardingDialog *self,
     return self->key_error;
   if (row == self->name_row)
     return self->name_error;
+  if (row == self->shop_ledger_row || row == self->shop_password_row)
+    return self->shop_ledger_error;
   return self->traditional_error;
 }
 
@@ -127,6 +138,7 @@ clear_errors (PmOnboardingDialog *self)
   AdwEntryRow *rows[] = {
     self->url_row, self->key_row, self->paymint_host_row, self->paymint_key_row,
     self->member_row, self->merchant_row, self->business_row, self->name_row,
+    self->shop_ledger_row,
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
@@ -148,6 +160,7 @@ row_for_field (PmOnboardingDialog *self,
     { PM_PROFILE_FIELD_BUSINESS_NUMBER, G_STRUCT_OFFSET (PmOnboardingDialog, business_row) },
     { PM_PROFILE_FIELD_PAYMINT_HOST, G_STRUCT_OFFSET (PmOnboardingDialog, paymint_host_row) },
     { PM_PROFILE_FIELD_PAYMINT_API_KEY, G_STRUCT_OFFSET (PmOnboardingDialog, paymint_key_row) },
+    { PM_PROFILE_FIELD_SHOP_LEDGER, G_STRUCT_OFFSET (PmOnboardingDialog, shop_ledger_row) },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (map); i++)
@@ -184,6 +197,8 @@ update_buttons (PmOnboardingDialog *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "onboarding.back", !self->busy);
   /* the fields stay sensitive: taking them away from a focused entry loses its focus-out */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "onboarding.use-sandbox", !self->busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "onboarding.test-shop-ledger",
+                                 !self->busy && self->shop_cancellable == NULL);
 }
 
 static void
@@ -471,6 +486,165 @@ store_done_cb (GObject      *object,
   gtk_window_close (GTK_WINDOW (self));
 }
 
+/* ---- the shop ledger: one PostgreSQL database for several desks ---- */
+
+static void save (PmOnboardingDialog *self);
+
+/* The shop ledger fields into @profile: the password only with an address. */
+static void
+fill_shop_ledger (PmOnboardingDialog *self,
+                  PmProfile          *profile)
+{
+  g_autofree char *uri = pm_ui_entry_dup_text (self->shop_ledger_row);
+  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->shop_password_row));
+
+  pm_profile_set_shop_ledger (profile, uri[0] != '\0' ? uri : NULL);
+  pm_profile_set_shop_ledger_password (profile, uri[0] != '\0' && password[0] != '\0'
+                                                  ? password : NULL);
+}
+
+/* What a test was made with, without keeping the password itself. */
+static char *
+shop_fingerprint (PmProfile *profile)
+{
+  g_autofree char *joined = NULL;
+  char *sum;
+
+  joined = g_strconcat (pm_profile_get_shop_ledger (profile) != NULL
+                          ? pm_profile_get_shop_ledger (profile) : "", "\n",
+                        pm_profile_get_shop_ledger_password (profile) != NULL
+                          ? pm_profile_get_shop_ledger_password (profile) : "", NULL);
+  sum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, joined, -1);
+  memset (joined, 0, strlen (joined));
+  return sum;
+}
+
+static void
+show_shop_status (PmOnboardingDialog *self,
+                  const char         *text,
+                  gboolean            success)
+{
+  if (success)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->shop_ledger_status), "success");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->shop_ledger_status), "dim-label");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->shop_ledger_status), "success");
+      gtk_widget_add_css_class (GTK_WIDGET (self->shop_ledger_status), "dim-label");
+    }
+  pm_ui_show_message (self->shop_ledger_status, text);
+}
+
+static void
+shop_tested_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(PmOnboardingDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean then_save = self->save_after_test;
+
+  if (!pm_service_test_shop_ledger_finish (PM_SERVICE (object), result, &error)
+      && is_cancelled (error))
+    return; /* closed, or the fields changed meanwhile */
+
+  g_clear_object (&self->shop_cancellable);
+  self->save_after_test = FALSE;
+  if (then_save)
+    set_busy (self, FALSE);
+  else
+    update_buttons (self);
+  if (error != NULL)
+    {
+      g_clear_pointer (&self->shop_tested, g_free);
+      show_shop_status (self, NULL, FALSE);
+      set_field_error (self, self->shop_ledger_row, error->message);
+      return;
+    }
+  g_free (self->shop_tested);
+  self->shop_tested = g_steal_pointer (&self->shop_testing);
+  clear_field_error (self, self->shop_ledger_row);
+  show_shop_status (self, _("Connected. Every desk that uses this address shares its bills."),
+                    TRUE);
+  if (then_save)
+    save (self);
+}
+
+static void
+start_shop_test (PmOnboardingDialog *self,
+                 PmProfile          *profile,
+                 gboolean            then_save)
+{
+  PmService *service = get_service (self);
+
+  if (service == NULL)
+    {
+      pm_ui_show_message (self->save_status, _("The desk could not start its engine."));
+      return;
+    }
+  g_cancellable_cancel (self->shop_cancellable);
+  g_clear_object (&self->shop_cancellable);
+  self->shop_cancellable = g_cancellable_new ();
+  g_free (self->shop_testing);
+  self->shop_testing = shop_fingerprint (profile);
+  self->save_after_test = then_save;
+  clear_field_error (self, self->shop_ledger_row);
+  show_shop_status (self, _("Connecting to the shop ledger…"), FALSE);
+  if (then_save)
+    set_busy (self, TRUE);
+  else
+    update_buttons (self);
+  pm_service_test_shop_ledger_async (service, profile, self->shop_cancellable, shop_tested_cb,
+                                     g_object_ref (self));
+}
+
+static void
+test_shop_ledger_action_cb (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *parameter)
+{
+  PmOnboardingDialog *self = PM_ONBOARDING_DIALOG (widget);
+  g_autoptr(PmProfile) candidate = pm_profile_new ();
+
+  if (self->busy || self->shop_cancellable != NULL)
+    return;
+  fill_shop_ledger (self, candidate);
+  if (!pm_profile_has_shop_ledger (candidate))
+    {
+      show_shop_status (self, NULL, FALSE);
+      set_field_error (self, self->shop_ledger_row,
+                       _("Enter the shop ledger’s address, like "
+                         "postgresql://clerk@ledger.local/shop."));
+      return;
+    }
+  start_shop_test (self, candidate, FALSE);
+}
+
+/* Another address or password: what was tested no longer says anything about it. */
+static void
+shop_changed_cb (PmOnboardingDialog *self)
+{
+  if (self->shop_cancellable != NULL)
+    {
+      g_cancellable_cancel (self->shop_cancellable);
+      g_clear_object (&self->shop_cancellable);
+      if (self->save_after_test)
+        {
+          self->save_after_test = FALSE;
+          set_busy (self, FALSE);
+        }
+      else
+        update_buttons (self);
+    }
+  g_clear_pointer (&self->shop_tested, g_free);
+  show_shop_status (self, NULL, FALSE);
+  /* the reason was about the values before (the password row's too) */
+  if (gtk_widget_has_css_class (GTK_WIDGET (self->shop_ledger_row), "error"))
+    clear_field_error (self, self->shop_ledger_row);
+}
+
 static void
 save (PmOnboardingDialog *self)
 {
@@ -511,6 +685,8 @@ save (PmOnboardingDialog *self)
         }
     }
 
+  fill_shop_ledger (self, profile);
+
   if (!pm_profile_validate (profile, &error))
     {
       AdwEntryRow *row = row_for_field (self, pm_error_get_field (error));
@@ -531,6 +707,17 @@ save (PmOnboardingDialog *self)
     {
       pm_ui_show_message (self->save_status, _("The desk could not start its engine."));
       return;
+    }
+  /* a shop ledger is saved only once this desk has reached it and written to it */
+  if (pm_profile_has_shop_ledger (profile))
+    {
+      g_autofree char *fingerprint = shop_fingerprint (profile);
+
+      if (g_strcmp0 (fingerprint, self->shop_tested) != 0)
+        {
+          start_shop_test (self, profile, TRUE);
+          return;
+        }
     }
   g_clear_object (&self->pending);
   self->pending = g_object_ref (profile);
@@ -639,6 +826,8 @@ pm_onboarding_dialog_dispose (GObject *object)
   PmOnboardingDialog *self = PM_ONBOARDING_DIALOG (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->shop_cancellable);
+  g_clear_object (&self->shop_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), PM_TYPE_ONBOARDING_DIALOG);
   g_clear_object (&self->pending);
 
@@ -657,6 +846,8 @@ pm_onboarding_dialog_finalize (GObject *object)
     memset (self->checked_key, 0, strlen (self->checked_key));
   g_clear_pointer (&self->checked_key, g_free);
   g_clear_pointer (&self->prefilled_name, g_free);
+  g_clear_pointer (&self->shop_tested, g_free);
+  g_clear_pointer (&self->shop_testing, g_free);
 
   G_OBJECT_CLASS (pm_onboarding_dialog_parent_class)->finalize (object);
 }
@@ -706,6 +897,12 @@ pm_onboarding_dialog_class_init (PmOnboardingDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PmOnboardingDialog, name_row);
   gtk_widget_class_bind_template_child (widget_class, PmOnboardingDialog, name_error);
   gtk_widget_class_bind_template_child (widget_class, PmOnboardingDialog, save_status);
+  gtk_widget_class_bind_template_child (widget_class, PmOnboardingDialog, shop_ledger_row);
+  gtk_widget_class_bind_template_child (widget_class, PmOnboardingDialog, shop_password_row);
+  gtk_widget_class_bind_template_child (widget_class, PmOnboardingDialog, shop_ledger_error);
+  gtk_widget_class_bind_template_child (widget_class, PmOnboardingDialog, shop_ledger_status);
+  gtk_widget_class_bind_template_child (widget_class, PmOnboardingDialog, shop_test_button);
+  gtk_widget_class_bind_template_callback (widget_class, shop_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, field_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, entry_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, mode_changed_cb);
@@ -714,6 +911,8 @@ pm_onboarding_dialog_class_init (PmOnboardingDialogClass *klass)
   gtk_widget_class_install_action (widget_class, "onboarding.back", NULL, back_action_cb);
   gtk_widget_class_install_action (widget_class, "onboarding.use-sandbox", NULL,
                                    use_sandbox_action_cb);
+  gtk_widget_class_install_action (widget_class, "onboarding.test-shop-ledger", NULL,
+                                   test_shop_ledger_action_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 

@@ -19,7 +19,7 @@ G_DECLARE_FINAL_TYPE (PmOnboardingDialog, pm_onboarding_dialog, PM, ONBOARDING_D
  * mode, stores the profile in the keyring and makes it the active one. It closes itself
  * once the profile is saved; "saved" is emitted first. Widget actions (for the buttons
  * and for tests): onboarding.next (Check / Next / Save), onboarding.back,
- * onboarding.use-sandbox. Sets both "application" and "transient-for" (@parent, may be
+ * onboarding.use-sandbox, onboarding.test-shop-ledger (the shop ledger's Test). Sets both "application" and "transient-for" (@parent, may be
  * NULL); the app is read back from the window. */
 PmOnboardingDialog *pm_onboarding_dialog_new      (PmApplication      *application,
                                                    GtkWindow          *parent);

@@ -10,8 +10,9 @@
  *
  * Rows, totals and the empty state are brought up to date together, from the one query,
  * by sync_view(): after a filter changes, after F5, and when another process (the CLI, a
- * second window) changed the ledger ("ledger-changed"). Nothing else sets any of the
- * three, so they cannot disagree.
+ * second window, another desk of the shop) changed the ledger ("ledger-changed"), and
+ * with a new model when the service uses another ledger ("notify::ledger"). Nothing else
+ * sets any of the three, so they cannot disagree.
  *
  * Narrow windows: an AdwLeaflet shows the list alone and the details as a page with a
  * back button ("payments.back"); the "narrow" property follows the leaflet's folded
@@ -543,9 +544,14 @@ update_empty_state (PmPaymentsView *self)
       gtk_widget_add_css_class (button, "suggested-action");
       adw_status_page_set_icon_name (self->empty_page, APP_ID "-symbolic");
       adw_status_page_set_title (self->empty_page, _("No Payment Requests Yet"));
+      PmLedger *ledger = self->service != NULL ? pm_service_get_ledger (self->service) : NULL;
+
       adw_status_page_set_description (self->empty_page,
-                                       _("Payment requests you send from this desk appear "
-                                         "here with their live status."));
+                                       ledger != NULL && pm_ledger_is_shared (ledger)
+                                         ? _("Payment requests sent from any desk of the shop "
+                                             "appear here with their live status.")
+                                         : _("Payment requests you send from this desk appear "
+                                             "here with their live status."));
       adw_status_page_set_child (self->empty_page, button);
     }
   gtk_stack_set_visible_child_name (self->list_stack, empty ? "empty" : "list");
@@ -1186,6 +1192,18 @@ ledger_changed_cb (PmService      *service,
   queue_sync (self, SYNC_ROWS);
 }
 
+static void
+ledger_switched_cb (PmService      *service,
+                    GParamSpec     *pspec,
+                    PmPaymentsView *self)
+{
+  /* another ledger altogether (a connection naming the shop's, or back to this desk's
+   * file): a new model over it from the top; the bill in the details was the old one's */
+  g_clear_object (&self->current);
+  self->pinned = FALSE;
+  queue_sync (self, SYNC_FILTER);
+}
+
 /* ---- actions ---- */
 
 typedef struct
@@ -1516,6 +1534,8 @@ pm_payments_view_constructed (GObject *object)
       g_signal_connect_object (self->service, "bill-transition", G_CALLBACK (transition_cb),
                                self, 0);
       g_signal_connect_object (self->service, "ledger-changed", G_CALLBACK (ledger_changed_cb),
+                               self, 0);
+      g_signal_connect_object (self->service, "notify::ledger", G_CALLBACK (ledger_switched_cb),
                                self, 0);
     }
   leaflet_changed_cb (self);

@@ -41,6 +41,7 @@ struct _PmPlansView
   char                *last_notification;
   guint                n_notifications;
   gboolean             selecting;
+  gboolean             watching_bills; /* "bill-changed" of the service connected */
 
   AdwToastOverlay     *toast_overlay;
   GtkStack            *stack;
@@ -80,11 +81,45 @@ profile_id (PmPlansView *self)
   return self->service != NULL ? pm_service_get_profile_id (self->service) : NULL;
 }
 
+static void open_store (PmPlansView *self);
+
 static gboolean
 connected (PmPlansView *self)
 {
   return self->service != NULL && pm_service_get_profile (self->service) != NULL
          && self->store != NULL;
+}
+
+/* The empty page: no plans yet, with its New Plan button; or, with @problem, why plans
+ * cannot be shown here (a ledger that does not keep them, one that cannot be read). */
+static void
+show_empty_page (PmPlansView *self,
+                 const char  *title,
+                 const char  *problem)
+{
+  GtkWidget *button = adw_status_page_get_child (self->empty_page);
+
+  if (problem == NULL)
+    {
+      adw_status_page_set_icon_name (self->empty_page, "media-playlist-repeat-symbolic");
+      adw_status_page_set_title (self->empty_page, _("No Monthly Plans Yet"));
+      adw_status_page_set_description (self->empty_page,
+                                       _("A plan sends the same bills to the same payers every "
+                                         "month, on the day you choose — each month exactly "
+                                         "once."));
+    }
+  else
+    {
+      adw_status_page_set_icon_name (self->empty_page, "dialog-information-symbolic");
+      g_autofree char *escaped = g_markup_escape_text (problem, -1);
+
+      /* markup: a shop ledger's address has "&" in it */
+      adw_status_page_set_title (self->empty_page, title);
+      adw_status_page_set_description (self->empty_page, escaped);
+    }
+  if (button != NULL)
+    gtk_widget_set_visible (button, problem == NULL);
+  gtk_stack_set_visible_child_name (self->stack, "empty");
 }
 
 static void
@@ -303,7 +338,9 @@ fill_preview (PmPlansView *self,
                                 &error);
   if (rows == NULL)
     {
-      adw_preferences_group_set_description (self->preview_group, error->message);
+      g_autofree char *escaped = g_markup_escape_text (error->message, -1);
+
+      adw_preferences_group_set_description (self->preview_group, escaped);
       return;
     }
   for (guint i = 0; i < rows->len; i++)
@@ -403,7 +440,9 @@ fill_history (PmPlansView *self,
   runs = pm_plan_store_list_runs (self->store, uuid, &error);
   if (runs == NULL)
     {
-      adw_preferences_group_set_description (self->history_group, error->message);
+      g_autofree char *escaped = g_markup_escape_text (error->message, -1);
+
+      adw_preferences_group_set_description (self->history_group, escaped);
       return;
     }
   adw_preferences_group_set_description (self->history_group, NULL);
@@ -612,17 +651,27 @@ pm_plans_view_reload (PmPlansView *self)
   g_return_if_fail (PM_IS_PLANS_VIEW (self));
 
   g_clear_handle_id (&self->reload_id, g_source_remove);
+  /* a ledger that could not be opened for plans (a shop ledger whose server was away)
+   * is tried again: after Retry, or once it answers */
+  if (self->store == NULL && self->service != NULL
+      && pm_service_get_profile (self->service) != NULL)
+    open_store (self);
+  if (self->service != NULL && pm_service_get_profile (self->service) != NULL
+      && self->store == NULL && self->store_error != NULL)
+    {
+      /* say why, where the plans would be, and offer nothing */
+      show_empty_page (self, _("Monthly Plans Are Not Available"), self->store_error->message);
+      return;
+    }
   if (!connected (self))
     {
-      gtk_stack_set_visible_child_name (self->stack, "empty");
+      show_empty_page (self, NULL, NULL);
       return;
     }
   plans = pm_plan_store_list (self->store, profile_id (self), &error);
   if (plans == NULL)
     {
-      adw_status_page_set_title (self->empty_page, _("Plans Could Not Be Read"));
-      adw_status_page_set_description (self->empty_page, error->message);
-      gtk_stack_set_visible_child_name (self->stack, "empty");
+      show_empty_page (self, _("Plans Could Not Be Read"), error->message);
       return;
     }
   due = due_runs (self);
@@ -650,9 +699,10 @@ pm_plans_view_reload (PmPlansView *self)
   if (keep == NULL)
     g_clear_pointer (&self->selected, g_free);
 
-  gtk_stack_set_visible_child_name (self->stack,
-                                    plans->len > 0 || gtk_widget_get_visible (GTK_WIDGET (self->missed_group))
-                                    ? "plans" : "empty");
+  if (plans->len > 0 || gtk_widget_get_visible (GTK_WIDGET (self->missed_group)))
+    gtk_stack_set_visible_child_name (self->stack, "plans");
+  else
+    show_empty_page (self, NULL, NULL);
   fill_details (self, due);
   g_signal_emit (self, signals[UPDATED], 0);
 }
@@ -1039,8 +1089,23 @@ open_store (PmPlansView *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->store, "run-changed", G_CALLBACK (schedule_reload), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->service, "bill-changed", G_CALLBACK (schedule_reload), self,
-                           G_CONNECT_SWAPPED);
+  if (!self->watching_bills)
+    g_signal_connect_object (self->service, "bill-changed", G_CALLBACK (schedule_reload), self,
+                             G_CONNECT_SWAPPED);
+  self->watching_bills = TRUE;
+}
+
+/* The service uses another ledger (a connection naming the shop's, or back to this desk's
+ * file): the plans are the ones kept there, or the reason there are none. */
+static void
+ledger_switched_cb (PmPlansView *self)
+{
+  if (self->store != NULL)
+    g_signal_handlers_disconnect_by_data (self->store, self);
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->selected, g_free);
+  open_store (self);
+  schedule_reload (self);
 }
 
 static void
@@ -1178,6 +1243,10 @@ pm_plans_view_new (PmService *service)
   g_signal_connect_object (service, "notify::profile", G_CALLBACK (profile_changed_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (service, "ledger-changed", G_CALLBACK (schedule_reload), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (service, "notify::ledger", G_CALLBACK (ledger_switched_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (service, "notify::storage-error", G_CALLBACK (schedule_reload), self,
                            G_CONNECT_SWAPPED);
   self->check_id = g_timeout_add_seconds (CHECK_INTERVAL, check_timeout_cb, self);
   pm_plans_view_reload (self);

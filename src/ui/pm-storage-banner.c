@@ -34,6 +34,15 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* Whether the ledger in use is the shop's (PostgreSQL, on a server) rather than a file. */
+static gboolean
+is_shop_ledger (PmStorageBanner *self)
+{
+  PmLedger *ledger = self->service != NULL ? pm_service_get_ledger (self->service) : NULL;
+
+  return ledger != NULL && pm_ledger_is_shared (ledger);
+}
+
 static void
 update (PmStorageBanner *self)
 {
@@ -41,6 +50,17 @@ update (PmStorageBanner *self)
                                               : NULL;
 
   gtk_label_set_label (self->detail_label, problem != NULL ? problem : "");
+  /* what to do depends on where the payments are kept: a disk here, or a server */
+  if (is_shop_ledger (self))
+    gtk_label_set_label (self->advice_label,
+                         _("Check that the shop ledger’s server is running and that this desk "
+                           "can reach it, then choose Retry. Requests already sent are checked "
+                           "again then; nothing is sent twice."));
+  else
+    gtk_label_set_label (self->advice_label,
+                         _("Free some disk space or check the folder that holds the payments "
+                           "database, then choose Retry. Requests already sent are checked "
+                           "again then; nothing is sent twice."));
   if (problem == NULL)
     gtk_label_set_label (self->result_label, "");
   gtk_widget_set_visible (GTK_WIDGET (self->result_label),
@@ -71,8 +91,11 @@ retry_action_cb (GtkWidget  *widget,
     {
       /* the detail (the service's error) says why; this says the Retry was heard */
       gtk_label_set_label (self->result_label,
-                           _("It still cannot be written. Check the disk and the folder, "
-                             "then try again."));
+                           is_shop_ledger (self)
+                             ? _("It still cannot be written. Check the shop ledger’s server "
+                                 "and the network, then try again.")
+                             : _("It still cannot be written. Check the disk and the folder, "
+                                 "then try again."));
       g_debug ("Retry did not help: %s", error->message);
     }
   update (self);
@@ -175,10 +198,6 @@ pm_storage_banner_init (PmStorageBanner *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->title_label), "heading");
   self->detail_label = add_label (box);
   self->advice_label = add_label (box);
-  gtk_label_set_label (self->advice_label,
-                       _("Free some disk space or check the folder that holds the payments "
-                         "database, then choose Retry. Requests already sent are checked "
-                         "again then; nothing is sent twice."));
   self->result_label = add_label (box);
   gtk_widget_add_css_class (GTK_WIDGET (self->result_label), "dim-label");
   gtk_info_bar_add_child (GTK_INFO_BAR (self->info_bar), GTK_WIDGET (box));
@@ -212,8 +231,13 @@ pm_storage_banner_set_service (PmStorageBanner *self,
     g_signal_handlers_disconnect_by_func (self->service, storage_error_changed_cb, self);
   g_set_object (&self->service, service);
   if (service != NULL)
-    g_signal_connect_object (service, "notify::storage-error",
-                             G_CALLBACK (storage_error_changed_cb), self, 0);
+    {
+      g_signal_connect_object (service, "notify::storage-error",
+                               G_CALLBACK (storage_error_changed_cb), self, 0);
+      /* the advice follows the ledger in use (this desk's file, or the shop's) */
+      g_signal_connect_object (service, "notify::ledger",
+                               G_CALLBACK (storage_error_changed_cb), self, 0);
+    }
   if (self->result_label != NULL)
     update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVICE]);

@@ -373,10 +373,13 @@ summarized_cb (GObject      *source,
   set_loading (self, FALSE);
   if (summary == NULL)
     {
-      /* the ledger could not be read: say so where the figures would be */
+      /* the ledger could not be read: say so where the figures would be (markup: a
+       * shop ledger's address has "&" in it) */
+      g_autofree char *escaped = g_markup_escape_text (error->message, -1);
+
       adw_status_page_set_icon_name (self->empty_page, "dialog-warning-symbolic");
       adw_status_page_set_title (self->empty_page, _("The Summary Could Not Be Read"));
-      adw_status_page_set_description (self->empty_page, error->message);
+      adw_status_page_set_description (self->empty_page, escaped);
       gtk_stack_set_visible_child_name (self->stack, "empty");
       return;
     }

@@ -42,6 +42,7 @@ struct _PmWindow
   PmStorageBanner      *storage_banner;
   GtkWidget            *search_button;
   GtkWidget            *refresh_button;
+  GtkWidget            *ledger_sign;
   GtkWidget            *new_request_button;
   AdwButtonContent     *new_request_content;
   gboolean              narrow;
@@ -134,14 +135,40 @@ show_plan_bills_cb (PmWindow   *self,
   pm_payments_view_set_state_filter (PM_PAYMENTS_VIEW (self->payments), 0);
 }
 
+/* The connection's name under the title, and whether its bills are the shop's (a ledger
+ * every desk shares) or this desk's own: "본점 · Shop ledger", the address in a tooltip. */
+static void
+update_ledger_sign (PmWindow *self)
+{
+  PmProfile *profile = self->service != NULL ? pm_service_get_profile (self->service) : NULL;
+  PmLedger *ledger = self->service != NULL ? pm_service_get_ledger (self->service) : NULL;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *tooltip = NULL;
+
+  if (profile != NULL && ledger != NULL && pm_ledger_is_shared (ledger))
+    {
+      /* Translators: a connection's name, then that its bills are kept in the ledger every
+       * desk of the shop shares */
+      subtitle = g_strdup_printf (_("%s · Shop ledger"), pm_profile_get_name (profile));
+      /* Translators: %s is the shop ledger's address, without any password */
+      tooltip = g_strdup_printf (_("Bills are kept in the shop ledger at %s, shared by every "
+                                   "desk that uses it"), pm_ledger_get_path (ledger));
+    }
+  else if (profile != NULL)
+    subtitle = g_strdup (pm_profile_get_name (profile));
+  adw_view_switcher_title_set_subtitle (self->switcher_title, subtitle != NULL ? subtitle : "");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->switcher_title), tooltip);
+  gtk_widget_set_tooltip_text (self->ledger_sign, tooltip);
+  gtk_widget_set_visible (self->ledger_sign, tooltip != NULL);
+}
+
 static void
 update_connection (PmWindow *self)
 {
   PmProfile *profile = self->service != NULL ? pm_service_get_profile (self->service) : NULL;
   gboolean connected = profile != NULL;
 
-  adw_view_switcher_title_set_subtitle (self->switcher_title,
-                                 connected ? pm_profile_get_name (profile) : "");
+  update_ledger_sign (self);
   gtk_widget_set_visible (self->search_button, connected);
   gtk_widget_set_visible (self->refresh_button, connected);
   gtk_widget_set_visible (self->new_request_button, connected);
@@ -277,6 +304,8 @@ pm_window_attach (PmWindow      *self,
                                G_CALLBACK (update_connection), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (self->service, "notify::online",
                                G_CALLBACK (update_online), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->service, "notify::ledger",
+                               G_CALLBACK (update_ledger_sign), self, G_CONNECT_SWAPPED);
       /* a ledger that cannot be written pauses sending: the clerk sees it, not a log */
       pm_storage_banner_set_service (self->storage_banner, self->service);
     }
@@ -284,7 +313,9 @@ pm_window_attach (PmWindow      *self,
     {
       adw_status_page_set_icon_name (self->empty_page, "dialog-warning-symbolic");
       adw_status_page_set_title (self->empty_page, _("The Desk Could Not Start"));
-      adw_status_page_set_description (self->empty_page, error->message);
+      g_autofree char *escaped = g_markup_escape_text (error->message, -1);
+
+      adw_status_page_set_description (self->empty_page, escaped);
     }
   update_connection (self);
   update_online (self);
@@ -335,6 +366,7 @@ pm_window_class_init (PmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PmWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, offline_revealer);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, storage_banner);
+  gtk_widget_class_bind_template_child (widget_class, PmWindow, ledger_sign);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, refresh_button);
   gtk_widget_class_bind_template_child (widget_class, PmWindow, new_request_button);
