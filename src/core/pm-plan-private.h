@@ -6,21 +6,11 @@
 
 #pragma once
 
-#include <sqlite3.h>
-
 #include "pm-plan-store.h"
+#include "pm-plan-sql.h"
 
 G_BEGIN_DECLS
 
-sqlite3_stmt *pm_plan_store_prepare          (PmPlanStore          *self,
-                                              const char           *sql,
-                                              GError              **error);
-gboolean      pm_plan_store_run_stmt         (PmPlanStore          *self,
-                                              sqlite3_stmt         *stmt,
-                                              GError              **error);
-gboolean      pm_plan_store_step_failed      (PmPlanStore          *self,
-                                              int                   rc,
-                                              GError              **error);
 void          pm_plan_store_emit_plans_changed (PmPlanStore        *self);
 void          pm_plan_store_emit_run_changed (PmPlanStore          *self,
                                               const char           *plan_uuid,

@@ -25,8 +25,22 @@
  *    exists, a lease past its end — and the next run takes the period over and resumes
  *    it: intents already durable are reconciled (read, then the same id), the others are
  *    written and sent.
+ *    On a shop ledger (PostgreSQL, several desks on different computers), a pid or a
+ *    boot id says nothing about another computer, so the run lock is the server's: the
+ *    desk takes a session advisory lock keyed by (plan, period) on a connection of the
+ *    run's own (pm_plan_run_lock_try) and holds it for the whole run. A desk that cannot
+ *    take it reports the period busy. A desk that dies (or loses that connection) loses
+ *    its session and so its lock; whoever takes the lock next finds the row "running"
+ *    under an owner (host, pid, nonce) that can no longer hold it, takes the period
+ *    over and resumes it as above, first ending the dead desk's leases on the run's
+ *    intents so that its own recovery reconciles them. The claim itself reads and writes
+ *    plan_runs under the plans' transaction lock (pm_plan_sql_begin), as BEGIN IMMEDIATE
+ *    does in SQLite. A desk checks that it still holds the lock before each group of
+ *    intents and before it ends the run; one that lost it stops and leaves the row to
+ *    the next holder.
  * Revisions only grow through bill-again, which checks and records the next revision in
- * one BEGIN IMMEDIATE transaction too, and only after the payer's newest bill is final.
+ * one BEGIN IMMEDIATE transaction too (the plans' lock on a shop ledger), and only after
+ * the payer's newest bill is final.
  *
  * A run writes every intent durably (in groups of PM_PLAN_DEFAULT_WRITE_AHEAD, each one
  * transaction) before any request leaves, then keeps at most "parallel" requests in
@@ -166,11 +180,14 @@ boot_id (void)
   return id;
 }
 
+/* SQLite: boot id, pid, nonce (owner_alive reads them). A shop ledger: host, pid, nonce,
+ * for people reading the table (the lock says who is alive). */
 static char *
-new_owner (void)
+new_owner (gboolean shared)
 {
   g_autofree char *nonce = g_uuid_string_random ();
-  char *owner = g_strdup_printf ("%s:%d:%s", boot_id (), (int) getpid (), nonce);
+  char *owner = g_strdup_printf ("%s:%d:%s", shared ? g_get_host_name () : boot_id (),
+                                 (int) getpid (), nonce);
 
   G_LOCK (live_owners);
   if (live_owners == NULL)
@@ -242,6 +259,8 @@ typedef struct
   guint            in_flight;
   gboolean         stopped;
   gboolean         claimed;
+  gboolean         shared;     /* a shop ledger: the run lock is held in lock */
+  PmPlanRunLock   *lock;
   PmPlanRunReport *report;
 } RunData;
 
@@ -250,6 +269,7 @@ run_data_free (RunData *d)
 {
   if (d->owner != NULL)
     owner_gone (d->owner);
+  g_clear_pointer (&d->lock, pm_plan_run_lock_free);
   g_clear_object (&d->store);
   g_clear_object (&d->service);
   g_clear_object (&d->plan);
@@ -282,27 +302,22 @@ read_run_row (PmPlanStore     *store,
               gint64          *lease_until,
               GError         **error)
 {
-  sqlite3_stmt *stmt;
-  int rc;
+  static const PmPlanStmt stmt = {
+    "SELECT state, owner, lease_until FROM plan_runs WHERE plan_uuid = ? AND period = ?", NULL,
+  };
+  g_autoptr(PmPlanRows) rows = pm_plan_sql_query (pm_plan_store_get_ledger (store), &stmt,
+                                                  error, "tt", plan_uuid, period);
 
-  stmt = pm_plan_store_prepare (store, "SELECT state, owner, lease_until FROM plan_runs "
-                                "WHERE plan_uuid = ? AND period = ?", error);
-  if (stmt == NULL)
+  if (rows == NULL)
     return FALSE;
-  pm_ledger_bind_text (stmt, 1, plan_uuid);
-  pm_ledger_bind_text (stmt, 2, period);
-  rc = sqlite3_step (stmt);
-  *exists = rc == SQLITE_ROW;
+  *exists = pm_plan_rows_len (rows) > 0;
   if (*exists)
     {
-      if (!pm_plan_run_state_from_string (pm_ledger_column_text (stmt, 0), state))
+      if (!pm_plan_run_state_from_string (pm_plan_rows_text (rows, 0, 0), state))
         *state = PM_PLAN_RUN_DUE;
-      *owner = g_strdup (pm_ledger_column_text (stmt, 1));
-      *lease_until = sqlite3_column_int64 (stmt, 2);
+      *owner = g_strdup (pm_plan_rows_text (rows, 0, 1));
+      *lease_until = pm_plan_rows_int64 (rows, 0, 2);
     }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return pm_plan_store_step_failed (store, rc, error);
   return TRUE;
 }
 
@@ -316,20 +331,15 @@ record_bill (PmPlanStore  *store,
              gint64        now,
              GError      **error)
 {
-  sqlite3_stmt *stmt;
+  static const PmPlanStmt stmt = {
+    "INSERT OR IGNORE INTO plan_bills (plan_uuid, period, "
+    "payer_id, revision, bill_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    "INSERT INTO plan_bills (plan_uuid, period, payer_id, revision, bill_id, created_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+  };
 
-  stmt = pm_plan_store_prepare (store, "INSERT OR IGNORE INTO plan_bills (plan_uuid, period, "
-                                "payer_id, revision, bill_id, created_at) "
-                                "VALUES (?, ?, ?, ?, ?, ?)", error);
-  if (stmt == NULL)
-    return FALSE;
-  pm_ledger_bind_text (stmt, 1, plan_uuid);
-  pm_ledger_bind_text (stmt, 2, period);
-  pm_ledger_bind_text (stmt, 3, payer_id);
-  sqlite3_bind_int (stmt, 4, (int) revision);
-  pm_ledger_bind_text (stmt, 5, bill_id);
-  sqlite3_bind_int64 (stmt, 6, now);
-  return pm_plan_store_run_stmt (store, stmt, error);
+  return pm_plan_sql_exec (pm_plan_store_get_ledger (store), &stmt, NULL, error, "tttitl",
+                           plan_uuid, period, payer_id, (int) revision, bill_id, now);
 }
 
 /* In one BEGIN IMMEDIATE transaction: takes the period (unless a live run holds it or
@@ -350,9 +360,26 @@ claim (RunData  *d,
   PmPlanRunState state = PM_PLAN_RUN_DUE;
   gint64 lease_until = 0;
   gboolean exists = FALSE;
-  sqlite3_stmt *stmt;
+  static const PmPlanStmt run_stmt = {
+    "INSERT INTO plan_runs (plan_uuid, period, state, due_at, "
+    "batch_id, owner, lease_until, started_at, updated_at) "
+    "VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6, ?7, ?7) "
+    "ON CONFLICT (plan_uuid, period) DO UPDATE SET state = 'running', "
+    "batch_id = ?4, owner = ?5, lease_until = ?6, finished_at = 0, "
+    "started_at = CASE WHEN started_at = 0 THEN ?7 "
+    "ELSE started_at END, "
+    "updated_at = ?7",
+    "INSERT INTO plan_runs (plan_uuid, period, state, due_at, "
+    "batch_id, owner, lease_until, started_at, updated_at) "
+    "VALUES ($1, $2, 'running', $3, $4, $5, $6, $7, $7) "
+    "ON CONFLICT (plan_uuid, period) DO UPDATE SET state = 'running', "
+    "batch_id = $4, owner = $5, lease_until = $6, finished_at = 0, "
+    "started_at = CASE WHEN plan_runs.started_at = 0 THEN $7 "
+    "ELSE plan_runs.started_at END, "
+    "updated_at = $7",
+  };
 
-  if (!pm_ledger_begin (ledger, error))
+  if (!pm_plan_sql_begin (ledger, error))
     return FALSE;
   if (!read_run_row (d->store, uuid, d->period, &exists, &state, &owner, &lease_until, error))
     goto failed;
@@ -362,7 +389,10 @@ claim (RunData  *d,
       pm_ledger_rollback (ledger);
       return TRUE;
     }
-  if (exists && state == PM_PLAN_RUN_RUNNING && owner_alive (owner, lease_until, d->now))
+  /* a shop ledger: this desk holds the period's run lock, so whoever wrote "running"
+   * before lost it (died): the period is ours to take over */
+  if (exists && state == PM_PLAN_RUN_RUNNING && !d->shared
+      && owner_alive (owner, lease_until, d->now))
     {
       *result = CLAIM_BUSY;
       pm_ledger_rollback (ledger);
@@ -416,25 +446,9 @@ claim (RunData  *d,
     }
   g_free (batch.name);
 
-  stmt = pm_plan_store_prepare (d->store,
-                                "INSERT INTO plan_runs (plan_uuid, period, state, due_at, "
-                                "batch_id, owner, lease_until, started_at, updated_at) "
-                                "VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6, ?7, ?7) "
-                                "ON CONFLICT (plan_uuid, period) DO UPDATE SET state = 'running', "
-                                "batch_id = ?4, owner = ?5, lease_until = ?6, finished_at = 0, "
-                                "started_at = CASE WHEN started_at = 0 THEN ?7 "
-                                "ELSE started_at END, "
-                                "updated_at = ?7", error);
-  if (stmt == NULL)
-    goto failed;
-  pm_ledger_bind_text (stmt, 1, uuid);
-  pm_ledger_bind_text (stmt, 2, d->period);
-  sqlite3_bind_int64 (stmt, 3, pm_plan_due_at (d->plan, d->period));
-  pm_ledger_bind_text (stmt, 4, d->batch_id);
-  pm_ledger_bind_text (stmt, 5, d->owner);
-  sqlite3_bind_int64 (stmt, 6, d->now + LEASE_SECONDS);
-  sqlite3_bind_int64 (stmt, 7, d->now);
-  if (!pm_plan_store_run_stmt (d->store, stmt, error))
+  if (!pm_plan_sql_exec (ledger, &run_stmt, NULL, error, "ttlttll", uuid, d->period,
+                         pm_plan_due_at (d->plan, d->period), d->batch_id, d->owner,
+                         d->now + LEASE_SECONDS, d->now))
     goto failed;
   if (!pm_ledger_commit (ledger, error))
     return FALSE;
@@ -457,29 +471,35 @@ release (RunData   *d,
          GError   **error)
 {
   PmLedger *ledger = pm_plan_store_get_ledger (d->store);
-  sqlite3_stmt *stmt;
+  static const PmPlanStmt stmt = {
+    "UPDATE plan_runs SET state = ?1, owner = NULL, lease_until = 0, "
+    "finished_at = ?2, updated_at = ?3 "
+    "WHERE plan_uuid = ?4 AND period = ?5 AND owner = ?6", NULL,
+  };
 
   if (!d->claimed)
-    return TRUE;
-  if (!pm_ledger_begin (ledger, error))
+    {
+      g_clear_pointer (&d->lock, pm_plan_run_lock_free);
+      return TRUE;
+    }
+  if (d->lock != NULL && !pm_plan_run_lock_check (d->lock, error))
+    {
+      /* the period may be another desk's by now: its row is left to whoever holds the
+       * lock next, who resumes it */
+      d->claimed = FALSE;
+      g_clear_pointer (&d->lock, pm_plan_run_lock_free);
+      return FALSE;
+    }
+  if (!pm_plan_sql_begin (ledger, error))
     return FALSE;
-  stmt = pm_plan_store_prepare (d->store,
-                                "UPDATE plan_runs SET state = ?1, owner = NULL, lease_until = 0, "
-                                "finished_at = ?2, updated_at = ?3 "
-                                "WHERE plan_uuid = ?4 AND period = ?5 AND owner = ?6", error);
-  if (stmt == NULL)
-    goto failed;
-  pm_ledger_bind_text (stmt, 1, done ? "done" : "due");
-  sqlite3_bind_int64 (stmt, 2, done ? d->now : 0);
-  sqlite3_bind_int64 (stmt, 3, d->now);
-  pm_ledger_bind_text (stmt, 4, pm_plan_get_uuid (d->plan));
-  pm_ledger_bind_text (stmt, 5, d->period);
-  pm_ledger_bind_text (stmt, 6, d->owner);
-  if (!pm_plan_store_run_stmt (d->store, stmt, error))
+  if (!pm_plan_sql_exec (ledger, &stmt, NULL, error, "tllttt", done ? "done" : "due",
+                         done ? d->now : (gint64) 0, d->now, pm_plan_get_uuid (d->plan),
+                         d->period, d->owner))
     goto failed;
   if (!pm_ledger_commit (ledger, error))
     return FALSE;
   d->claimed = FALSE;
+  g_clear_pointer (&d->lock, pm_plan_run_lock_free);
   pm_plan_store_emit_run_changed (d->store, pm_plan_get_uuid (d->plan), d->period);
   return TRUE;
 
@@ -613,6 +633,9 @@ write_intents (RunData  *d,
       g_autoptr(GError) local = NULL;
       guint end = MIN (start + PM_PLAN_DEFAULT_WRITE_AHEAD, d->drafts->len);
 
+      /* a shop ledger: only while this desk still holds the period */
+      if (d->lock != NULL && !pm_plan_run_lock_check (d->lock, error))
+        return FALSE;
       for (guint i = start; i < end; i++)
         g_ptr_array_add (group, g_ptr_array_index (d->drafts, i));
       written = pm_service_write_intents (d->service, group, &local);
@@ -778,6 +801,18 @@ classify (GTask *task)
         case PM_BILL_STATE_QUEUED:
         case PM_BILL_STATE_SENDING:
         case PM_BILL_STATE_UNKNOWN:
+          /* a shop ledger: an earlier run's desk (dead, or stopped) leased it; this desk
+           * holds the period now, so its recovery takes the intent up at once */
+          if (d->shared && !pm_plan_sql_free_intent (ledger, pm_bill_get_bill_id (draft),
+                                                     &error))
+            {
+              g_autoptr(GError) ignored = NULL;
+
+              release (d, FALSE, &ignored);
+              g_task_return_error (task, g_steal_pointer (&error));
+              g_object_unref (task);
+              return;
+            }
           unsettled = TRUE;
           g_object_set_data (G_OBJECT (draft), "pm-plan-unsettled", GINT_TO_POINTER (1));
           g_ptr_array_add (remaining, g_object_ref (draft));
@@ -861,10 +896,25 @@ pm_plan_store_run_async (PmPlanStore         *self,
       goto failed;
     }
 
-  d->owner = new_owner ();
+  d->shared = pm_ledger_is_shared (pm_plan_store_get_ledger (self));
+  d->owner = new_owner (d->shared);
   d->batch_id = derive_batch_id (pm_plan_get_uuid (d->plan), period);
-  if (!claim (d, &claimed, &error))
-    goto failed;
+  if (d->shared)
+    {
+      d->lock = pm_plan_run_lock_try (pm_plan_store_get_ledger (self), pm_plan_get_uuid (d->plan),
+                                      period, &error);
+      if (d->lock == NULL && error != NULL)
+        goto failed;
+    }
+  if (d->shared && d->lock == NULL)
+    claimed = CLAIM_BUSY;  /* another desk is running it */
+  else if (!claim (d, &claimed, &error))
+    {
+      g_clear_pointer (&d->lock, pm_plan_run_lock_free);
+      goto failed;
+    }
+  if (claimed != CLAIM_OK)
+    g_clear_pointer (&d->lock, pm_plan_run_lock_free);
   if (claimed == CLAIM_BUSY)
     {
       d->report->busy = TRUE;
@@ -1112,7 +1162,7 @@ pm_plan_store_bill_again_async (PmPlanStore         *self,
 
   /* check and record the next revision in one write transaction: two "bill again" at
    * once cannot both make one */
-  if (!pm_ledger_begin (ledger, &error))
+  if (!pm_plan_sql_begin (ledger, &error))
     goto failed;
   roster = pm_plan_store_roster_for (self, pm_plan_get_uuid (plan), period, &error);
   if (roster == NULL)

@@ -3,15 +3,13 @@
  * Copyright 2026 The Paymint Desk authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The tables are this file's (pm-ledger.c's migrations do not know them): created with
- * CREATE TABLE IF NOT EXISTS in one BEGIN IMMEDIATE transaction when a store is opened,
- * so any number of processes may open one ledger at once. Every statement goes through
- * the ledger's connection (pm-ledger-private.h). The runs themselves are in
- * pm-plan-run.c.
- *
- * Statement discipline: pm_ledger_prepare() keeps a bounded cache that may drop every
- * statement when it fills, so a SELECT is read to the end before another statement is
- * prepared.
+ * The tables are this file's (the ledger's migrations do not know them): created with
+ * CREATE TABLE IF NOT EXISTS in one write transaction when a store is opened, so any
+ * number of processes (or desks, on a shop ledger) may open one ledger at once. Every
+ * statement goes through the ledger's connection, in the SQLite file or the shop's
+ * PostgreSQL database alike (pm-plan-sql.c: one PmPlanStmt per statement, the
+ * PostgreSQL text beside the SQLite one where the dialects differ). The runs themselves
+ * are in pm-plan-run.c.
  */
 
 #include "config.h"
@@ -24,57 +22,7 @@
 
 #include "pm-error.h"
 #include "pm-ledger-private.h"
-
-static const char schema_sql[] =
-  "CREATE TABLE IF NOT EXISTS plans ("
-  " uuid TEXT PRIMARY KEY,"
-  " profile_id TEXT NOT NULL DEFAULT '',"
-  " name TEXT NOT NULL,"
-  " day INTEGER NOT NULL,"
-  " time INTEGER NOT NULL,"
-  " days_to_pay INTEGER NOT NULL,"
-  " reason TEXT NOT NULL,"
-  " message TEXT NOT NULL,"
-  " start_period TEXT NOT NULL,"
-  " end_period TEXT,"
-  " paused INTEGER NOT NULL DEFAULT 0,"
-  " removed_at INTEGER NOT NULL DEFAULT 0,"
-  " created_at INTEGER NOT NULL,"
-  " updated_at INTEGER NOT NULL);"
-  /* the roster, versioned: the version in force for period P is the newest valid_from
-   * <= P (the oldest one before the first) */
-  "CREATE TABLE IF NOT EXISTS plan_payers ("
-  " plan_uuid TEXT NOT NULL REFERENCES plans (uuid),"
-  " valid_from TEXT NOT NULL,"
-  " position INTEGER NOT NULL,"
-  " payer_id TEXT NOT NULL,"
-  " name TEXT NOT NULL,"
-  " phone TEXT NOT NULL,"
-  " amount INTEGER NOT NULL,"
-  " method_id TEXT,"
-  " PRIMARY KEY (plan_uuid, valid_from, position),"
-  " UNIQUE (plan_uuid, valid_from, payer_id));"
-  "CREATE TABLE IF NOT EXISTS plan_runs ("
-  " plan_uuid TEXT NOT NULL REFERENCES plans (uuid),"
-  " period TEXT NOT NULL,"
-  " state TEXT NOT NULL,"
-  " due_at INTEGER NOT NULL,"
-  " batch_id TEXT,"
-  " owner TEXT,"
-  " lease_until INTEGER NOT NULL DEFAULT 0,"
-  " started_at INTEGER NOT NULL DEFAULT 0,"
-  " finished_at INTEGER NOT NULL DEFAULT 0,"
-  " updated_at INTEGER NOT NULL,"
-  " PRIMARY KEY (plan_uuid, period));"
-  /* every bill a period made: revision 0 by the run, 1, 2, … by "bill again" */
-  "CREATE TABLE IF NOT EXISTS plan_bills ("
-  " plan_uuid TEXT NOT NULL REFERENCES plans (uuid),"
-  " period TEXT NOT NULL,"
-  " payer_id TEXT NOT NULL,"
-  " revision INTEGER NOT NULL,"
-  " bill_id TEXT NOT NULL UNIQUE,"
-  " created_at INTEGER NOT NULL,"
-  " PRIMARY KEY (plan_uuid, period, payer_id, revision));";
+#include "pm-plan-sql.h"
 
 struct _PmPlanStore
 {
@@ -264,14 +212,6 @@ pm_plan_store_init (PmPlanStore *self)
 {
 }
 
-/* NULL for SQL NULL (pm_ledger_column_text gives "") */
-static const char *
-column_or_null (sqlite3_stmt *stmt,
-                int           column)
-{
-  return (const char *) sqlite3_column_text (stmt, column);
-}
-
 static void
 replace_str (char       **slot,
              const char  *value)
@@ -283,30 +223,6 @@ replace_str (char       **slot,
 }
 
 /* ---- helpers shared with pm-plan-run.c ---- */
-
-sqlite3_stmt *
-pm_plan_store_prepare (PmPlanStore  *self,
-                       const char   *sql,
-                       GError      **error)
-{
-  return pm_ledger_prepare (self->ledger, sql, error);
-}
-
-gboolean
-pm_plan_store_run_stmt (PmPlanStore   *self,
-                        sqlite3_stmt  *stmt,
-                        GError       **error)
-{
-  return pm_ledger_run (self->ledger, stmt, error);
-}
-
-gboolean
-pm_plan_store_step_failed (PmPlanStore  *self,
-                           int           rc,
-                           GError      **error)
-{
-  return pm_ledger_fail (self->ledger, rc, error);
-}
 
 void
 pm_plan_store_emit_plans_changed (PmPlanStore *self)
@@ -324,26 +240,6 @@ pm_plan_store_emit_run_changed (PmPlanStore *self,
 
 /* ---- opening ---- */
 
-static gboolean
-create_tables (PmPlanStore  *self,
-               GError      **error)
-{
-  int rc;
-
-  /* one BEGIN IMMEDIATE transaction: several processes opening the ledger at once
-   * take turns (the busy timeout), and the second finds the tables there */
-  if (!pm_ledger_begin (self->ledger, error))
-    return FALSE;
-  rc = sqlite3_exec (self->ledger->db, schema_sql, NULL, NULL, NULL);
-  if (rc != SQLITE_OK)
-    {
-      pm_ledger_fail (self->ledger, rc, error);
-      pm_ledger_rollback (self->ledger);
-      return FALSE;
-    }
-  return pm_ledger_commit (self->ledger, error);
-}
-
 PmPlanStore *
 pm_plan_store_new (PmLedger  *ledger,
                    GError   **error)
@@ -353,7 +249,7 @@ pm_plan_store_new (PmLedger  *ledger,
   g_return_val_if_fail (PM_IS_LEDGER (ledger), NULL);
 
   self = g_object_new (PM_TYPE_PLAN_STORE, "ledger", ledger, NULL);
-  if (!create_tables (self, error))
+  if (!pm_plan_sql_create_tables (ledger, error))
     return NULL;
   return g_steal_pointer (&self);
 }
@@ -372,72 +268,40 @@ pm_plan_store_get_ledger (PmPlanStore *self)
   "end_period, paused, created_at, updated_at"
 
 static PmPlan *
-plan_from_row (sqlite3_stmt *stmt)
+plan_from_row (PmPlanRows *rows,
+               guint       row)
 {
   PmPlan *plan = pm_plan_new ();
 
-  pm_plan_set_uuid (plan, pm_ledger_column_text (stmt, 0));
-  pm_plan_set_profile_id (plan, pm_ledger_column_text (stmt, 1));
-  pm_plan_set_name (plan, pm_ledger_column_text (stmt, 2));
-  pm_plan_set_day (plan, sqlite3_column_int (stmt, 3));
-  pm_plan_set_time (plan, sqlite3_column_int (stmt, 4));
-  pm_plan_set_days_to_pay (plan, sqlite3_column_int (stmt, 5));
-  pm_plan_set_reason (plan, pm_ledger_column_text (stmt, 6));
-  pm_plan_set_message (plan, pm_ledger_column_text (stmt, 7));
-  pm_plan_set_start_period (plan, pm_ledger_column_text (stmt, 8));
-  pm_plan_set_end_period (plan, column_or_null (stmt, 9));
-  pm_plan_set_paused (plan, sqlite3_column_int (stmt, 10) != 0);
-  pm_plan_set_created_at (plan, sqlite3_column_int64 (stmt, 11));
-  pm_plan_set_updated_at (plan, sqlite3_column_int64 (stmt, 12));
+  pm_plan_set_uuid (plan, pm_plan_rows_text (rows, row, 0));
+  pm_plan_set_profile_id (plan, pm_plan_rows_text (rows, row, 1));
+  pm_plan_set_name (plan, pm_plan_rows_text (rows, row, 2));
+  pm_plan_set_day (plan, (int) pm_plan_rows_int64 (rows, row, 3));
+  pm_plan_set_time (plan, (int) pm_plan_rows_int64 (rows, row, 4));
+  pm_plan_set_days_to_pay (plan, (int) pm_plan_rows_int64 (rows, row, 5));
+  pm_plan_set_reason (plan, pm_plan_rows_text (rows, row, 6));
+  pm_plan_set_message (plan, pm_plan_rows_text (rows, row, 7));
+  pm_plan_set_start_period (plan, pm_plan_rows_text (rows, row, 8));
+  pm_plan_set_end_period (plan, pm_plan_rows_text_or_null (rows, row, 9));
+  pm_plan_set_paused (plan, pm_plan_rows_int64 (rows, row, 10) != 0);
+  pm_plan_set_created_at (plan, pm_plan_rows_int64 (rows, row, 11));
+  pm_plan_set_updated_at (plan, pm_plan_rows_int64 (rows, row, 12));
   return plan;
 }
 
-/* Reads every row of @stmt (already bound) as plans. */
+/* Every row of @rows (NULL: failed) as plans. */
 static GPtrArray *
-read_plans (PmPlanStore   *self,
-            sqlite3_stmt  *stmt,
-            GError       **error)
+read_plans (PmPlanRows *rows)
 {
-  g_autoptr(GPtrArray) plans = g_ptr_array_new_with_free_func (g_object_unref);
-  int rc;
+  GPtrArray *plans;
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (plans, plan_from_row (stmt));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      pm_ledger_fail (self->ledger, rc, error);
-      return NULL;
-    }
-  return g_steal_pointer (&plans);
-}
-
-static GPtrArray *
-read_payers (PmPlanStore   *self,
-             sqlite3_stmt  *stmt,
-             GError       **error)
-{
-  g_autoptr(GPtrArray) payers =
-    g_ptr_array_new_with_free_func ((GDestroyNotify) pm_plan_payer_free);
-  int rc;
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      PmPlanPayer *payer = g_new0 (PmPlanPayer, 1);
-
-      payer->name = g_strdup (pm_ledger_column_text (stmt, 0));
-      payer->phone = g_strdup (pm_ledger_column_text (stmt, 1));
-      payer->amount = sqlite3_column_int64 (stmt, 2);
-      payer->method_id = g_strdup (column_or_null (stmt, 3));
-      g_ptr_array_add (payers, payer);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      pm_ledger_fail (self->ledger, rc, error);
-      return NULL;
-    }
-  return g_steal_pointer (&payers);
+  if (rows == NULL)
+    return NULL;
+  plans = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < pm_plan_rows_len (rows); i++)
+    g_ptr_array_add (plans, plan_from_row (rows, i));
+  pm_plan_rows_free (rows);
+  return plans;
 }
 
 /* The valid_from of the roster version in force for @period (NULL: the newest). */
@@ -447,28 +311,22 @@ roster_version (PmPlanStore  *self,
                 const char   *period,
                 GError      **error)
 {
-  sqlite3_stmt *stmt;
-  char *valid_from = NULL;
-  int rc;
+  static const PmPlanStmt stmt = {
+    "SELECT coalesce ((SELECT max (valid_from) FROM plan_payers "
+    "WHERE plan_uuid = ?1 AND valid_from <= coalesce (?2, '9999-99')), "
+    "(SELECT min (valid_from) FROM plan_payers WHERE plan_uuid = ?1))",
+    "SELECT coalesce ((SELECT max (valid_from) FROM plan_payers "
+    "WHERE plan_uuid = $1 AND valid_from <= coalesce ($2::text, '9999-99')), "
+    "(SELECT min (valid_from) FROM plan_payers WHERE plan_uuid = $1))",
+  };
+  g_autoptr(PmPlanRows) rows = pm_plan_sql_query (self->ledger, &stmt, error, "tn", plan_uuid,
+                                                  period);
 
-  stmt = pm_ledger_prepare (self->ledger,
-                            "SELECT coalesce ((SELECT max (valid_from) FROM plan_payers "
-                            "WHERE plan_uuid = ?1 AND valid_from <= coalesce (?2, '9999-99')), "
-                            "(SELECT min (valid_from) FROM plan_payers WHERE plan_uuid = ?1))",
-                            error);
-  if (stmt == NULL)
+  if (rows == NULL)
     return NULL;
-  pm_ledger_bind_text (stmt, 1, plan_uuid);
-  pm_ledger_bind_text_or_null (stmt, 2, period);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    valid_from = g_strdup (pm_ledger_column_text (stmt, 0));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    pm_ledger_fail (self->ledger, rc, error);
-  else if (valid_from == NULL)
-    valid_from = g_strdup ("");
-  return valid_from;
+  if (pm_plan_rows_len (rows) > 0)
+    return g_strdup (pm_plan_rows_text (rows, 0, 0));
+  return g_strdup ("");
 }
 
 static GPtrArray *
@@ -477,19 +335,31 @@ roster_at (PmPlanStore  *self,
            const char   *period,
            GError      **error)
 {
+  static const PmPlanStmt stmt = {
+    "SELECT name, phone, amount, method_id FROM plan_payers "
+    "WHERE plan_uuid = ? AND valid_from = ? ORDER BY position", NULL,
+  };
   g_autofree char *valid_from = roster_version (self, plan_uuid, period, error);
-  sqlite3_stmt *stmt;
+  g_autoptr(PmPlanRows) rows = NULL;
+  GPtrArray *payers;
 
   if (valid_from == NULL)
     return NULL;
-  stmt = pm_ledger_prepare (self->ledger,
-                            "SELECT name, phone, amount, method_id FROM plan_payers "
-                            "WHERE plan_uuid = ? AND valid_from = ? ORDER BY position", error);
-  if (stmt == NULL)
+  rows = pm_plan_sql_query (self->ledger, &stmt, error, "tt", plan_uuid, valid_from);
+  if (rows == NULL)
     return NULL;
-  pm_ledger_bind_text (stmt, 1, plan_uuid);
-  pm_ledger_bind_text (stmt, 2, valid_from);
-  return read_payers (self, stmt, error);
+  payers = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_plan_payer_free);
+  for (guint i = 0; i < pm_plan_rows_len (rows); i++)
+    {
+      PmPlanPayer *payer = g_new0 (PmPlanPayer, 1);
+
+      payer->name = g_strdup (pm_plan_rows_text (rows, i, 0));
+      payer->phone = g_strdup (pm_plan_rows_text (rows, i, 1));
+      payer->amount = pm_plan_rows_int64 (rows, i, 2);
+      payer->method_id = g_strdup (pm_plan_rows_text_or_null (rows, i, 3));
+      g_ptr_array_add (payers, payer);
+    }
+  return payers;
 }
 
 GPtrArray *
@@ -526,19 +396,17 @@ pm_plan_store_list (PmPlanStore  *self,
                     const char   *profile_id,
                     GError      **error)
 {
+  static const PmPlanStmt stmt = {
+    "SELECT " PLAN_COLUMNS " FROM plans WHERE removed_at = 0 "
+    "AND (?1 IS NULL OR profile_id = ?1) ORDER BY name, created_at",
+    "SELECT " PLAN_COLUMNS " FROM plans WHERE removed_at = 0 "
+    "AND ($1::text IS NULL OR profile_id = $1) ORDER BY name, created_at",
+  };
   g_autoptr(GPtrArray) plans = NULL;
-  sqlite3_stmt *stmt;
 
   g_return_val_if_fail (PM_IS_PLAN_STORE (self), NULL);
 
-  stmt = pm_ledger_prepare (self->ledger,
-                            "SELECT " PLAN_COLUMNS " FROM plans WHERE removed_at = 0 "
-                            "AND (?1 IS NULL OR profile_id = ?1) ORDER BY name, created_at",
-                            error);
-  if (stmt == NULL)
-    return NULL;
-  pm_ledger_bind_text_or_null (stmt, 1, profile_id);
-  plans = read_plans (self, stmt, error);
+  plans = read_plans (pm_plan_sql_query (self->ledger, &stmt, error, "n", profile_id));
   if (plans == NULL || !fill_rosters (self, plans, error))
     return NULL;
   return g_steal_pointer (&plans);
@@ -551,12 +419,13 @@ pm_plan_store_lookup_full (PmPlanStore  *self,
                            gboolean      removed_too,
                            GError      **error)
 {
-  static const char *const queries[] = {
-    "SELECT " PLAN_COLUMNS " FROM plans WHERE uuid = ?1 AND (?2 OR removed_at = 0)",
-    "SELECT " PLAN_COLUMNS " FROM plans WHERE name = ?1 AND (?2 OR removed_at = 0) "
-    "ORDER BY removed_at = 0 DESC, created_at DESC LIMIT 1",
-    "SELECT " PLAN_COLUMNS " FROM plans WHERE lower (name) = lower (?1) "
-    "AND (?2 OR removed_at = 0) ORDER BY removed_at = 0 DESC, created_at DESC LIMIT 1",
+  static const PmPlanStmt queries[] = {
+    { "SELECT " PLAN_COLUMNS " FROM plans WHERE uuid = ?1 AND (?2 OR removed_at = 0)", NULL },
+    { "SELECT " PLAN_COLUMNS " FROM plans WHERE name = ?1 AND (?2 OR removed_at = 0) "
+      "ORDER BY removed_at = 0 DESC, created_at DESC LIMIT 1", NULL },
+    { "SELECT " PLAN_COLUMNS " FROM plans WHERE lower (name) = lower (?1) "
+      "AND (?2 OR removed_at = 0) ORDER BY removed_at = 0 DESC, created_at DESC LIMIT 1",
+      NULL },
   };
 
   g_return_val_if_fail (PM_IS_PLAN_STORE (self), NULL);
@@ -566,14 +435,10 @@ pm_plan_store_lookup_full (PmPlanStore  *self,
     {
       g_autoptr(GPtrArray) plans = NULL;
       g_autoptr(GPtrArray) roster = NULL;
-      sqlite3_stmt *stmt = pm_ledger_prepare (self->ledger, queries[i], error);
       PmPlan *plan;
 
-      if (stmt == NULL)
-        return NULL;
-      pm_ledger_bind_text (stmt, 1, uuid_or_name);
-      sqlite3_bind_int (stmt, 2, removed_too);
-      plans = read_plans (self, stmt, error);
+      plans = read_plans (pm_plan_sql_query (self->ledger, &queries[i], error, "ti",
+                                             uuid_or_name, (int) !!removed_too));
       if (plans == NULL)
         return NULL;
       if (plans->len == 0)
@@ -610,36 +475,24 @@ write_roster (PmPlanStore  *self,
               GPtrArray    *roster,
               GError      **error)
 {
-  sqlite3_stmt *stmt;
+  static const PmPlanStmt delete_stmt = {
+    "DELETE FROM plan_payers WHERE plan_uuid = ? AND valid_from = ?", NULL,
+  };
+  static const PmPlanStmt insert_stmt = {
+    "INSERT INTO plan_payers (plan_uuid, valid_from, position, "
+    "payer_id, name, phone, amount, method_id) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", NULL,
+  };
 
-  stmt = pm_ledger_prepare (self->ledger,
-                            "DELETE FROM plan_payers WHERE plan_uuid = ? AND valid_from = ?",
-                            error);
-  if (stmt == NULL)
-    return FALSE;
-  pm_ledger_bind_text (stmt, 1, plan_uuid);
-  pm_ledger_bind_text (stmt, 2, valid_from);
-  if (!pm_ledger_run (self->ledger, stmt, error))
+  if (!pm_plan_sql_exec (self->ledger, &delete_stmt, NULL, error, "tt", plan_uuid, valid_from))
     return FALSE;
   for (guint i = 0; i < roster->len; i++)
     {
       PmPlanPayer *payer = g_ptr_array_index (roster, i);
 
-      stmt = pm_ledger_prepare (self->ledger,
-                                "INSERT INTO plan_payers (plan_uuid, valid_from, position, "
-                                "payer_id, name, phone, amount, method_id) "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", error);
-      if (stmt == NULL)
-        return FALSE;
-      pm_ledger_bind_text (stmt, 1, plan_uuid);
-      pm_ledger_bind_text (stmt, 2, valid_from);
-      sqlite3_bind_int (stmt, 3, (int) i);
-      pm_ledger_bind_text (stmt, 4, payer->phone);
-      pm_ledger_bind_text (stmt, 5, payer->name);
-      pm_ledger_bind_text (stmt, 6, payer->phone);
-      sqlite3_bind_int64 (stmt, 7, payer->amount);
-      pm_ledger_bind_text_or_null (stmt, 8, payer->method_id);
-      if (!pm_ledger_run (self->ledger, stmt, error))
+      if (!pm_plan_sql_exec (self->ledger, &insert_stmt, NULL, error, "ttitttln", plan_uuid,
+                             valid_from, (int) i, payer->phone, payer->name, payer->phone,
+                             payer->amount, payer->method_id))
         return FALSE;
     }
   return TRUE;
@@ -652,22 +505,17 @@ name_taken (PmPlanStore  *self,
             gboolean     *taken,
             GError      **error)
 {
-  sqlite3_stmt *stmt;
-  int rc;
+  static const PmPlanStmt stmt = {
+    "SELECT 1 FROM plans WHERE removed_at = 0 AND uuid != ? "
+    "AND lower (name) = lower (?) AND profile_id = ?", NULL,
+  };
+  g_autoptr(PmPlanRows) rows =
+    pm_plan_sql_query (self->ledger, &stmt, error, "ttt", pm_plan_get_uuid (plan),
+                       pm_plan_get_name (plan), profile_id != NULL ? profile_id : "");
 
-  stmt = pm_ledger_prepare (self->ledger,
-                            "SELECT 1 FROM plans WHERE removed_at = 0 AND uuid != ? "
-                            "AND lower (name) = lower (?) AND profile_id = ?", error);
-  if (stmt == NULL)
+  if (rows == NULL)
     return FALSE;
-  pm_ledger_bind_text (stmt, 1, pm_plan_get_uuid (plan));
-  pm_ledger_bind_text (stmt, 2, pm_plan_get_name (plan));
-  pm_ledger_bind_text (stmt, 3, profile_id != NULL ? profile_id : "");
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return pm_ledger_fail (self->ledger, rc, error);
-  *taken = rc == SQLITE_ROW;
+  *taken = pm_plan_rows_len (rows) > 0;
   return TRUE;
 }
 
@@ -677,37 +525,36 @@ write_plan (PmPlanStore  *self,
             gboolean      insert,
             GError      **error)
 {
-  sqlite3_stmt *stmt;
+  static const PmPlanStmt insert_stmt = {
+    "INSERT INTO plans (name, day, time, days_to_pay, reason, message, "
+    "start_period, end_period, paused, updated_at, created_at, "
+    "profile_id, uuid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+    "?10, ?11, ?12, ?13)", NULL,
+  };
+  static const PmPlanStmt update_stmt = {
+    "UPDATE plans SET name = ?1, day = ?2, time = ?3, days_to_pay = ?4, "
+    "reason = ?5, message = ?6, start_period = ?7, end_period = ?8, "
+    "paused = ?9, updated_at = ?10 WHERE uuid = ?11", NULL,
+  };
+  const char *profile_id = pm_plan_get_profile_id (plan) != NULL
+                           ? pm_plan_get_profile_id (plan) : "";
 
-  stmt = pm_ledger_prepare (self->ledger,
-                            insert
-                            ? "INSERT INTO plans (name, day, time, days_to_pay, reason, message, "
-                              "start_period, end_period, paused, updated_at, created_at, "
-                              "profile_id, uuid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-                              "?10, ?11, ?12, ?13)"
-                            : "UPDATE plans SET name = ?1, day = ?2, time = ?3, days_to_pay = ?4, "
-                              "reason = ?5, message = ?6, start_period = ?7, end_period = ?8, "
-                              "paused = ?9, updated_at = ?10 WHERE uuid = ?13", error);
-  if (stmt == NULL)
-    return FALSE;
-  pm_ledger_bind_text (stmt, 1, pm_plan_get_name (plan));
-  sqlite3_bind_int (stmt, 2, pm_plan_get_day (plan));
-  sqlite3_bind_int (stmt, 3, pm_plan_get_time (plan));
-  sqlite3_bind_int (stmt, 4, pm_plan_get_days_to_pay (plan));
-  pm_ledger_bind_text (stmt, 5, pm_plan_get_reason (plan));
-  pm_ledger_bind_text (stmt, 6, pm_plan_get_message (plan));
-  pm_ledger_bind_text (stmt, 7, pm_plan_get_start_period (plan));
-  pm_ledger_bind_text_or_null (stmt, 8, pm_plan_get_end_period (plan));
-  sqlite3_bind_int (stmt, 9, pm_plan_get_paused (plan));
-  sqlite3_bind_int64 (stmt, 10, pm_plan_get_updated_at (plan));
   if (insert)
-    {
-      sqlite3_bind_int64 (stmt, 11, pm_plan_get_created_at (plan));
-      pm_ledger_bind_text (stmt, 12, pm_plan_get_profile_id (plan) != NULL
-                                     ? pm_plan_get_profile_id (plan) : "");
-    }
-  pm_ledger_bind_text (stmt, 13, pm_plan_get_uuid (plan));
-  return pm_ledger_run (self->ledger, stmt, error);
+    return pm_plan_sql_exec (self->ledger, &insert_stmt, NULL, error, "tiiitttnilltt",
+                             pm_plan_get_name (plan), pm_plan_get_day (plan),
+                             pm_plan_get_time (plan), pm_plan_get_days_to_pay (plan),
+                             pm_plan_get_reason (plan), pm_plan_get_message (plan),
+                             pm_plan_get_start_period (plan), pm_plan_get_end_period (plan),
+                             (int) pm_plan_get_paused (plan), pm_plan_get_updated_at (plan),
+                             pm_plan_get_created_at (plan), profile_id,
+                             pm_plan_get_uuid (plan));
+  return pm_plan_sql_exec (self->ledger, &update_stmt, NULL, error, "tiiitttnilt",
+                           pm_plan_get_name (plan), pm_plan_get_day (plan),
+                           pm_plan_get_time (plan), pm_plan_get_days_to_pay (plan),
+                           pm_plan_get_reason (plan), pm_plan_get_message (plan),
+                           pm_plan_get_start_period (plan), pm_plan_get_end_period (plan),
+                           (int) pm_plan_get_paused (plan), pm_plan_get_updated_at (plan),
+                           pm_plan_get_uuid (plan));
 }
 
 gboolean
@@ -728,7 +575,7 @@ pm_plan_store_add (PmPlanStore  *self,
   pm_plan_set_created_at (plan, now);
   pm_plan_set_updated_at (plan, now);
 
-  if (!pm_ledger_begin (self->ledger, error))
+  if (!pm_plan_sql_begin (self->ledger, error))
     return FALSE;
   if (!name_taken (self, plan, profile_id, &taken, error))
     goto failed;
@@ -777,25 +624,17 @@ last_started_period (PmPlanStore  *self,
                      const char   *plan_uuid,
                      GError      **error)
 {
-  sqlite3_stmt *stmt;
-  char *period = NULL;
-  int rc;
+  static const PmPlanStmt stmt = {
+    "SELECT max (p) FROM (SELECT max (period) AS p FROM plan_runs "
+    "WHERE plan_uuid = ?1 AND (started_at != 0 OR state IN "
+    "('running', 'done')) UNION ALL SELECT max (period) FROM plan_bills "
+    "WHERE plan_uuid = ?1) AS periods", NULL,
+  };
+  g_autoptr(PmPlanRows) rows = pm_plan_sql_query (self->ledger, &stmt, error, "t", plan_uuid);
 
-  stmt = pm_ledger_prepare (self->ledger,
-                            "SELECT max (p) FROM (SELECT max (period) AS p FROM plan_runs "
-                            "WHERE plan_uuid = ?1 AND (started_at != 0 OR state IN "
-                            "('running', 'done')) UNION ALL SELECT max (period) FROM plan_bills "
-                            "WHERE plan_uuid = ?1)", error);
-  if (stmt == NULL)
+  if (rows == NULL || pm_plan_rows_len (rows) == 0)
     return NULL;
-  pm_ledger_bind_text (stmt, 1, plan_uuid);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    period = g_strdup (column_or_null (stmt, 0));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    pm_ledger_fail (self->ledger, rc, error);
-  return period;
+  return g_strdup (pm_plan_rows_text_or_null (rows, 0, 0));
 }
 
 gboolean
@@ -816,7 +655,7 @@ pm_plan_store_save (PmPlanStore  *self,
   if (!pm_plan_validate (plan, error))
     return FALSE;
   pm_plan_set_updated_at (plan, now);
-  if (!pm_ledger_begin (self->ledger, error))
+  if (!pm_plan_sql_begin (self->ledger, error))
     return FALSE;
   if (!name_taken (self, plan, pm_plan_get_profile_id (plan), &taken, error))
     goto failed;
@@ -864,27 +703,19 @@ failed:
 }
 
 static gboolean
-update_plan_column (PmPlanStore  *self,
-                    const char   *sql,
-                    const char   *plan_uuid,
-                    gint64        value,
-                    gint64        now,
-                    GError      **error)
+update_plan_column (PmPlanStore       *self,
+                    const PmPlanStmt  *stmt,
+                    const char        *plan_uuid,
+                    gint64             value,
+                    gint64             now,
+                    GError           **error)
 {
-  sqlite3_stmt *stmt;
-  int changes;
+  guint64 changes = 0;
 
-  if (!pm_ledger_begin (self->ledger, error))
+  if (!pm_plan_sql_begin (self->ledger, error))
     return FALSE;
-  stmt = pm_ledger_prepare (self->ledger, sql, error);
-  if (stmt == NULL)
+  if (!pm_plan_sql_exec (self->ledger, stmt, &changes, error, "llt", value, now, plan_uuid))
     goto failed;
-  sqlite3_bind_int64 (stmt, 1, value);
-  sqlite3_bind_int64 (stmt, 2, now);
-  pm_ledger_bind_text (stmt, 3, plan_uuid);
-  if (!pm_ledger_run (self->ledger, stmt, error))
-    goto failed;
-  changes = sqlite3_changes (self->ledger->db);
   if (changes == 0)
     {
       pm_error_set_field_error (error, PM_ERROR_NOT_FOUND, PM_PLAN_FIELD_NAME,
@@ -908,12 +739,14 @@ pm_plan_store_set_paused (PmPlanStore  *self,
                           gint64        now,
                           GError      **error)
 {
+  static const PmPlanStmt stmt = {
+    "UPDATE plans SET paused = ?1, updated_at = ?2 WHERE uuid = ?3 AND removed_at = 0", NULL,
+  };
+
   g_return_val_if_fail (PM_IS_PLAN_STORE (self), FALSE);
   g_return_val_if_fail (plan_uuid != NULL, FALSE);
 
-  return update_plan_column (self, "UPDATE plans SET paused = ?1, updated_at = ?2 "
-                             "WHERE uuid = ?3 AND removed_at = 0", plan_uuid, !!paused, now,
-                             error);
+  return update_plan_column (self, &stmt, plan_uuid, !!paused, now, error);
 }
 
 gboolean
@@ -922,28 +755,35 @@ pm_plan_store_remove (PmPlanStore  *self,
                       gint64        now,
                       GError      **error)
 {
+  static const PmPlanStmt stmt = {
+    "UPDATE plans SET removed_at = max (?1, 1), updated_at = ?2 "
+    "WHERE uuid = ?3 AND removed_at = 0",
+    "UPDATE plans SET removed_at = greatest ($1::bigint, 1), updated_at = $2 "
+    "WHERE uuid = $3 AND removed_at = 0",
+  };
+
   g_return_val_if_fail (PM_IS_PLAN_STORE (self), FALSE);
   g_return_val_if_fail (plan_uuid != NULL, FALSE);
 
-  return update_plan_column (self, "UPDATE plans SET removed_at = max (?1, 1), updated_at = ?2 "
-                             "WHERE uuid = ?3 AND removed_at = 0", plan_uuid, now, now, error);
+  return update_plan_column (self, &stmt, plan_uuid, now, now, error);
 }
 
 /* ---- runs: reading ---- */
 
 static PmPlanRunInfo *
-run_from_row (sqlite3_stmt *stmt)
+run_from_row (PmPlanRows *rows,
+              guint       row)
 {
   PmPlanRunInfo *info = g_new0 (PmPlanRunInfo, 1);
 
-  info->plan_uuid = g_strdup (pm_ledger_column_text (stmt, 0));
-  info->period = g_strdup (pm_ledger_column_text (stmt, 1));
-  if (!pm_plan_run_state_from_string (pm_ledger_column_text (stmt, 2), &info->state))
+  info->plan_uuid = g_strdup (pm_plan_rows_text (rows, row, 0));
+  info->period = g_strdup (pm_plan_rows_text (rows, row, 1));
+  if (!pm_plan_run_state_from_string (pm_plan_rows_text (rows, row, 2), &info->state))
     info->state = PM_PLAN_RUN_DUE;
-  info->due_at = sqlite3_column_int64 (stmt, 3);
-  info->batch_id = g_strdup (column_or_null (stmt, 4));
-  info->started_at = sqlite3_column_int64 (stmt, 5);
-  info->finished_at = sqlite3_column_int64 (stmt, 6);
+  info->due_at = pm_plan_rows_int64 (rows, row, 3);
+  info->batch_id = g_strdup (pm_plan_rows_text_or_null (rows, row, 4));
+  info->started_at = pm_plan_rows_int64 (rows, row, 5);
+  info->finished_at = pm_plan_rows_int64 (rows, row, 6);
   return info;
 }
 
@@ -955,27 +795,26 @@ count_bills (PmPlanStore    *self,
              PmPlanRunInfo  *info,
              GError        **error)
 {
-  sqlite3_stmt *stmt;
-  int rc;
+  static const PmPlanStmt stmt = {
+    "SELECT b.state, b.price FROM plan_bills pb "
+    "JOIN bills b ON b.bill_id = pb.bill_id "
+    "WHERE pb.plan_uuid = ?1 AND pb.period = ?2 AND pb.revision = "
+    "(SELECT max (revision) FROM plan_bills x WHERE x.plan_uuid = ?1 "
+    "AND x.period = ?2 AND x.payer_id = pb.payer_id)", NULL,
+  };
+  g_autoptr(PmPlanRows) rows = pm_plan_sql_query (self->ledger, &stmt, error, "tt",
+                                                  info->plan_uuid, info->period);
 
-  stmt = pm_ledger_prepare (self->ledger,
-                            "SELECT b.state, b.price FROM plan_bills pb "
-                            "JOIN bills b ON b.bill_id = pb.bill_id "
-                            "WHERE pb.plan_uuid = ?1 AND pb.period = ?2 AND pb.revision = "
-                            "(SELECT max (revision) FROM plan_bills x WHERE x.plan_uuid = ?1 "
-                            "AND x.period = ?2 AND x.payer_id = pb.payer_id)", error);
-  if (stmt == NULL)
+  if (rows == NULL)
     return FALSE;
-  pm_ledger_bind_text (stmt, 1, info->plan_uuid);
-  pm_ledger_bind_text (stmt, 2, info->period);
   info->n_bills = info->n_sent = info->n_failed = info->n_unknown = 0;
   info->won_sent = 0;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  for (guint i = 0; i < pm_plan_rows_len (rows); i++)
     {
       PmBillState state;
 
       info->n_bills++;
-      if (!pm_bill_state_from_string (pm_ledger_column_text (stmt, 0), &state))
+      if (!pm_bill_state_from_string (pm_plan_rows_text (rows, i, 0), &state))
         state = PM_BILL_STATE_UNKNOWN;
       switch (state)
         {
@@ -990,12 +829,9 @@ count_bills (PmPlanStore    *self,
           break;
         default:
           info->n_sent++;
-          info->won_sent += sqlite3_column_int64 (stmt, 1);
+          info->won_sent += pm_plan_rows_int64 (rows, i, 1);
         }
     }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return pm_ledger_fail (self->ledger, rc, error);
   return TRUE;
 }
 
@@ -1005,26 +841,18 @@ pm_plan_store_read_runs (PmPlanStore  *self,
                          const char   *plan_uuid,
                          GError      **error)
 {
-  g_autoptr(GPtrArray) runs =
-    g_ptr_array_new_with_free_func ((GDestroyNotify) pm_plan_run_info_free);
-  sqlite3_stmt *stmt;
-  int rc;
+  static const PmPlanStmt stmt = {
+    "SELECT " RUN_COLUMNS " FROM plan_runs WHERE plan_uuid = ? ORDER BY period DESC", NULL,
+  };
+  g_autoptr(PmPlanRows) rows = pm_plan_sql_query (self->ledger, &stmt, error, "t", plan_uuid);
+  GPtrArray *runs;
 
-  stmt = pm_ledger_prepare (self->ledger,
-                            "SELECT " RUN_COLUMNS " FROM plan_runs WHERE plan_uuid = ? "
-                            "ORDER BY period DESC", error);
-  if (stmt == NULL)
+  if (rows == NULL)
     return NULL;
-  pm_ledger_bind_text (stmt, 1, plan_uuid);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (runs, run_from_row (stmt));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      pm_ledger_fail (self->ledger, rc, error);
-      return NULL;
-    }
-  return g_steal_pointer (&runs);
+  runs = g_ptr_array_new_with_free_func ((GDestroyNotify) pm_plan_run_info_free);
+  for (guint i = 0; i < pm_plan_rows_len (rows); i++)
+    g_ptr_array_add (runs, run_from_row (rows, i));
+  return runs;
 }
 
 GPtrArray *
@@ -1062,10 +890,12 @@ pm_plan_store_get_run (PmPlanStore  *self,
                        gint64        now,
                        GError      **error)
 {
+  static const PmPlanStmt stmt = {
+    "SELECT " RUN_COLUMNS " FROM plan_runs WHERE plan_uuid = ? AND period = ?", NULL,
+  };
   g_autoptr(PmPlan) plan = NULL;
   g_autoptr(PmPlanRunInfo) info = NULL;
-  sqlite3_stmt *stmt;
-  int rc;
+  g_autoptr(PmPlanRows) rows = NULL;
 
   g_return_val_if_fail (PM_IS_PLAN_STORE (self), NULL);
 
@@ -1074,23 +904,12 @@ pm_plan_store_get_run (PmPlanStore  *self,
   plan = pm_plan_store_lookup_full (self, plan_uuid, TRUE, error);
   if (plan == NULL)
     return NULL;
-  stmt = pm_ledger_prepare (self->ledger,
-                            "SELECT " RUN_COLUMNS " FROM plan_runs WHERE plan_uuid = ? "
-                            "AND period = ?", error);
-  if (stmt == NULL)
+  rows = pm_plan_sql_query (self->ledger, &stmt, error, "tt", pm_plan_get_uuid (plan), period);
+  if (rows == NULL)
     return NULL;
-  pm_ledger_bind_text (stmt, 1, pm_plan_get_uuid (plan));
-  pm_ledger_bind_text (stmt, 2, period);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    info = run_from_row (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      pm_ledger_fail (self->ledger, rc, error);
-      return NULL;
-    }
-  if (info == NULL)
+  if (pm_plan_rows_len (rows) > 0)
+    info = run_from_row (rows, 0);
+  else
     {
       info = g_new0 (PmPlanRunInfo, 1);
       info->plan_uuid = g_strdup (pm_plan_get_uuid (plan));
@@ -1156,9 +975,15 @@ pm_plan_store_skip (PmPlanStore  *self,
                     GError      **error)
 {
   g_autoptr(PmPlan) plan = NULL;
-  g_autoptr(GPtrArray) runs = NULL;
-  sqlite3_stmt *stmt;
-  int rc;
+  g_autoptr(PmPlanRows) rows = NULL;
+  static const PmPlanStmt exists_stmt = {
+    "SELECT EXISTS (SELECT 1 FROM plan_bills WHERE plan_uuid = ? AND period = ?)", NULL,
+  };
+  static const PmPlanStmt skip_stmt = {
+    "INSERT INTO plan_runs (plan_uuid, period, state, due_at, updated_at) "
+    "VALUES (?1, ?2, 'skipped', ?3, ?4) ON CONFLICT (plan_uuid, period) "
+    "DO UPDATE SET state = 'skipped', owner = NULL, updated_at = ?4", NULL,
+  };
   gboolean has_bills;
 
   g_return_val_if_fail (PM_IS_PLAN_STORE (self), FALSE);
@@ -1175,23 +1000,13 @@ pm_plan_store_skip (PmPlanStore  *self,
                                 period);
       return FALSE;
     }
-  if (!pm_ledger_begin (self->ledger, error))
+  if (!pm_plan_sql_begin (self->ledger, error))
     return FALSE;
-  stmt = pm_ledger_prepare (self->ledger,
-                            "SELECT EXISTS (SELECT 1 FROM plan_bills WHERE plan_uuid = ? "
-                            "AND period = ?)", error);
-  if (stmt == NULL)
+  rows = pm_plan_sql_query (self->ledger, &exists_stmt, error, "tt", pm_plan_get_uuid (plan),
+                            period);
+  if (rows == NULL)
     goto failed;
-  pm_ledger_bind_text (stmt, 1, pm_plan_get_uuid (plan));
-  pm_ledger_bind_text (stmt, 2, period);
-  rc = sqlite3_step (stmt);
-  has_bills = rc == SQLITE_ROW && sqlite3_column_int (stmt, 0) != 0;
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      pm_ledger_fail (self->ledger, rc, error);
-      goto failed;
-    }
+  has_bills = pm_plan_rows_len (rows) > 0 && pm_plan_rows_int64 (rows, 0, 0) != 0;
   if (has_bills)
     {
       pm_error_set_field_error (error, PM_ERROR_INVALID, PM_PLAN_FIELD_PERIOD,
@@ -1199,18 +1014,8 @@ pm_plan_store_skip (PmPlanStore  *self,
                                   "skipped."), period, pm_plan_get_name (plan));
       goto failed;
     }
-  stmt = pm_ledger_prepare (self->ledger,
-                            "INSERT INTO plan_runs (plan_uuid, period, state, due_at, updated_at) "
-                            "VALUES (?1, ?2, 'skipped', ?3, ?4) ON CONFLICT (plan_uuid, period) "
-                            "DO UPDATE SET state = 'skipped', owner = NULL, updated_at = ?4",
-                            error);
-  if (stmt == NULL)
-    goto failed;
-  pm_ledger_bind_text (stmt, 1, pm_plan_get_uuid (plan));
-  pm_ledger_bind_text (stmt, 2, period);
-  sqlite3_bind_int64 (stmt, 3, pm_plan_due_at (plan, period));
-  sqlite3_bind_int64 (stmt, 4, now);
-  if (!pm_ledger_run (self->ledger, stmt, error))
+  if (!pm_plan_sql_exec (self->ledger, &skip_stmt, NULL, error, "ttll", pm_plan_get_uuid (plan),
+                         period, pm_plan_due_at (plan, period), now))
     goto failed;
   if (!pm_ledger_commit (self->ledger, error))
     return FALSE;
@@ -1230,27 +1035,21 @@ pm_plan_store_read_revisions (PmPlanStore  *self,
                               const char   *period,
                               GError      **error)
 {
-  g_autoptr(GHashTable) revisions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  sqlite3_stmt *stmt;
-  int rc;
+  static const PmPlanStmt stmt = {
+    "SELECT payer_id, max (revision) FROM plan_bills WHERE plan_uuid = ? "
+    "AND period = ? GROUP BY payer_id", NULL,
+  };
+  g_autoptr(PmPlanRows) rows = pm_plan_sql_query (self->ledger, &stmt, error, "tt", plan_uuid,
+                                                  period);
+  GHashTable *revisions;
 
-  stmt = pm_ledger_prepare (self->ledger,
-                            "SELECT payer_id, max (revision) FROM plan_bills WHERE plan_uuid = ? "
-                            "AND period = ? GROUP BY payer_id", error);
-  if (stmt == NULL)
+  if (rows == NULL)
     return NULL;
-  pm_ledger_bind_text (stmt, 1, plan_uuid);
-  pm_ledger_bind_text (stmt, 2, period);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_hash_table_insert (revisions, g_strdup (pm_ledger_column_text (stmt, 0)),
-                         GUINT_TO_POINTER (sqlite3_column_int (stmt, 1) + 1));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      pm_ledger_fail (self->ledger, rc, error);
-      return NULL;
-    }
-  return g_steal_pointer (&revisions);
+  revisions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < pm_plan_rows_len (rows); i++)
+    g_hash_table_insert (revisions, g_strdup (pm_plan_rows_text (rows, i, 0)),
+                         GUINT_TO_POINTER ((int) pm_plan_rows_int64 (rows, i, 1) + 1));
+  return revisions;
 }
 
 guint
@@ -1272,8 +1071,13 @@ pm_plan_store_list_bills (PmPlanStore  *self,
   g_autoptr(GPtrArray) rows =
     g_ptr_array_new_with_free_func ((GDestroyNotify) pm_plan_bill_row_free);
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-  sqlite3_stmt *stmt;
-  int rc;
+  g_autoptr(PmPlanRows) found = NULL;
+  static const PmPlanStmt stmt = {
+    "SELECT payer_id, revision, bill_id FROM plan_bills "
+    "WHERE plan_uuid = ? AND period = ? ORDER BY rowid",
+    "SELECT payer_id, revision, bill_id FROM plan_bills "
+    "WHERE plan_uuid = $1 AND period = $2 ORDER BY seq",
+  };
 
   g_return_val_if_fail (PM_IS_PLAN_STORE (self), NULL);
 
@@ -1282,28 +1086,18 @@ pm_plan_store_list_bills (PmPlanStore  *self,
   plan = pm_plan_store_lookup_full (self, plan_uuid, TRUE, error);
   if (plan == NULL)
     return NULL;
-  stmt = pm_ledger_prepare (self->ledger,
-                            "SELECT payer_id, revision, bill_id FROM plan_bills "
-                            "WHERE plan_uuid = ? AND period = ? ORDER BY rowid", error);
-  if (stmt == NULL)
+  found = pm_plan_sql_query (self->ledger, &stmt, error, "tt", pm_plan_get_uuid (plan), period);
+  if (found == NULL)
     return NULL;
-  pm_ledger_bind_text (stmt, 1, pm_plan_get_uuid (plan));
-  pm_ledger_bind_text (stmt, 2, period);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  for (guint i = 0; i < pm_plan_rows_len (found); i++)
     {
       PmPlanBillRow *row = g_new0 (PmPlanBillRow, 1);
 
       row->payer = g_new0 (PmPlanPayer, 1);
-      row->payer->phone = g_strdup (pm_ledger_column_text (stmt, 0));
-      row->revision = (guint) sqlite3_column_int (stmt, 1);
-      g_ptr_array_add (ids, g_strdup (pm_ledger_column_text (stmt, 2)));
+      row->payer->phone = g_strdup (pm_plan_rows_text (found, i, 0));
+      row->revision = (guint) pm_plan_rows_int64 (found, i, 1);
+      g_ptr_array_add (ids, g_strdup (pm_plan_rows_text (found, i, 2)));
       g_ptr_array_add (rows, row);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      pm_ledger_fail (self->ledger, rc, error);
-      return NULL;
     }
   for (guint i = 0; i < rows->len; i++)
     {
@@ -1476,23 +1270,22 @@ pm_plan_store_mark_missed (PmPlanStore          *self,
                            gint64                now,
                            GError              **error)
 {
-  sqlite3_stmt *stmt;
-
-  if (!pm_ledger_begin (self->ledger, error))
-    return FALSE;
   /* only a run nobody started: a run that started is resumed, never left half done */
-  stmt = pm_ledger_prepare (self->ledger,
-                            "INSERT INTO plan_runs (plan_uuid, period, state, due_at, updated_at) "
-                            "VALUES (?1, ?2, 'missed', ?3, ?4) ON CONFLICT (plan_uuid, period) "
-                            "DO UPDATE SET state = 'missed', updated_at = ?4 "
-                            "WHERE state = 'due' AND started_at = 0", error);
-  if (stmt == NULL)
-    goto failed;
-  pm_ledger_bind_text (stmt, 1, info->plan_uuid);
-  pm_ledger_bind_text (stmt, 2, info->period);
-  sqlite3_bind_int64 (stmt, 3, info->due_at);
-  sqlite3_bind_int64 (stmt, 4, now);
-  if (!pm_ledger_run (self->ledger, stmt, error))
+  static const PmPlanStmt stmt = {
+    "INSERT INTO plan_runs (plan_uuid, period, state, due_at, updated_at) "
+    "VALUES (?1, ?2, 'missed', ?3, ?4) ON CONFLICT (plan_uuid, period) "
+    "DO UPDATE SET state = 'missed', updated_at = ?4 "
+    "WHERE state = 'due' AND started_at = 0",
+    "INSERT INTO plan_runs (plan_uuid, period, state, due_at, updated_at) "
+    "VALUES ($1, $2, 'missed', $3, $4) ON CONFLICT (plan_uuid, period) "
+    "DO UPDATE SET state = 'missed', updated_at = $4 "
+    "WHERE plan_runs.state = 'due' AND plan_runs.started_at = 0",
+  };
+
+  if (!pm_plan_sql_begin (self->ledger, error))
+    return FALSE;
+  if (!pm_plan_sql_exec (self->ledger, &stmt, NULL, error, "ttll", info->plan_uuid,
+                         info->period, info->due_at, now))
     goto failed;
   if (!pm_ledger_commit (self->ledger, error))
     return FALSE;

@@ -21,6 +21,11 @@
  *     PM_CRASH_SEED=N meson test -C _build --suite slow test-crash-plans
  * (the machine's own timing is not replayed). At least 10 kills must land after the run
  * changed something (new intents or bills), or it kills on until they do.
+ *
+ * /crash/plans-run-due-pg does the same with a shop ledger (a database of the run's
+ * PostgreSQL server, tests/pm-test-pg.h; skipped without one): a killed paymint-cli loses
+ * its sessions and so its run lock, and the next one takes the period over. Its kills
+ * come 0–1500 ms after the start (paymint-cli starts slower on a shop ledger).
  */
 
 #include "config.h"
@@ -33,6 +38,7 @@
 #include "pm-ledger.h"
 #include "pm-plan.h"
 #include "pm-sandbox.h"
+#include "pm-test-pg.h"
 #include "pm-test-util.h"
 
 typedef struct
@@ -45,7 +51,30 @@ typedef struct
   char      *period;
   char      *now;
   GRand     *rand;
+  PGconn    *pg;       /* a shop ledger: the test's own session on its database */
+  guint      max_delay_ms;
 } Crash;
+
+/* A shop ledger: waits until the server has ended the killed process's sessions (and
+ * with them its run lock), as it does as soon as it sees their sockets closed. */
+static void
+wait_for_dead_sessions (Crash *c)
+{
+  if (c->pg == NULL)
+    return;
+  for (;;)
+    {
+      g_autofree char *n = pm_test_pg_query (c->pg, "SELECT count (*) FROM pg_locks "
+                                                    "WHERE locktype = 'advisory' AND "
+                                                    "classid = 1349341806 AND database = "
+                                                    "(SELECT oid FROM pg_database WHERE "
+                                                    "datname = current_database ())");
+
+      if (g_strcmp0 (n, "0") == 0)
+        return;
+      g_usleep (5 * 1000);
+    }
+}
 
 static GSubprocess *
 spawn (Crash       *c,
@@ -190,8 +219,9 @@ plan_uuid_of (Crash      *c,
     json_node_get_object (json_parser_get_root (parser)), "uuid"));
 }
 
+/* @shop_uri: a shop ledger's address, or NULL for a ledger file */
 static void
-test_crash_plans (void)
+crash_plans (const char *shop_uri)
 {
   Crash c = { 0 };
   g_autoptr(GError) error = NULL;
@@ -213,7 +243,16 @@ test_crash_plans (void)
   c.url = pm_sandbox_dup_base_url (c.sandbox);
   c.dir = g_dir_make_tmp ("crash-plans-XXXXXX", &error);
   g_assert_no_error (error);
-  c.ledger = g_build_filename (c.dir, "ledger.db", NULL);
+  /* a shop ledger: paymint-cli takes longer to start (connections, the schema check),
+   * so the kills spread wider to land as often in the middle of a run */
+  c.max_delay_ms = shop_uri != NULL ? 1500 : 600;
+  if (shop_uri != NULL)
+    {
+      c.ledger = g_strdup (shop_uri);
+      c.pg = pm_test_pg_connect (shop_uri);
+    }
+  else
+    c.ledger = g_build_filename (c.dir, "ledger.db", NULL);
   c.cli = g_build_filename (g_getenv ("PM_BUILD_ROOT"), "src", "cli", "paymint-cli", NULL);
   c.period = pm_plan_period_add (this_month, 1);
   c.now = g_strdup_printf ("%s-05 10:01", c.period);
@@ -249,7 +288,7 @@ test_crash_plans (void)
       while (!done)
         {
           guint parallel = 1u << g_rand_int_range (c.rand, 0, 4);
-          guint delay_ms = (guint) g_rand_int_range (c.rand, 0, 600);
+          guint delay_ms = (guint) g_rand_int_range (c.rand, 0, (gint32) c.max_delay_ms);
           gboolean kill_it = kills < kills_wanted || kills_mid_run < 10;
           guint on_sandbox_before, in_ledger_before, on_sandbox, in_ledger;
           g_autoptr(GSubprocess) proc = NULL;
@@ -257,6 +296,7 @@ test_crash_plans (void)
           int status;
 
           check (&c, ids, bills_before, FALSE, &on_sandbox_before, &in_ledger_before);
+          wait_for_dead_sessions (&c);
           pm_sandbox_set_latency (c.sandbox, "request", (guint) g_rand_int_range (c.rand, 2, 30));
           pm_sandbox_set_latency (c.sandbox, "read", (guint) g_rand_int_range (c.rand, 0, 15));
           proc = spawn (&c, NULL, parallel, "plans", "run-due", "--now", c.now, NULL);
@@ -308,6 +348,7 @@ test_crash_plans (void)
     g_rmdir (c.dir);
   }
   g_rand_free (c.rand);
+  g_clear_pointer (&c.pg, PQfinish);
   g_free (c.url);
   g_free (c.dir);
   g_free (c.ledger);
@@ -316,11 +357,28 @@ test_crash_plans (void)
   g_free (c.now);
 }
 
+static void
+test_crash_plans (void)
+{
+  crash_plans (NULL);
+}
+
+static void
+test_crash_plans_pg (void)
+{
+  g_autofree char *uri = NULL;
+
+  PM_TEST_PG_REQUIRE ();
+  uri = pm_test_pg_new_database ("crash_plans");
+  crash_plans (uri);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   pm_test_init (&argc, &argv);
   g_test_add_func ("/crash/plans-run-due", test_crash_plans);
+  g_test_add_func ("/crash/plans-run-due-pg", test_crash_plans_pg);
   return g_test_run ();
 }
