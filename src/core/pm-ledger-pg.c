@@ -447,17 +447,23 @@ control (PmLedger    *self,
   return g_strdup (PQcmdStatus (res));
 }
 
+/* Runs one statement. On failure: NULL, @error set, and *@retry set when the server
+ * undid it for a reason that may not hold a moment later (a deadlock, a serialization
+ * failure): running it again is safe, nothing of it was kept. */
 static PGresult *
 exec_now (PmLedger    *self,
           const char  *sql,
           PmPgParams  *params,
+          gboolean    *retry,
           GError     **error)
 {
   PmLedgerPg *pg = PM_LEDGER_PG (self);
   PGresult *res;
   ExecStatusType status;
+  const char *state;
   int n = params != NULL ? (int) params->values->len : 0;
 
+  *retry = FALSE;
   /* without parameters, the simple protocol: several statements may run at once (the
    * schema) */
   if (params == NULL)
@@ -468,10 +474,14 @@ exec_now (PmLedger    *self,
   status = res != NULL ? PQresultStatus (res) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
     return res;
+  state = res != NULL ? PQresultErrorField (res, PG_DIAG_SQLSTATE) : NULL;
+  *retry = state != NULL && (g_str_equal (state, "40P01") || g_str_equal (state, "40001"));
   set_result_error (self, res, error);
   g_clear_pointer (&res, PQclear);
   return NULL;
 }
+
+#define MAX_ATTEMPTS 3
 
 PGresult *
 pm_ledger_pg_exec (PmLedger    *self,
@@ -480,23 +490,38 @@ pm_ledger_pg_exec (PmLedger    *self,
                    GError     **error)
 {
   PmLedgerPg *pg = PM_LEDGER_PG (self);
-  g_autofree char *tag = NULL;
-  PGresult *res;
+  PGresult *res = NULL;
 
   if (!ensure_connected (self, error))
     return NULL;
-  if (!pg->in_transaction)
-    return exec_now (self, sql, params, error);
+  for (guint attempt = 1; ; attempt++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *tag = NULL;
+      gboolean retry = FALSE;
 
-  /* Inside a transaction, one failed statement would abort all of it; as on SQLite,
-   * only that statement is undone and the others stay to be committed. */
-  tag = control (self, "SAVEPOINT pm_statement", error);
-  if (tag == NULL)
-    return NULL;
-  res = exec_now (self, sql, params, error);
-  g_free (control (self, res != NULL ? "RELEASE SAVEPOINT pm_statement"
-                                     : "ROLLBACK TO SAVEPOINT pm_statement", NULL));
-  return res;
+      if (!pg->in_transaction)
+        res = exec_now (self, sql, params, &retry, &local_error);
+      else
+        {
+          /* Inside a transaction, one failed statement would abort all of it; as on
+           * SQLite, only that statement is undone and the others stay to be committed. */
+          tag = control (self, "SAVEPOINT pm_statement", error);
+          if (tag == NULL)
+            return NULL;
+          res = exec_now (self, sql, params, &retry, &local_error);
+          g_free (control (self, res != NULL ? "RELEASE SAVEPOINT pm_statement"
+                                             : "ROLLBACK TO SAVEPOINT pm_statement", NULL));
+        }
+      if (res != NULL)
+        return res;
+      if (!retry || attempt == MAX_ATTEMPTS)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      g_debug ("Shop ledger: %s; trying again", local_error->message);
+    }
 }
 
 gboolean

@@ -20,6 +20,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "pm-poller.h"
 #include "pm-error.h"
@@ -283,6 +284,13 @@ write_done (PmPoller *self,
 
 /* Writes every answer waiting in one transaction, commits, then tells: per bill,
  * "bill-transition" (only when its write was committed), "bill-checked" and its waiters. */
+static int
+compare_done (gconstpointer a,
+              gconstpointer b)
+{
+  return strcmp ((*(Done **) a)->bill_id, (*(Done **) b)->bill_id);
+}
+
 static void
 flush_done (PmPoller *self)
 {
@@ -307,6 +315,9 @@ flush_done (PmPoller *self)
       g_debug ("Writing %u checks one by one: %s", batch->len, error->message);
       g_clear_error (&error);
     }
+  /* in bill-id order: desks sharing a ledger write their groups' rows in one order, so
+   * two groups never wait for each other's rows (a deadlock) */
+  g_ptr_array_sort (batch, compare_done);
   for (guint i = 0; i < batch->len; i++)
     write_done (self, g_ptr_array_index (batch, i));
   if (in_transaction)
