@@ -19,6 +19,9 @@
  *  - once the service is gone and the main context has run dry, no PmBill, GTask,
  *    PmClient, PmSender or PmPoller instance is left.
  *
+ * It runs twice: on a ledger file, and on a shop ledger (a PostgreSQL database of the
+ * run's server; skipped without one), with the same faults and the same checks.
+ *
  * Counting instances: Debian's GLib is built without G_ENABLE_DEBUG, so
  * GOBJECT_DEBUG=instance-count is ignored and g_type_get_instance_count() always
  * answers 0. The test counts for itself instead: it wraps the constructed and finalize
@@ -35,6 +38,7 @@
 #include "pm-sandbox.h"
 #include "pm-sender.h"
 #include "pm-service.h"
+#include "pm-test-pg.h"
 #include "pm-test-util.h"
 
 #define PROFILE_UUID  "fa017000-0000-4000-8000-0000000fa017"
@@ -272,8 +276,9 @@ n_live (void)
 }
 
 static void
-test_faults (void)
+test_faults (gconstpointer data)
 {
+  gboolean shop = GPOINTER_TO_INT (data);
   static const struct
   {
     const char     *endpoint;
@@ -293,7 +298,7 @@ test_faults (void)
   g_autoptr(PmProfile) profile = pm_profile_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("faults-XXXXXX", &error);
-  g_autofree char *ledger_path = g_build_filename (dir, "ledger.db", NULL);
+  g_autofree char *ledger_path = NULL;
   g_autofree char *url = NULL;
   g_autoptr(GHashTable) states = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   Soak soak = { 0 };
@@ -303,6 +308,13 @@ test_faults (void)
   gint64 t0 = g_get_monotonic_time (), t_sent, t_settled, deadline;
 
   g_assert_no_error (error);
+  if (shop)
+    {
+      PM_TEST_PG_REQUIRE ();
+      ledger_path = pm_test_pg_new_database ("faults");
+    }
+  else
+    ledger_path = g_build_filename (dir, "ledger.db", NULL);
   track_instances ();
   /* the counting works, or the leak checks below would prove nothing */
   {
@@ -458,6 +470,7 @@ main (int   argc,
       char *argv[])
 {
   pm_test_init (&argc, &argv);
-  g_test_add_func ("/slow/faults/soak", test_faults);
+  g_test_add_data_func ("/slow/faults/soak", GINT_TO_POINTER (FALSE), test_faults);
+  g_test_add_data_func ("/slow/faults/soak-shop-ledger", GINT_TO_POINTER (TRUE), test_faults);
   return g_test_run ();
 }
