@@ -82,6 +82,9 @@ static const char schema_v1[] =
   "CREATE INDEX bills_p_created ON bills (profile_id, created_at, bill_id);"
   "CREATE INDEX bills_batch ON bills (batch_id) WHERE batch_id IS NOT NULL;"
   "CREATE INDEX bills_due ON bills (next_check_at) WHERE state IN " NON_FINAL_STATES ";"
+  /* next_due_time: the earliest moment a check is due for this desk (after any lease) */
+  "CREATE INDEX bills_due_at ON bills (profile_id, greatest (next_check_at, lease_until))"
+  "  WHERE state IN " NON_FINAL_STATES " AND next_check_at > 0;"
   "CREATE INDEX bills_unsettled ON bills (profile_id, created_at)"
   "  WHERE state IN ('queued', 'sending', 'unknown');"
   "CREATE TABLE events ("
@@ -1177,9 +1180,13 @@ pg_list_due (PmLedger   *self,
                            " AND next_check_at > 0 AND next_check_at <= $1"
                            " AND ($3::text IS NULL OR profile_id = $3)"
                            " AND (lease_until <= $1 OR lease_owner = $4)"
-                           " ORDER BY next_check_at LIMIT $2::bigint FOR UPDATE SKIP LOCKED) "
-                           "UPDATE bills b SET lease_owner = $4, lease_until = $5 FROM due"
-                           " WHERE b.bill_id = due.bill_id RETURNING " BILL_COLUMNS,
+                           " ORDER BY next_check_at LIMIT $2::bigint FOR UPDATE SKIP LOCKED)"
+                           ", leased AS (UPDATE bills b SET lease_owner = $4, lease_until = $5 FROM due"
+                           " WHERE b.bill_id = due.bill_id RETURNING " BILL_COLUMNS ") "
+                           /* a lease need not wait for the disk: lost in a crash, it is
+                            * only a check that another desk may make again */
+                           "SELECT leased.*, set_config ('synchronous_commit', 'off', true)"
+                           " FROM leased",
                            &params, error);
   pm_pg_params_clear (&params);
   if (res == NULL)
@@ -1200,10 +1207,17 @@ pg_next_due_time (PmLedger   *self,
 
   pm_pg_params_init (&params);
   pm_pg_params_text_or_null (&params, profile_id);
-  res = pm_ledger_pg_exec (self,
-                           "SELECT min(greatest(next_check_at, lease_until)) FROM bills"
-                           " WHERE state IN " NON_FINAL_STATES " AND next_check_at > 0"
-                           " AND ($1::text IS NULL OR profile_id = $1)", &params, error);
+  /* one query per case, so that a desk's (the common one) is an index lookup */
+  if (profile_id != NULL)
+    res = pm_ledger_pg_exec (self,
+                             "SELECT min(greatest (next_check_at, lease_until)) FROM bills"
+                             " WHERE state IN " NON_FINAL_STATES " AND next_check_at > 0"
+                             " AND profile_id = $1", &params, error);
+  else
+    res = pm_ledger_pg_exec (self,
+                             "SELECT min(greatest (next_check_at, lease_until)) FROM bills"
+                             " WHERE state IN " NON_FINAL_STATES " AND next_check_at > 0"
+                             " AND $1::text IS NULL", &params, error);
   pm_pg_params_clear (&params);
   if (res == NULL)
     return 0;
