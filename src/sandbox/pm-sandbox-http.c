@@ -678,6 +678,32 @@ reply_balance (PmSandbox *self,
                "Top up the Paymint balance and try again.", left, fee);
 }
 
+/* How many read and send (request, autopay/request) calls this sandbox has handled since
+ * it started, for GET /sandbox/stats (benchmarks count the reads of N desks). Kept beside
+ * the object; touched only with self->lock held. */
+typedef struct
+{
+  guint64 reads;
+  guint64 sends;
+} Served;
+
+static Served *
+served_locked (PmSandbox *self)
+{
+  static GQuark quark;
+  Served *served;
+
+  if (quark == 0)
+    quark = g_quark_from_static_string ("pm-sandbox-served");
+  served = g_object_get_qdata (G_OBJECT (self), quark);
+  if (served == NULL)
+    {
+      served = g_new0 (Served, 1);
+      g_object_set_qdata_full (G_OBJECT (self), quark, served, g_free);
+    }
+  return served;
+}
+
 static void
 send_bill (PmSandbox *self,
            Call      *call,
@@ -691,6 +717,7 @@ send_bill (PmSandbox *self,
   PmSandboxMethod *method = NULL;
   PmSandboxBill *bill;
 
+  served_locked (self)->sends++;
   if (!get_text (call, "product_nm", TRUE, 100, &product_nm)
       || !get_text (call, "message", !autopay, 500, &message)
       || !get_text (call, "member_nm", TRUE, 30, &member_nm)
@@ -788,6 +815,7 @@ handle_read (PmSandbox *self,
   const char *bill_id;
   PmSandboxBill *bill;
 
+  served_locked (self)->reads++;
   if (!get_bill_id (call, TRUE, &bill_id))
     return;
   bill = find_bill (self, call, bill_id);
@@ -1111,6 +1139,8 @@ handle_stats (PmSandbox *self,
   jkv (call->out, "today", today);
   jkv_int (call->out, "balance", call->key->balance);
   jkv_int (call->out, "fee", self->fee);
+  jkv_int (call->out, "reads", (gint64) served_locked (self)->reads);
+  jkv_int (call->out, "sends", (gint64) served_locked (self)->sends);
   g_string_append (call->out, "}}");
 }
 
