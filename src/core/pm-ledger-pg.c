@@ -354,6 +354,24 @@ connect_to (PmLedger  *self,
   PQsetClientEncoding (conn, "UTF8");
   /* the server's notices ("already exists, skipping") are for the debug log */
   PQsetNoticeProcessor (conn, notice_to_debug, NULL);
+  /* Only intents must be on disk before the call returns; they say so themselves (the
+   * intent statement, and pm_ledger_begin's transactions). Everything else — what the
+   * server told us, check times, leases — is read again if a crash loses it, so it does
+   * not wait for the disk (as the SQLite backend groups those commits). */
+  {
+    PGresult *res = PQexec (conn, "SET synchronous_commit = off");
+
+    if (res == NULL || PQresultStatus (res) != PGRES_COMMAND_OK)
+      {
+        g_set_error (error, PM_ERROR, PM_ERROR_STORAGE,
+                     _("The shop ledger at %s cannot be reached: %s"), pg->uri,
+                     PQerrorMessage (conn));
+        g_clear_pointer (&res, PQclear);
+        PQfinish (conn);
+        return NULL;
+      }
+    PQclear (res);
+  }
   return conn;
 }
 
@@ -838,7 +856,8 @@ static const char insert_sql[] =
   "RETURNING bill_id, created_at, state), "
   "e AS (INSERT INTO events (bill_id, at, kind, to_state) "
   "SELECT bill_id, created_at, '" PM_LEDGER_EVENT_CREATED "', state FROM b) "
-  "SELECT " NOTIFY;
+  /* durable: the commit of this statement waits for the disk */
+  "SELECT " NOTIFY ", set_config ('synchronous_commit', 'on', true)";
 
 static gboolean
 insert_bill (PmLedger  *self,
@@ -1563,11 +1582,20 @@ begin_with (PmLedger    *self,
   return TRUE;
 }
 
+/* A transaction of intents (a bulk send's write-ahead group): durable at its commit. */
 static gboolean
 pg_begin (PmLedger  *self,
           GError   **error)
 {
-  return begin_with (self, "BEGIN", error);
+  g_autofree char *tag = NULL;
+
+  if (!begin_with (self, "BEGIN", error))
+    return FALSE;
+  tag = control (self, "SET LOCAL synchronous_commit = on", error);
+  if (tag != NULL)
+    return TRUE;
+  pm_ledger_rollback (self);
+  return FALSE;
 }
 
 /* What the server told us: a crash may lose the last of it (it is read again), so its
