@@ -451,7 +451,7 @@ pm_service_new (const char  *ledger_path,
 
   path = ledger_path != NULL ? g_strdup (ledger_path) : pm_service_default_ledger_path ();
   dir = g_path_get_dirname (path);
-  if (g_mkdir_with_parents (dir, 0700) != 0)
+  if (!pm_ledger_location_is_uri (path) && g_mkdir_with_parents (dir, 0700) != 0)
     {
       int saved = errno;
 
