@@ -10,8 +10,9 @@
  *    server has it on disk, and only then does the sender let the request leave.
  *  - bill_id is the primary key: two desks cannot both hold one bill.
  *  - A desk's intents carry a lease (lease_owner, lease_until) while it sends them, so
- *    another desk's recovery (list_unsettled) leaves them alone; a desk that dies loses
- *    its leases when they end, and whoever looks next reads the bill back.
+ *    another desk's recovery (list_unsettled) leaves them alone. A desk lives while its
+ *    session holds an advisory lock of its own: one that dies loses its leases at once
+ *    (or when they end), and whoever looks next reads the bill back.
  *  - Due checks are leased the same way (list_due: FOR UPDATE SKIP LOCKED), so N desks
  *    read each bill once per schedule step, not N times.
  *  - A lost connection is never retried after a statement was sent (it may have been
@@ -34,6 +35,17 @@
 /* pg_advisory_lock key of the schema step ("PmLedger" in ASCII). */
 #define SCHEMA_LOCK_KEY "5795726097839236466"
 #define CONNECT_TIMEOUT "5"
+/* pg_advisory_lock class of the desks' lives ("PMDS"), and whether the desk that holds
+ * the lease of bills row "b" still lives: a lease ends when its time is up or when its
+ * desk's session is gone (a desk that died, whose process restarted). Read from pg_locks
+ * once per statement (the "desks" CTE). */
+#define DESK_LOCK_CLASS "1347240019"
+#define LIVE_DESKS_CTE \
+  "desks AS MATERIALIZED (SELECT objid FROM pg_catalog.pg_locks WHERE locktype = 'advisory'" \
+  " AND classid = " DESK_LOCK_CLASS " AND objsubid = 2 AND granted)"
+#define LEASE_LIVE(b, now) \
+  "(" b ".lease_until > " now " AND (hashtext (" b ".lease_owner)::bigint & 4294967295)::oid" \
+  " IN (SELECT objid FROM desks))"
 #define RECONNECT_INTERVAL_S 5
 
 /* ------------------------------------------------------------------------ */
@@ -312,8 +324,21 @@ start_listening (PmLedger  *self,
 {
   PmLedgerPg *pg = PM_LEDGER_PG (self);
 
+  PmPgParams params;
+  gboolean ok;
+
   pg->backend_pid = PQbackendPID (pg->conn);
-  return pm_ledger_pg_command (self, "LISTEN " PM_LEDGER_PG_CHANNEL, NULL, error);
+  if (!pm_ledger_pg_command (self, "LISTEN " PM_LEDGER_PG_CHANNEL, NULL, error))
+    return FALSE;
+  /* This desk is alive while its session holds this lock: the server lets it go when
+   * the desk dies (or its connection does), and its leases end with it (LEASE_LIVE). */
+  pm_pg_params_init (&params);
+  pm_pg_params_text (&params, pg->desk_id);
+  ok = pm_ledger_pg_command (self,
+                             "SELECT pg_advisory_lock (" DESK_LOCK_CLASS ", hashtext ($1))",
+                             &params, error);
+  pm_pg_params_clear (&params);
+  return ok;
 }
 
 static void
@@ -1194,11 +1219,12 @@ pg_list_due (PmLedger   *self,
   pm_pg_params_text (&params, pg->desk_id);
   pm_pg_params_int64 (&params, now + PM_LEDGER_PG_LEASE_SECONDS);
   res = pm_ledger_pg_exec (self,
-                           "WITH due AS (SELECT bill_id FROM bills"
+                           "WITH " LIVE_DESKS_CTE ", due AS (SELECT bill_id FROM bills"
                            " WHERE state IN " NON_FINAL_STATES
                            " AND next_check_at > 0 AND next_check_at <= $1"
                            " AND ($3::text IS NULL OR profile_id = $3)"
-                           " AND (lease_until <= $1 OR lease_owner = $4)"
+                           " AND (lease_until <= $1 OR lease_owner = $4"
+                           " OR NOT " LEASE_LIVE ("bills", "$1") ")"
                            " ORDER BY next_check_at LIMIT $2::bigint FOR UPDATE SKIP LOCKED)"
                            ", leased AS (UPDATE bills b SET lease_owner = $4, lease_until = $5 FROM due"
                            " WHERE b.bill_id = due.bill_id RETURNING " BILL_COLUMNS ") "
@@ -1244,7 +1270,7 @@ pg_next_due_time (PmLedger   *self,
 }
 
 /* Intents without a definite answer that no other desk is working on: ours, or with no
- * lease, or with one that has ended (its desk died). */
+ * lease, or with one that has ended (its time is up, or its desk died). */
 static GPtrArray *
 pg_list_unsettled (PmLedger   *self,
                    const char *profile_id,
@@ -1259,10 +1285,12 @@ pg_list_unsettled (PmLedger   *self,
   pm_pg_params_text (&params, pg->desk_id);
   pm_pg_params_int64 (&params, pm_ledger_now_utc ());
   res = pm_ledger_pg_exec (self,
+                           "WITH " LIVE_DESKS_CTE " "
                            "SELECT " BILL_COLUMNS " FROM bills b"
                            " WHERE b.state IN ('queued', 'sending', 'unknown')"
                            " AND ($1::text IS NULL OR b.profile_id = $1)"
-                           " AND (b.lease_owner IS NULL OR b.lease_owner = $2 OR b.lease_until <= $3)"
+                           " AND (b.lease_owner IS NULL OR b.lease_owner = $2"
+                           " OR NOT " LEASE_LIVE ("b", "$3") ")"
                            " ORDER BY b.created_at, b.bill_id", &params, error);
   pm_pg_params_clear (&params);
   if (res == NULL)

@@ -1631,6 +1631,8 @@ typedef struct
   GCond       cond;
   guint       ready;
   gboolean    go;
+  PmLedger   *desks[2];   /* kept alive until the round is checked */
+  guint       n_desks;
 } DueRace;
 
 static gpointer
@@ -1650,7 +1652,10 @@ due_thread (gpointer data)
     g_cond_wait (&race->cond, &race->lock);
   g_mutex_unlock (&race->lock);
   ids = due_ids (ledger, race->now, race->limit);
-  g_clear_object (&ledger);
+  /* the desk lives on (its leases with it) until the test has looked */
+  g_mutex_lock (&race->lock);
+  race->desks[race->n_desks++] = g_steal_pointer (&ledger);
+  g_mutex_unlock (&race->lock);
   g_main_context_pop_thread_default (context);
   return ids;
 }
@@ -1705,6 +1710,62 @@ case_pg_leases (Ctx *ctx)
   g_assert_true (ids_contain (b2, g_ptr_array_index (a, 2)));
   g_clear_pointer (&b2, g_ptr_array_unref);
 
+}
+
+/* A desk that dies (its process, or its connection) loses its leases at once: another
+ * desk — or the same desk started again, with a new identity — takes over its unsettled
+ * intents and due checks without waiting for the leases' time. While it lives, they are
+ * its own. */
+static void
+unsettled_ids (PmLedger   *ledger,
+               GPtrArray **out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) bills = pm_ledger_list_unsettled (ledger, NULL, &error);
+
+  g_assert_no_error (error);
+  *out = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < bills->len; i++)
+    g_ptr_array_add (*out, g_strdup (pm_bill_get_bill_id (g_ptr_array_index (bills, i))));
+}
+
+static void
+case_pg_dead_desk (Ctx *ctx)
+{
+  g_autoptr(PmLedger) desk_a = open_ledger (ctx->location);
+  g_autoptr(PmBill) intent = make_bill ("DEADDESK01", "p1", "김하나", "01011112222", "수강료",
+                                        50000, "", 0, PM_BILL_STATE_QUEUED);
+  g_autoptr(PmBill) due = make_bill ("DEADDESK02", "p1", "이둘", "01033334444", "교재",
+                                     12000, "", 0, PM_BILL_STATE_UNPAID);
+  g_autoptr(GPtrArray) seen = NULL;
+  g_autoptr(GPtrArray) leased = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  /* desk A's intent, leased to A while it sends; a due check A has leased */
+  g_assert_true (pm_ledger_insert_intent (desk_a, intent, &error));
+  g_assert_no_error (error);
+  pm_bill_set_next_check_at (due, now - 10);
+  g_assert_true (pm_ledger_insert_bill (desk_a, due, &error));
+  g_assert_no_error (error);
+  leased = due_ids (desk_a, now, 0);
+  g_assert_true (ids_contain (leased, "DEADDESK02"));
+  g_clear_pointer (&leased, g_ptr_array_unref);
+
+  /* while A lives, B leaves both alone */
+  unsettled_ids (ctx->ledger, &seen);
+  g_assert_false (ids_contain (seen, "DEADDESK01"));
+  g_clear_pointer (&seen, g_ptr_array_unref);
+  leased = due_ids (ctx->ledger, now, 0);
+  g_assert_false (ids_contain (leased, "DEADDESK02"));
+  g_clear_pointer (&leased, g_ptr_array_unref);
+
+  /* A dies: its session ends, and with it its leases, long before their time is up */
+  g_clear_object (&desk_a);
+  unsettled_ids (ctx->ledger, &seen);
+  g_assert_true (ids_contain (seen, "DEADDESK01"));
+  leased = due_ids (ctx->ledger, now, 0);
+  g_assert_true (ids_contain (leased, "DEADDESK02"));
 }
 
 static void
@@ -1762,6 +1823,8 @@ case_pg_leases_race (Ctx *ctx)
       assert_disjoint (b, later);
       covered = a->len + b->len + later->len;
       g_assert_cmpuint (covered, ==, n);
+      for (guint i = 0; i < race.n_desks; i++)
+        g_clear_object (&race.desks[i]);
     }
 }
 
@@ -2132,6 +2195,7 @@ static const Case pg_only[] = {
   { "foreign-database", case_pg_foreign_database, TRUE },
   { "open-race", case_pg_open_race, TRUE },
   { "server-killed", case_pg_server_killed, TRUE },
+  { "dead-desk", case_pg_dead_desk, TRUE },
 };
 
 int
