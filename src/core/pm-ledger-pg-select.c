@@ -353,26 +353,19 @@ static void
 add_text (PgSql      *q,
           const char *text)
 {
-  g_autofree char *normal = g_utf8_normalize (text, -1, G_NORMALIZE_NFC);
-  g_auto(GStrv) words = NULL;
+  g_auto(GStrv) words = pm_ledger_search_words (text);
 
-  if (normal == NULL)
+  if (words == NULL)
     {
       g_string_append (q->sql, " AND FALSE");
       return;
     }
-  words = g_strsplit_set (g_strstrip (normal), " \t\r\n", -1);
   for (guint i = 0; words[i] != NULL; i++)
     {
-      g_autofree char *word = NULL;
-
-      if (*words[i] == '\0')
-        continue;
-      word = pm_ledger_search_word (words[i]);
-      if (g_utf8_strlen (word, -1) >= 3 && !pm_ledger_search_word_is_start (word))
-        add_inside_word (q, word);
+      if (pm_ledger_search_word_is_inside (words[i]))
+        add_inside_word (q, words[i]);
       else
-        add_start_word (q, word);
+        add_start_word (q, words[i]);
     }
 }
 

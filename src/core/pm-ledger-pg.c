@@ -1610,20 +1610,30 @@ begin_with (PmLedger    *self,
   return TRUE;
 }
 
-/* A transaction of intents (a bulk send's write-ahead group): durable at its commit. */
+/* BEGIN, and whether its commit waits for the disk. */
 static gboolean
-pg_begin (PmLedger  *self,
-          GError   **error)
+begin_synchronous (PmLedger    *self,
+                   gboolean     durable,
+                   GError     **error)
 {
   g_autofree char *tag = NULL;
 
   if (!begin_with (self, "BEGIN", error))
     return FALSE;
-  tag = control (self, "SET LOCAL synchronous_commit = on", error);
+  tag = control (self, durable ? "SET LOCAL synchronous_commit = on"
+                               : "SET LOCAL synchronous_commit = off", error);
   if (tag != NULL)
     return TRUE;
   pm_ledger_rollback (self);
   return FALSE;
+}
+
+/* A transaction of intents (a bulk send's write-ahead group): durable at its commit. */
+static gboolean
+pg_begin (PmLedger  *self,
+          GError   **error)
+{
+  return begin_synchronous (self, TRUE, error);
 }
 
 /* What the server told us: a crash may lose the last of it (it is read again), so its
@@ -1632,15 +1642,7 @@ static gboolean
 pg_begin_observed (PmLedger  *self,
                    GError   **error)
 {
-  g_autofree char *tag = NULL;
-
-  if (!begin_with (self, "BEGIN", error))
-    return FALSE;
-  tag = control (self, "SET LOCAL synchronous_commit = off", error);
-  if (tag != NULL)
-    return TRUE;
-  pm_ledger_rollback (self);
-  return FALSE;
+  return begin_synchronous (self, FALSE, error);
 }
 
 static gboolean

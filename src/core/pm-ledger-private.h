@@ -176,9 +176,13 @@ void        pm_ledger_csv_append_bill   (GString      *out,
 /* A word of a search as it is matched: digits written like a phone number ("010-1234",
  * "+82 10…") become their digits; any other word stays as typed (pm-ledger-select.c). */
 char       *pm_ledger_search_word       (const char   *word);
-/* Whether a word is read as the start of a value rather than found inside one: the
- * beginning of a mobile number ("01…") or letters and digits mixed (a bill id). */
-gboolean    pm_ledger_search_word_is_start (const char *word);
+/* Whether a search word is found inside the values (3+ characters, through the trigram
+ * index), rather than read as the start of one: words of one or two characters, the
+ * beginning of a mobile number ("01…"), letters and digits mixed (a bill id). */
+gboolean    pm_ledger_search_word_is_inside (const char *word);
+/* The words of a search as they are matched (NFC, split at white space, each through
+ * pm_ledger_search_word); NULL when @text is not UTF-8 (it matches nothing). */
+GStrv       pm_ledger_search_words      (const char   *text);
 
 /* ---- the SQLite backend's operations (pm-ledger-sqlite.c and its siblings) ---- */
 

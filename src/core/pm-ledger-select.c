@@ -296,8 +296,8 @@ add_prefix_check (Sql        *sql,
 /* Words better read as the start of a value than searched inside one: the beginning of
  * a mobile number ("010…", whose trigrams are in every phone) and bill ids (letters and
  * digits together, whose digit trigrams are everywhere). */
-gboolean
-pm_ledger_search_word_is_start (const char *word)
+static gboolean
+search_word_is_start (const char *word)
 {
   gboolean digits = TRUE, letter = FALSE, digit = FALSE;
 
@@ -314,6 +314,47 @@ pm_ledger_search_word_is_start (const char *word)
   return letter && digit;
 }
 
+gboolean
+pm_ledger_search_word_is_inside (const char *word)
+{
+  return g_utf8_strlen (word, -1) >= 3 && !search_word_is_start (word);
+}
+
+GStrv
+pm_ledger_search_words (const char *text)
+{
+  g_autofree char *normal = g_utf8_normalize (text, -1, G_NORMALIZE_NFC);
+  g_auto(GStrv) typed = NULL;
+  GPtrArray *words;
+
+  if (normal == NULL)
+    return NULL;
+  typed = g_strsplit_set (g_strstrip (normal), " \t\r\n", -1);
+  words = g_ptr_array_new ();
+  for (guint i = 0; typed[i] != NULL; i++)
+    if (*typed[i] != '\0')
+      g_ptr_array_add (words, pm_ledger_search_word (typed[i]));
+  g_ptr_array_add (words, NULL);
+  return (GStrv) g_ptr_array_free (words, FALSE);
+}
+
+/* A word for the trigram index's MATCH: quoted, its quotes doubled. */
+static void
+append_fts_phrase (GString    *match,
+                   const char *word)
+{
+  if (match->len > 0)
+    g_string_append_c (match, ' ');
+  g_string_append_c (match, '"');
+  for (const char *p = word; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (match, '"');
+      g_string_append_c (match, *p);
+    }
+  g_string_append_c (match, '"');
+}
+
 /* Free text: the ids of bills matching every word, as one compound SELECT. Words of 3+
  * characters match anywhere in the payer name, phone, product or bill id (trigram
  * index); shorter ones match the start of one of them (B-tree ranges), since a trigram
@@ -323,42 +364,24 @@ add_text_set_full (Sql        *sql,
                    const char *text,
                    gboolean    estimate)
 {
-  g_autofree char *normal = g_utf8_normalize (text, -1, G_NORMALIZE_NFC);
-  g_auto(GStrv) words = NULL;
+  g_auto(GStrv) words = pm_ledger_search_words (text);
   g_autoptr(GString) match = g_string_new (NULL);
   guint n_sets = 0;
 
-  if (normal == NULL)
+  if (words == NULL)
     {
       g_string_append (sql->sql, "SELECT NULL WHERE 0");
       return;
     }
-  words = g_strsplit_set (g_strstrip (normal), " \t\r\n", -1);
   for (guint i = 0; words[i] != NULL; i++)
     {
-      g_autofree char *word = NULL;
-
-      if (*words[i] == '\0')
-        continue;
-      word = pm_ledger_search_word (words[i]);
-      if (g_utf8_strlen (word, -1) >= 3 && !pm_ledger_search_word_is_start (word))
-        {
-          if (match->len > 0)
-            g_string_append_c (match, ' ');
-          g_string_append_c (match, '"');
-          for (const char *p = word; *p != '\0'; p++)
-            {
-              if (*p == '"')
-                g_string_append_c (match, '"');
-              g_string_append_c (match, *p);
-            }
-          g_string_append_c (match, '"');
-        }
+      if (pm_ledger_search_word_is_inside (words[i]))
+        append_fts_phrase (match, words[i]);
       else
         {
           if (n_sets++ > 0)
             g_string_append (sql->sql, " INTERSECT ");
-          add_prefix_set (sql, word, estimate ? "UNION ALL" : "UNION");
+          add_prefix_set (sql, words[i], estimate ? "UNION ALL" : "UNION");
         }
     }
   if (match->len > 0)
@@ -387,38 +410,20 @@ static void
 add_text_check (Sql        *sql,
                 const char *text)
 {
-  g_autofree char *normal = g_utf8_normalize (text, -1, G_NORMALIZE_NFC);
-  g_auto(GStrv) words = NULL;
+  g_auto(GStrv) words = pm_ledger_search_words (text);
   g_autoptr(GString) match = g_string_new (NULL);
 
-  if (normal == NULL)
+  if (words == NULL)
     {
       g_string_append (sql->sql, " AND 0");
       return;
     }
-  words = g_strsplit_set (g_strstrip (normal), " \t\r\n", -1);
   for (guint i = 0; words[i] != NULL; i++)
     {
-      g_autofree char *word = NULL;
-
-      if (*words[i] == '\0')
-        continue;
-      word = pm_ledger_search_word (words[i]);
-      if (g_utf8_strlen (word, -1) >= 3 && !pm_ledger_search_word_is_start (word))
-        {
-          if (match->len > 0)
-            g_string_append_c (match, ' ');
-          g_string_append_c (match, '"');
-          for (const char *p = word; *p != '\0'; p++)
-            {
-              if (*p == '"')
-                g_string_append_c (match, '"');
-              g_string_append_c (match, *p);
-            }
-          g_string_append_c (match, '"');
-        }
+      if (pm_ledger_search_word_is_inside (words[i]))
+        append_fts_phrase (match, words[i]);
       else
-        add_prefix_check (sql, word);
+        add_prefix_check (sql, words[i]);
     }
   if (match->len > 0)
     {
