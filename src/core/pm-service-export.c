@@ -20,7 +20,6 @@ typedef struct
 {
   PmLedgerQuery        *query;
   char                 *path;
-  char                 *ledger_path;
   PmLedger             *ledger;        /* the service's, whose reader the export opens */
   PmExportFormat        format;
 
@@ -44,7 +43,6 @@ export_job_free (gpointer data)
     job->progress_destroy (job->progress_data);
   pm_ledger_query_free (job->query);
   g_free (job->path);
-  g_free (job->ledger_path);
   g_clear_object (&job->ledger);
   g_mutex_clear (&job->lock);
   g_free (job);
@@ -163,7 +161,6 @@ pm_service_export_async (PmService             *self,
   job->query = query != NULL ? pm_ledger_query_copy (query) : pm_ledger_query_new ();
   pm_service_scope_query (self, job->query);
   job->path = g_strdup (path);
-  job->ledger_path = g_strdup (pm_ledger_get_path (ledger));
   job->ledger = g_object_ref (ledger);
   job->format = format;
   job->progress = progress;
@@ -171,7 +168,7 @@ pm_service_export_async (PmService             *self,
   job->progress_destroy = progress_destroy;
   g_task_set_task_data (task, job, export_job_free);
 
-  if (!path_is_file (job->ledger_path))
+  if (!path_is_file (pm_ledger_get_path (ledger)))
     {
       /* an in-memory ledger has no second connection: export here, on its own thread */
       g_autoptr(GError) error = NULL;
