@@ -835,6 +835,11 @@ pm_ledger_model_totals_async (PmLedgerModel       *self,
       return;
     }
 
+  /* the reader connection sees only what is committed: the open write group (this
+   * desk's own latest writes, already in the rows) is committed first, so the totals
+   * count what the rows show */
+  pm_ledger_flush (self->ledger, NULL);
+
   readers = g_object_get_data (G_OBJECT (self->ledger), "pm-ledger-model-readers");
   if (readers == NULL)
     {

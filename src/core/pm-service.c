@@ -1383,6 +1383,19 @@ pm_service_create_model (PmService           *self,
   return pm_ledger_model_new (self->ledger, scoped);
 }
 
+PmLedgerModel *
+pm_service_create_model_deferred (PmService           *self,
+                                  const PmLedgerQuery *query)
+{
+  g_autoptr(PmLedgerQuery) scoped = NULL;
+
+  g_return_val_if_fail (PM_IS_SERVICE (self), NULL);
+
+  scoped = query != NULL ? pm_ledger_query_copy (query) : pm_ledger_query_new ();
+  pm_service_scope_query (self, scoped);
+  return pm_ledger_model_new_deferred (self->ledger, scoped);
+}
+
 /* The monthly plans kept in this service's ledger (pm-plan-store.h). */
 PmPlanStore *
 pm_service_open_plan_store (PmService  *self,

@@ -154,6 +154,10 @@ GPtrArray     *pm_service_list_events        (PmService            *self,
                                               GError              **error);
 PmLedgerModel *pm_service_create_model       (PmService            *self,
                                               const PmLedgerQuery  *query);
+/* The same, counted off the main thread: only the first page until
+ * pm_ledger_model_totals_async() gives the size (pm-ledger-model.h). */
+PmLedgerModel *pm_service_create_model_deferred (PmService           *self,
+                                                 const PmLedgerQuery *query);
 /* A store of the monthly plans kept in this service's ledger (new reference). */
 typedef struct _PmPlanStore PmPlanStore;
 PmPlanStore   *pm_service_open_plan_store   (PmService            *self,

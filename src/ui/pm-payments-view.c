@@ -12,7 +12,11 @@
  * by sync_view(): after a filter changes, after F5, and when another process (the CLI, a
  * second window, another desk of the shop) changed the ledger ("ledger-changed"), and
  * with a new model when the service uses another ledger ("notify::ledger"). Nothing else
- * sets any of the three, so they cannot disagree.
+ * sets any of the three, so they cannot disagree. The rows come first: the model reads only its first
+ * page, so the next frame shows them; its size and the totals are one evaluation, made in
+ * a worker thread (pm_ledger_model_totals_async), and shown when they arrive. Until then
+ * the totals line is empty rather than the previous query's; totals that do not match
+ * the rows (another process wrote in between) are never shown: the rows are read again.
  *
  * Narrow windows: an AdwLeaflet shows the list alone and the details as a page with a
  * back button ("payments.back"); the "narrow" property follows the leaflet's folded
@@ -59,9 +63,15 @@ struct _PmPaymentsView
 
   PmService          *service;
   PmLedgerModel      *model;
+  struct _PmPaymentsRows *rows;       /* what the column view shows: rows over self->model */
   GtkSingleSelection *selection;
   PmLedgerQuery      *query;
   GCancellable       *cancellable;
+  GCancellable       *totals_cancellable; /* the totals being computed, for self->model */
+  guint               totals_retries;     /* rows read again for totals that disagreed */
+  gboolean            counting;           /* the model takes its size from the totals */
+  gboolean            painted;            /* a frame with the rows has been painted */
+  gboolean            totals_waiting;     /* totals wanted once that frame is painted */
   GHashTable         *checked_labels; /* GtkLabel → PmBill, for the "last checked" refresh */
   PmBill             *probe[2];       /* two items to ask the column sorter which column leads */
   int                 probe_column;
@@ -200,6 +210,295 @@ toast (PmPaymentsView *self,
   toast_full (self, text, NULL);
 }
 
+/* ---- rows that stay on screen while the query changes ----
+ *
+ * A new query used to get a new selection model, and GTK 4.8 then tears down every row
+ * widget of the column view and builds them anew (about fifteen widgets a row, with
+ * their style): most of the cost of a search. Instead the column view shows
+ * PmPaymentsRows, a list of PmPaymentsRow objects that stand for positions, not bills:
+ * when the query changes, each row object on screen is pointed at the bill now at its
+ * position (its cells follow "notify::bill") and only the change in length is announced.
+ * Changes inside one query (a bill added, removed or moved) are passed on as they come,
+ * the row objects after them moving with their bills. */
+
+#define PM_TYPE_PAYMENTS_ROW (pm_payments_row_get_type ())
+G_DECLARE_FINAL_TYPE (PmPaymentsRow, pm_payments_row, PM, PAYMENTS_ROW, GObject)
+
+#define DETACHED G_MAXUINT
+
+struct _PmPaymentsRow
+{
+  GObject  parent_instance;
+  PmBill  *bill;
+  guint    position;   /* DETACHED once its position left the list */
+};
+
+static GParamSpec *row_bill_pspec;
+
+G_DEFINE_FINAL_TYPE (PmPaymentsRow, pm_payments_row, G_TYPE_OBJECT)
+
+static void
+pm_payments_row_finalize (GObject *object)
+{
+  g_clear_object (&PM_PAYMENTS_ROW (object)->bill);
+  G_OBJECT_CLASS (pm_payments_row_parent_class)->finalize (object);
+}
+
+static void
+pm_payments_row_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  if (prop_id == 1)
+    g_value_set_object (value, PM_PAYMENTS_ROW (object)->bill);
+  else
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+}
+
+static void
+pm_payments_row_class_init (PmPaymentsRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = pm_payments_row_finalize;
+  object_class->get_property = pm_payments_row_get_property;
+  row_bill_pspec = g_param_spec_object ("bill", NULL, NULL, PM_TYPE_BILL,
+                                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_property (object_class, 1, row_bill_pspec);
+}
+
+static void
+pm_payments_row_init (PmPaymentsRow *self)
+{
+}
+
+static void
+row_set_bill (PmPaymentsRow *row,
+              PmBill        *bill)
+{
+  if (g_set_object (&row->bill, bill))
+    g_object_notify_by_pspec (G_OBJECT (row), row_bill_pspec);
+}
+
+#define PM_TYPE_PAYMENTS_ROWS (pm_payments_rows_get_type ())
+G_DECLARE_FINAL_TYPE (PmPaymentsRows, pm_payments_rows, PM, PAYMENTS_ROWS, GObject)
+
+struct _PmPaymentsRows
+{
+  GObject     parent_instance;
+  GListModel *model;    /* of PmBill */
+  GHashTable *rows;     /* position → PmPaymentsRow, weak: the rows someone holds */
+  guint       n_items;
+};
+
+static void pm_payments_rows_list_model_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (PmPaymentsRows, pm_payments_rows, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
+                                                      pm_payments_rows_list_model_init))
+
+static void
+row_gone_cb (gpointer  data,
+             GObject  *where_the_object_was)
+{
+  PmPaymentsRows *rows = data;
+  PmPaymentsRow *row = (PmPaymentsRow *) where_the_object_was;
+  gpointer key = GUINT_TO_POINTER (row->position);
+
+  if (row->position != DETACHED && g_hash_table_lookup (rows->rows, key) == row)
+    g_hash_table_remove (rows->rows, key);
+}
+
+static void
+rows_detach_all (PmPaymentsRows *rows)
+{
+  GHashTableIter iter;
+  gpointer row;
+
+  g_hash_table_iter_init (&iter, rows->rows);
+  while (g_hash_table_iter_next (&iter, NULL, &row))
+    {
+      g_object_weak_unref (row, row_gone_cb, rows);
+      PM_PAYMENTS_ROW (row)->position = DETACHED;
+    }
+  g_hash_table_remove_all (rows->rows);
+}
+
+static void
+pm_payments_rows_dispose (GObject *object)
+{
+  PmPaymentsRows *rows = PM_PAYMENTS_ROWS (object);
+
+  if (rows->model != NULL)
+    g_signal_handlers_disconnect_by_data (rows->model, rows);
+  g_clear_object (&rows->model);
+  if (rows->rows != NULL)
+    rows_detach_all (rows);
+  G_OBJECT_CLASS (pm_payments_rows_parent_class)->dispose (object);
+}
+
+static void
+pm_payments_rows_finalize (GObject *object)
+{
+  g_clear_pointer (&PM_PAYMENTS_ROWS (object)->rows, g_hash_table_unref);
+  G_OBJECT_CLASS (pm_payments_rows_parent_class)->finalize (object);
+}
+
+static void
+pm_payments_rows_class_init (PmPaymentsRowsClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = pm_payments_rows_dispose;
+  G_OBJECT_CLASS (klass)->finalize = pm_payments_rows_finalize;
+}
+
+static void
+pm_payments_rows_init (PmPaymentsRows *rows)
+{
+  rows->rows = g_hash_table_new (NULL, NULL);
+}
+
+static GType
+pm_payments_rows_get_item_type (GListModel *model)
+{
+  return PM_TYPE_PAYMENTS_ROW;
+}
+
+static guint
+pm_payments_rows_get_n_items (GListModel *model)
+{
+  return PM_PAYMENTS_ROWS (model)->n_items;
+}
+
+static gpointer
+pm_payments_rows_get_item (GListModel *model,
+                           guint       position)
+{
+  PmPaymentsRows *rows = PM_PAYMENTS_ROWS (model);
+  PmPaymentsRow *row;
+  g_autoptr(PmBill) bill = NULL;
+
+  if (position >= rows->n_items || rows->model == NULL)
+    return NULL;
+  row = g_hash_table_lookup (rows->rows, GUINT_TO_POINTER (position));
+  if (row != NULL)
+    return g_object_ref (row);
+  bill = g_list_model_get_item (rows->model, position);
+  if (bill == NULL)
+    return NULL;
+  row = g_object_new (PM_TYPE_PAYMENTS_ROW, NULL);
+  row->bill = g_steal_pointer (&bill);
+  row->position = position;
+  g_object_weak_ref (G_OBJECT (row), row_gone_cb, rows);
+  g_hash_table_insert (rows->rows, GUINT_TO_POINTER (position), row);
+  return row;
+}
+
+static void
+pm_payments_rows_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = pm_payments_rows_get_item_type;
+  iface->get_n_items = pm_payments_rows_get_n_items;
+  iface->get_item = pm_payments_rows_get_item;
+}
+
+/* A change inside the model: the rows after it move with their bills. */
+static void
+rows_model_changed_cb (GListModel     *model,
+                       guint           position,
+                       guint           removed,
+                       guint           added,
+                       PmPaymentsRows *rows)
+{
+  g_autoptr(GHashTable) moved = g_hash_table_new (NULL, NULL);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, rows->rows);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      PmPaymentsRow *row = value;
+      guint at = GPOINTER_TO_UINT (key);
+
+      if (at < position)
+        g_hash_table_insert (moved, key, row);
+      else if (at < position + removed)
+        {
+          g_object_weak_unref (G_OBJECT (row), row_gone_cb, rows);
+          row->position = DETACHED;
+        }
+      else
+        {
+          row->position = at - removed + added;
+          g_hash_table_insert (moved, GUINT_TO_POINTER (row->position), row);
+        }
+    }
+  g_hash_table_steal_all (rows->rows);
+  g_hash_table_iter_init (&iter, moved);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_insert (rows->rows, key, value);
+  rows->n_items = g_list_model_get_n_items (model);
+  g_list_model_items_changed (G_LIST_MODEL (rows), position, removed, added);
+}
+
+/* Shows @model's bills. Rows on screen at positions below @reuse_below show the bill now
+ * at their position (they stay, with their widgets); with rows further down, every row
+ * is replaced (two changes, all out then all in, so GTK does not look for its old rows
+ * among the new ones: on a million bills that would read every page). */
+static void
+rows_set_model (PmPaymentsRows *rows,
+                GListModel     *model,
+                guint           reuse_below)
+{
+  guint old = rows->n_items;
+  guint n = g_list_model_get_n_items (model);
+  gboolean in_place = TRUE;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, rows->rows);
+  while (in_place && g_hash_table_iter_next (&iter, &key, NULL))
+    in_place = GPOINTER_TO_UINT (key) < reuse_below || GPOINTER_TO_UINT (key) >= n;
+
+  if (rows->model != NULL)
+    g_signal_handlers_disconnect_by_data (rows->model, rows);
+  g_set_object (&rows->model, model);
+  g_signal_connect (model, "items-changed", G_CALLBACK (rows_model_changed_cb), rows);
+
+  if (!in_place)
+    {
+      rows_detach_all (rows);
+      rows->n_items = 0;
+      if (old > 0)
+        g_list_model_items_changed (G_LIST_MODEL (rows), 0, old, 0);
+      rows->n_items = n;
+      if (n > 0)
+        g_list_model_items_changed (G_LIST_MODEL (rows), 0, 0, n);
+      return;
+    }
+
+  g_hash_table_iter_init (&iter, rows->rows);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (GPOINTER_TO_UINT (key) < n)
+      {
+        g_autoptr(PmBill) bill = g_list_model_get_item (model, GPOINTER_TO_UINT (key));
+
+        if (bill != NULL)
+          row_set_bill (value, bill);
+      }
+  rows->n_items = n;
+  if (n > old)
+    g_list_model_items_changed (G_LIST_MODEL (rows), old, 0, n - old);
+  else if (n < old)
+    g_list_model_items_changed (G_LIST_MODEL (rows), n, old - n, 0);
+}
+
+static PmBill *
+row_bill (gpointer row)
+{
+  return row != NULL ? PM_PAYMENTS_ROW (row)->bill : NULL;
+}
+
 /* ---- cells ---- */
 
 static void
@@ -269,16 +568,24 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, label);
 }
 
+/* The cell shows @bill (NULL: none), and follows its changes. */
 static void
-bind_cell_cb (GtkSignalListItemFactory *factory,
-              GtkListItem              *item,
-              PmPaymentsView           *self)
+cell_show_bill (PmPaymentsView *self,
+                GtkLabel       *label,
+                PmBill         *bill)
 {
-  GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
-  PmBill *bill = gtk_list_item_get_item (item);
+  PmBill *shown = g_object_get_data (G_OBJECT (label), "pm-bill");
+  gulong id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (label), "pm-notify-id"));
   Column column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (label), "pm-column"));
-  gulong id;
 
+  if (id != 0 && shown != NULL)
+    g_signal_handler_disconnect (shown, id);
+  g_object_set_data (G_OBJECT (label), "pm-notify-id", NULL);
+  g_object_set_data_full (G_OBJECT (label), "pm-bill", bill ? g_object_ref (bill) : NULL,
+                          g_object_unref);
+  g_hash_table_remove (self->checked_labels, label);
+  if (bill == NULL)
+    return;
   update_cell (label, bill, column);
   id = g_signal_connect_object (bill, "notify", G_CALLBACK (cell_bill_notify_cb), label, 0);
   g_object_set_data (G_OBJECT (label), "pm-notify-id", GSIZE_TO_POINTER (id));
@@ -287,18 +594,44 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
 }
 
 static void
+cell_row_bill_cb (PmPaymentsRow *row,
+                  GParamSpec    *pspec,
+                  GtkLabel      *label)
+{
+  PmPaymentsView *self = g_object_get_data (G_OBJECT (label), "pm-view");
+
+  if (self != NULL)
+    cell_show_bill (self, label, row->bill);
+}
+
+static void
+bind_cell_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              PmPaymentsView           *self)
+{
+  GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
+  PmPaymentsRow *row = gtk_list_item_get_item (item);
+  gulong id;
+
+  g_object_set_data (G_OBJECT (label), "pm-view", self);
+  cell_show_bill (self, label, row->bill);
+  id = g_signal_connect_object (row, "notify::bill", G_CALLBACK (cell_row_bill_cb), label, 0);
+  g_object_set_data (G_OBJECT (label), "pm-row-id", GSIZE_TO_POINTER (id));
+}
+
+static void
 unbind_cell_cb (GtkSignalListItemFactory *factory,
                 GtkListItem              *item,
                 PmPaymentsView           *self)
 {
   GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
-  PmBill *bill = gtk_list_item_get_item (item);
-  gulong id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (label), "pm-notify-id"));
+  gpointer row = gtk_list_item_get_item (item);
+  gulong id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (label), "pm-row-id"));
 
-  if (id != 0 && bill != NULL)
-    g_signal_handler_disconnect (bill, id);
-  g_object_set_data (G_OBJECT (label), "pm-notify-id", NULL);
-  g_hash_table_remove (self->checked_labels, label);
+  if (id != 0 && row != NULL)
+    g_signal_handler_disconnect (row, id);
+  g_object_set_data (G_OBJECT (label), "pm-row-id", NULL);
+  cell_show_bill (self, label, NULL);
 }
 
 static gboolean
@@ -629,16 +962,15 @@ restore_scroll_cb (GtkWidget     *widget,
   return G_SOURCE_CONTINUE;
 }
 
-/* A new query gets a new model and selection rather than one items-changed from the
- * old result to the new: GTK's list views look for their current rows among the new
- * items, and on a million bills that would read every page. The selected bill is looked
- * for near where it was and selected again; with @keep_scroll the list stays scrolled
- * where it was. */
+/* A new query gets a new model (deferred: its first page only), shown through the same
+ * rows and selection (rows_set_model: the row widgets stay, never one items-changed from
+ * the old result to the new, in which GTK would look for its rows among a million new
+ * items). The selected bill is looked for near where it was and selected again; with
+ * @keep_scroll the list stays scrolled where it was. */
 static void
 replace_model (PmPaymentsView *self,
                gboolean        keep_scroll)
 {
-  g_autoptr(GtkSingleSelection) selection = NULL;
   g_autofree char *selected_id = NULL;
   guint old_position = GTK_INVALID_LIST_POSITION;
   GtkAdjustment *vadj = gtk_scrolled_window_get_vadjustment (self->list_scroller);
@@ -646,24 +978,33 @@ replace_model (PmPaymentsView *self,
 
   if (self->current != NULL)
     selected_id = g_strdup (pm_bill_get_bill_id (self->current));
-  if (self->selection != NULL)
-    old_position = gtk_single_selection_get_selected (self->selection);
+  if (self->selection == NULL)
+    {
+      self->rows = g_object_new (PM_TYPE_PAYMENTS_ROWS, NULL);
+      self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->rows)));
+      gtk_single_selection_set_autoselect (self->selection, FALSE);
+      gtk_single_selection_set_can_unselect (self->selection, FALSE);
+      gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+      gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+      g_signal_connect_swapped (self->selection, "notify::selected-item",
+                                G_CALLBACK (selection_changed_cb), self);
+    }
+  old_position = gtk_single_selection_get_selected (self->selection);
 
   if (self->model != NULL)
     g_signal_handlers_disconnect_by_data (self->model, self);
-  if (self->selection != NULL)
-    g_signal_handlers_disconnect_by_data (self->selection, self);
   g_clear_object (&self->model);
 
-  self->model = pm_service_create_model (self->service, self->query);
-  selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->model)));
-  gtk_single_selection_set_autoselect (selection, FALSE);
-  gtk_single_selection_set_can_unselect (selection, FALSE);
-  gtk_single_selection_set_selected (selection, GTK_INVALID_LIST_POSITION);
-  /* after the selection's own handler, so a bill leaving the list has been unselected */
+  /* self->query is scoped (sync_view); the model counts off the main thread */
+  self->model = pm_service_create_model_deferred (self->service, self->query);
+
+  /* the rows stay, showing the new bills; the selection is looked for anew */
+  g_signal_handlers_block_by_func (self->selection, selection_changed_cb, self);
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  rows_set_model (self->rows, G_LIST_MODEL (self->model),
+                  keep_scroll ? G_MAXUINT : PM_LEDGER_MODEL_PAGE_SIZE);
+  /* after the rows' own handler, so a bill leaving the list has been unselected */
   g_signal_connect (self->model, "items-changed", G_CALLBACK (items_changed_cb), self);
-  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (selection));
-  g_set_object (&self->selection, selection);
 
   if (selected_id != NULL)
     {
@@ -677,8 +1018,7 @@ replace_model (PmPaymentsView *self,
           self->restoring = FALSE;
         }
     }
-  g_signal_connect_swapped (selection, "notify::selected-item",
-                            G_CALLBACK (selection_changed_cb), self);
+  g_signal_handlers_unblock_by_func (self->selection, selection_changed_cb, self);
 
   g_clear_handle_id (&self->scroll_tick_id, g_source_remove);
   if (keep_scroll && scroll > 0)
@@ -692,16 +1032,112 @@ replace_model (PmPaymentsView *self,
     gtk_adjustment_set_value (vadj, 0);
 }
 
+static void
+show_totals (PmPaymentsView       *self,
+             const PmLedgerTotals *totals,
+             const GError         *error)
+{
+  if (totals != NULL)
+    {
+      g_auto(GStrv) phrases = format_totals (totals);
+
+      pm_ui_label_set_phrases (self->totals_label, (const char * const *) phrases);
+    }
+  else if (error != NULL)
+    {
+      g_auto(GStrv) words = g_strsplit (error->message, " ", -1);
+
+      pm_ui_label_set_phrases (self->totals_label, (const char * const *) words);
+    }
+  else
+    {
+      const char *none[] = { NULL };
+
+      pm_ui_label_set_phrases (self->totals_label, none);
+    }
+  g_free (self->totals_text);
+  self->totals_text = g_strdup (gtk_label_get_label (self->totals_label));
+}
+
+static void sync_view (PmPaymentsView *self, SyncFlags flags);
+
+static void
+totals_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(PmPaymentsView) self = user_data;
+  PmLedgerModel *model = PM_LEDGER_MODEL (object);
+  g_autoptr(GError) error = NULL;
+  PmLedgerTotals totals;
+  gboolean ok;
+
+  self->counting = TRUE;
+  ok = pm_ledger_model_totals_finish (model, result, &totals, &error);
+  self->counting = FALSE;
+  /* a newer query or a closed window: these totals are nobody's */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || model != self->model
+      || gtk_widget_get_root (GTK_WIDGET (self)) == NULL)
+    return;
+  g_clear_object (&self->totals_cancellable);
+  if (ok && totals.all.count != g_list_model_get_n_items (G_LIST_MODEL (model)))
+    {
+      /* another process wrote between the two reads: read the rows once more, at once
+       * the first times, then at the pace of the other changes (queue_sync); the totals
+       * line stays empty meanwhile, never showing a count the list contradicts */
+      show_totals (self, NULL, NULL);
+      if (self->totals_retries++ < 2)
+        sync_view (self, SYNC_ROWS);
+      else
+        queue_sync (self, SYNC_ROWS);
+      return;
+    }
+  self->totals_retries = 0;
+  show_totals (self, ok ? &totals : NULL, error);
+}
+
+/* Totals of self->model's query, in a worker thread; whatever was being computed for an
+ * earlier query or state is dropped. */
+static void
+request_totals (PmPaymentsView *self)
+{
+  g_cancellable_cancel (self->totals_cancellable);
+  g_clear_object (&self->totals_cancellable);
+  /* the first rows are painted before anything else runs (first_paint_cb) */
+  self->totals_waiting = !self->painted;
+  if (self->totals_waiting)
+    return;
+  self->totals_cancellable = g_cancellable_new ();
+  pm_ledger_model_totals_async (self->model, self->totals_cancellable, totals_done_cb,
+                                g_object_ref (self));
+}
+
+static void
+first_paint_cb (GdkFrameClock  *clock,
+                PmPaymentsView *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, first_paint_cb, self);
+  self->painted = TRUE;
+  if (self->totals_waiting)
+    request_totals (self);
+}
+
+static void
+realize_cb (PmPaymentsView *self)
+{
+  if (!self->painted)
+    g_signal_connect_object (gtk_widget_get_frame_clock (GTK_WIDGET (self)), "after-paint",
+                             G_CALLBACK (first_paint_cb), self, 0);
+}
+
 /* The one place rows (with SYNC_ROWS), totals and the empty state are set, all from
- * self->query, so they always agree. */
+ * self->query, so they always agree: the rows and the empty state now, the totals when
+ * the worker has them (the empty state never waits for them: a first page with no rows is
+ * a result counted). */
 static void
 sync_view (PmPaymentsView *self,
            SyncFlags       flags)
 {
-  g_autoptr(GError) error = NULL;
-  PmLedgerTotals totals = { 0 };
-  gboolean have_totals;
-
   if (self->service == NULL)
     return;
   g_clear_handle_id (&self->sync_id, g_source_remove);
@@ -714,31 +1150,12 @@ sync_view (PmPaymentsView *self,
       self->keep_current = (flags & SYNC_FILTER) == 0;
       pm_service_scope_query (self->service, self->query);
       replace_model (self, (flags & SYNC_FILTER) == 0);
+      /* the totals on screen are an earlier query's or an earlier state's */
+      show_totals (self, NULL, NULL);
     }
-  have_totals = pm_service_totals (self->service, self->query, &totals, &error);
-  if (have_totals && (flags & (SYNC_ROWS | SYNC_FILTER)) != 0
-      && totals.all.count != g_list_model_get_n_items (G_LIST_MODEL (self->model)))
-    {
-      /* another process wrote between the two reads: read the rows once more */
-      replace_model (self, TRUE);
-      g_clear_error (&error);
-      have_totals = pm_service_totals (self->service, self->query, &totals, &error);
-    }
-
-  if (have_totals)
-    {
-      g_auto(GStrv) phrases = format_totals (&totals);
-
-      pm_ui_label_set_phrases (self->totals_label, (const char * const *) phrases);
-    }
-  else
-    {
-      g_auto(GStrv) words = g_strsplit (error->message, " ", -1);
-
-      pm_ui_label_set_phrases (self->totals_label, (const char * const *) words);
-    }
-  g_free (self->totals_text);
-  self->totals_text = g_strdup (gtk_label_get_label (self->totals_label));
+  if ((flags & SYNC_FILTER) != 0)
+    self->totals_retries = 0;
+  request_totals (self);
   /* a bill that left the list stays in the details, read afresh (not after a new filter) */
   show_selected (self);
   self->keep_current = TRUE;
@@ -916,9 +1333,17 @@ items_changed_cb (GListModel     *model,
                   guint           added,
                   PmPaymentsView *self)
 {
+  /* the model learning its size from the totals being shown is no change */
+  if (self->counting)
+    return;
   /* the rows are already right (this desk changed them); totals and empty state follow */
   if (added != removed)
-    update_empty_state (self);
+    {
+      update_empty_state (self);
+      /* the totals on screen are of a list of another length: gone until the new ones
+       * come, never a count the list contradicts */
+      show_totals (self, NULL, NULL);
+    }
   queue_sync (self, SYNC_TOTALS);
 }
 
@@ -979,7 +1404,8 @@ static void
 show_selected (PmPaymentsView *self)
 {
   PmBill *selected = self->selection != NULL
-                       ? gtk_single_selection_get_selected_item (self->selection) : NULL;
+                       ? row_bill (gtk_single_selection_get_selected_item (self->selection))
+                       : NULL;
   g_autoptr(GPtrArray) events = NULL;
   g_autoptr(PmBill) fresh = NULL;
   gboolean was_pinned = self->pinned;
@@ -1528,6 +1954,7 @@ pm_payments_view_constructed (GObject *object)
   sorter = gtk_column_view_get_sorter (self->column_view);
   g_signal_connect_object (sorter, "changed", G_CALLBACK (sorter_changed_cb), self, 0);
 
+  g_signal_connect (self, "realize", G_CALLBACK (realize_cb), NULL);
   pm_payments_view_reload (self);
   if (self->service != NULL)
     {
@@ -1592,6 +2019,8 @@ pm_payments_view_dispose (GObject *object)
   PmPaymentsView *self = PM_PAYMENTS_VIEW (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->totals_cancellable);
+  g_clear_object (&self->totals_cancellable);
   g_clear_handle_id (&self->sync_id, g_source_remove);
   g_clear_handle_id (&self->tick_id, g_source_remove);
   g_clear_handle_id (&self->narrow_idle_id, g_source_remove);
@@ -1612,6 +2041,7 @@ pm_payments_view_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->selection, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), PM_TYPE_PAYMENTS_VIEW);
   g_clear_object (&self->selection);
+  g_clear_object (&self->rows);
   g_clear_object (&self->model);
   g_clear_object (&self->current);
   g_clear_object (&self->toast);
@@ -1791,7 +2221,7 @@ pm_payments_view_get_selected (PmPaymentsView *self)
 {
   g_return_val_if_fail (PM_IS_PAYMENTS_VIEW (self), NULL);
 
-  return gtk_single_selection_get_selected_item (self->selection);
+  return row_bill (gtk_single_selection_get_selected_item (self->selection));
 }
 
 gboolean

@@ -393,6 +393,15 @@ main (int   argc,
   g_print ("window, %u bills: window built after %.1f ms (CPU %.1f ms)\n", n,
            (g_get_monotonic_time () - t0) / 1e3, (cpu_now () - c0) / 1e3);
   window = GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  /* the connection may come a little later (the service announces its ledger and profile
+   * together): the clock keeps running */
+  while (pm_window_get_payments_view (PM_WINDOW (window)) == NULL)
+    {
+      if (pm_application_get_service (app) == NULL
+          || g_get_monotonic_time () - t0 > TIMEOUT_S * G_USEC_PER_SEC)
+        g_error ("the window shows no payments (is %s a ledger?)", cached);
+      g_main_context_iteration (NULL, TRUE);
+    }
   view = PM_PAYMENTS_VIEW (pm_window_get_payments_view (PM_WINDOW (window)));
   column_view = find_type (GTK_WIDGET (view), GTK_TYPE_COLUMN_VIEW);
   entry = GTK_EDITABLE (find_type (GTK_WIDGET (view), GTK_TYPE_SEARCH_ENTRY));

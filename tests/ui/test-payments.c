@@ -94,6 +94,38 @@ totals_lack (gpointer text)
   return strstr (pm_payments_view_get_totals_text (view), text) == NULL;
 }
 
+/* A bill of this desk's connection written straight into @ledger, as another process
+ * (or this desk's own ledger) would. */
+static void
+insert_bill (PmLedger    *ledger,
+             const char  *name,
+             const char  *phone,
+             const char  *product,
+             gint64       price,
+             const char  *expire,
+             PmBillState  state,
+             gint64       created_at)
+{
+  PmService *service = pm_application_get_service (app);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmBill) bill = pm_bill_new ();
+  g_autofree char *bill_id = pm_bill_generate_id ();
+
+  pm_bill_set_bill_id (bill, bill_id);
+  pm_bill_set_profile_id (bill, pm_service_get_profile_id (service));
+  pm_bill_set_payer_name (bill, name);
+  pm_bill_set_phone (bill, phone);
+  pm_bill_set_product (bill, product);
+  pm_bill_set_message (bill, "결제 부탁드립니다");
+  pm_bill_set_price (bill, price);
+  pm_bill_set_expire_date (bill, expire);
+  pm_bill_set_state (bill, state);
+  if (created_at != 0)
+    pm_bill_set_created_at (bill, created_at);
+  g_assert_true (pm_ledger_insert_bill (ledger, bill, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_listed (void)
 {
@@ -752,21 +784,10 @@ test_live (void)
 
   for (guint i = 0; i < 5; i++)
     {
-      g_autoptr(PmBill) bill = pm_bill_new ();
-      g_autofree char *bill_id = pm_bill_generate_id ();
       g_autofree char *name = g_strdup_printf ("다른창%u", i);
 
-      pm_bill_set_bill_id (bill, bill_id);
-      pm_bill_set_profile_id (bill, pm_service_get_profile_id (service));
-      pm_bill_set_payer_name (bill, name);
-      pm_bill_set_phone (bill, "01022223333");
-      pm_bill_set_product (bill, "12월 수강료");
-      pm_bill_set_message (bill, "결제 부탁드립니다");
-      pm_bill_set_price (bill, 10000);
-      pm_bill_set_expire_date (bill, expire);
-      pm_bill_set_state (bill, PM_BILL_STATE_NOT_SENT);
-      g_assert_true (pm_ledger_insert_bill (other, bill, &error));
-      g_assert_no_error (error);
+      insert_bill (other, name, "01022223333", "12월 수강료", 10000, expire,
+                   PM_BILL_STATE_NOT_SENT, 0);
     }
 
   /* nobody touches the window */
@@ -776,6 +797,104 @@ test_live (void)
   g_assert_nonnull (find_label (GTK_WIDGET (view), "다른창4"));
   g_assert_cmpstr (pm_bill_get_bill_id (pm_payments_view_get_selected (view)), ==,
                    pm_bill_get_bill_id (sent_b));
+}
+
+/* The count at the start of the totals line ("1,234 bills, …"), or -1 if it is empty. */
+static gint64
+totals_count (void)
+{
+  const char *text = pm_payments_view_get_totals_text (view);
+  gint64 count = 0;
+
+  if (text == NULL || *text == '\0')
+    return -1;
+  for (const char *p = text; *p != '\0' && *p != ' '; p++)
+    if (g_ascii_isdigit (*p))
+      count = count * 10 + (*p - '0');
+  return count;
+}
+
+typedef struct
+{
+  guint    want;
+  gboolean contradicted;   /* a totals line whose count was not the list's */
+  gboolean rows_first;     /* the rows were there while the totals line was empty */
+} Watch;
+
+static gboolean
+many_shown (gpointer data)
+{
+  Watch *watch = data;
+  guint n = g_list_model_get_n_items (pm_payments_view_get_model (view));
+  gint64 count = totals_count ();
+
+  if (count >= 0 && count != n)
+    watch->contradicted = TRUE;
+  if (count < 0 && n > 0)
+    watch->rows_first = TRUE;
+  return n == watch->want && count == watch->want;
+}
+
+/* More bills than a page: the list shows its first page, the totals and the full length
+ * of the list come after from one count, and the totals line never shows a figure the
+ * list contradicts (issue 14), nor the previous search's figure beside the new rows. */
+static void
+test_many_totals_after_rows (void)
+{
+  PmService *service = pm_application_get_service (app);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PmLedger) other = pm_ledger_new (pm_ledger_get_path (pm_service_get_ledger (service)),
+                                             &error);
+  Watch watch = { 0 };
+
+  g_assert_no_error (error);
+  g_assert_true (pm_ledger_begin (other, &error));
+  for (guint i = 0; i < 450; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("대량고객%u", i);
+
+      insert_bill (other, name, "01077778888", "교재비", 1000, "2099-12-31",
+                   PM_BILL_STATE_PAID, g_get_real_time () / G_USEC_PER_SEC - i);
+    }
+  g_assert_true (pm_ledger_commit (other, &error));
+  g_assert_no_error (error);
+
+  pm_payments_view_set_state_filter (view, 0);
+  pm_payments_view_set_search (view, "대량고객");
+  watch.want = 450;
+  pm_test_spin_until (many_shown, &watch, 10000);
+  /* the first page came before the count, with no stale figure beside it */
+  g_assert_true (watch.rows_first);
+  g_assert_false (watch.contradicted);
+  g_assert_true (totals_have ((gpointer) "₩450,000"));
+
+  /* a narrower search: from 450 to 1, never a figure the list contradicts */
+  watch = (Watch) { .want = 11 }; /* 대량고객44 and 대량고객440 … 449 */
+  pm_payments_view_set_search (view, "대량고객44");
+  pm_test_spin_until (many_shown, &watch, 10000);
+  g_assert_true (watch.rows_first);
+  g_assert_false (watch.contradicted);
+  g_assert_true (totals_have ((gpointer) "₩11,000"));
+  pm_test_wait_for_draw (GTK_WIDGET (view));
+  g_assert_nonnull (find_label (GTK_WIDGET (view), "대량고객449"));
+
+  /* this desk and another process add bills while the search is shown: the list grows,
+   * and the totals line is empty until the new totals come, never the old count beside
+   * the new rows */
+  watch = (Watch) { .want = 14 };
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("대량고객44%c", 'a' + i);
+
+      insert_bill (i == 0 ? other : pm_service_get_ledger (service), name, "01077778888",
+                   "교재비", 1000, "2099-12-31", PM_BILL_STATE_PAID,
+                   g_get_real_time () / G_USEC_PER_SEC);
+    }
+  pm_test_spin_until (many_shown, &watch, 10000);
+  g_assert_false (watch.contradicted);
+  g_assert_true (totals_have ((gpointer) "₩14,000"));
+
+  pm_payments_view_set_search (view, "");
 }
 
 int
@@ -812,6 +931,7 @@ main (int   argc,
   g_test_add_func ("/payments/balance-error", test_balance_error);
   g_test_add_func ("/payments/not-sent", test_not_sent);
   g_test_add_func ("/payments/live", test_live);
+  g_test_add_func ("/payments/many-totals-after-rows", test_many_totals_after_rows);
 
   ret = g_test_run ();
   g_clear_object (&sent_a);
