@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "pm-error.h"
+#include "pm-ledger-private.h"
 
 G_DEFINE_QUARK (pm-bulk-error-quark, pm_bulk_error)
 
@@ -401,6 +402,7 @@ struct _PmBulk
 
   /* sending */
   GTask         *task;
+  PmLedger      *text_held;    /* the ledger whose text indexing waits for the run's end */
   GPtrArray     *ready;        /* Job*: intents durable, not sent yet */
   guint          next;         /* index in queue of the next row to write */
   guint          started;      /* rows written this run */
@@ -489,11 +491,14 @@ set_stage (PmBulk      *self,
   notify (self, PROP_STAGE);
 }
 
+static void release_text_index (PmBulk *self);
+
 static void
 pm_bulk_dispose (GObject *object)
 {
   PmBulk *self = PM_BULK (object);
 
+  release_text_index (self);
   g_clear_object (&self->service);
   G_OBJECT_CLASS (pm_bulk_parent_class)->dispose (object);
 }
@@ -1719,6 +1724,16 @@ pump (PmBulk *self)
     finish_run (self);
 }
 
+/* The bills this run wrote go to the text indexes in one pass now. */
+static void
+release_text_index (PmBulk *self)
+{
+  if (self->text_held == NULL)
+    return;
+  pm_ledger_hold_text_index (self->text_held, FALSE);
+  g_clear_object (&self->text_held);
+}
+
 static void
 finish_run (PmBulk *self)
 {
@@ -1751,6 +1766,7 @@ finish_run (PmBulk *self)
                                self->n_already + self->n_sent,
                                self->n_failed_before + self->n_failed, &error))
     self->record_error = g_strdup (error->message);
+  release_text_index (self);
   set_stage (self, PM_BULK_STAGE_DONE);
   g_object_thaw_notify (G_OBJECT (self));
   g_task_return_boolean (task, TRUE);
@@ -1841,6 +1857,10 @@ pm_bulk_send_async (PmBulk              *self,
 
   self->task = g_steal_pointer (&task);
   self->ready = g_ptr_array_new_with_free_func ((GDestroyNotify) job_free);
+  /* the text indexes take the run's bills in one pass at its end, not a few at a time
+   * between replies (a search still finds them: it indexes what it needs first) */
+  self->text_held = g_object_ref (pm_service_get_ledger (self->service));
+  pm_ledger_hold_text_index (self->text_held, TRUE);
   set_stage (self, PM_BULK_STAGE_SENDING);
   pump (self);
 }

@@ -43,6 +43,13 @@ gboolean    pm_ledger_locate             (PmLedger             *self,
 void        pm_ledger_copy_bill_into     (PmBill               *from,
                                           PmBill               *to);
 
+/* While held (calls with @hold TRUE not yet matched by one with FALSE), new bills wait
+ * for the text indexes instead of being indexed at the next idle moment; the last end of
+ * a hold indexes them in one pass. A search indexes what it needs first all the same. A
+ * bulk send holds them for its run. Only the SQLite ledger has these indexes; on another
+ * ledger this does nothing. */
+void        pm_ledger_hold_text_index    (PmLedger             *self,
+                                          gboolean              hold);
 /* Test hook: while @fail_writes, SQLite refuses every write of this connection
  * (PRAGMA query_only), as it would a database that cannot be written; reads still work. */
 void        pm_ledger_set_fail_writes_for_testing (PmLedger *self,
@@ -89,6 +96,7 @@ struct _PmLedger
 
   /* Bills above ledger_meta's text_indexed_to wait for pm_ledger_index_text(). */
   guint       text_source;      /* the idle source that indexes them */
+  guint       text_holds;       /* pm_ledger_hold_text_index() calls not ended yet */
   gboolean    text_dirty;       /* some may be waiting */
 
   /* Bumped by every write; keys the cached size of the last text search. */

@@ -285,6 +285,21 @@ static const char schema_v5[] =
   "  INSERT OR IGNORE INTO bill_grams (gram, id) SELECT g, new.id FROM (" GRAMS_OF ("new") ");"
   "END;";
 
+/* v6:
+ * - the poller's partial index no longer names the states in an IN list: SQLite built a
+ *   temporary table of the list on every insert and every change of state to evaluate
+ *   the index's WHERE (about a tenth of a bulk send's instructions). It holds the bills
+ *   with a next check; the poller's queries say next_check_at > 0 and still use it.
+ * - bills_facts: the few columns a count or a total reads (pm-ledger-select.c,
+ *   add_from_where_facts), keyed by id. A search's matches are ids; their totals read one
+ *   narrow entry each, not the bill's wide row (a 1-syllable search on a million bills
+ *   matches a sixth of them: 167,000 rows of about a kilobyte each). New bills have the
+ *   highest ids, so an insert appends to its last page. */
+static const char schema_v6[] =
+  "DROP INDEX bills_due;"
+  "CREATE INDEX bills_due ON bills (next_check_at) WHERE next_check_at > 0;"
+  "CREATE INDEX bills_facts ON bills (id, profile_id, state, expire_date, price, created_at);";
+
 /* pm_ledger_index_text(): the bills above the mark, up to ?1, into both indexes. */
 static const char *const index_text_steps[] = {
   "INSERT INTO bills_fts (rowid, payer_name, phone, product, bill_id)"
@@ -309,6 +324,7 @@ static const PmLedgerMigration migrations[] = {
   { 3, schema_v3 },
   { 4, schema_v4 },
   { 5, schema_v5 },
+  { 6, schema_v6 },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PM_LEDGER_SCHEMA_VERSION);
@@ -462,6 +478,19 @@ exec (PmLedger    *self,
   return TRUE;
 }
 
+/* One statement, prepared once: the transaction control that every write runs (BEGIN,
+ * SAVEPOINT, RELEASE, COMMIT, the safety level) was parsed and compiled anew each time,
+ * several times per bill. */
+static gboolean
+exec_one (PmLedger    *self,
+          const char  *sql,
+          GError     **error)
+{
+  sqlite3_stmt *stmt = pm_ledger_prepare (self, sql, error);
+
+  return stmt != NULL && pm_ledger_run (self, stmt, error);
+}
+
 void
 pm_ledger_bind_text (sqlite3_stmt *stmt,
                      int           index,
@@ -522,9 +551,9 @@ commit_group (PmLedger  *self,
   if (!self->grouped)
     return TRUE;
   g_return_val_if_fail (!self->explicit_in_group, FALSE);
-  ok = exec (self, "COMMIT", error);
+  ok = exec_one (self, "COMMIT", error);
   if (!ok)
-    exec (self, "ROLLBACK", NULL);
+    exec_one (self, "ROLLBACK", NULL);
   self->grouped = FALSE;
   self->group_writes = 0;
   self->group_commits++;
@@ -554,7 +583,7 @@ open_group (PmLedger  *self,
 {
   if (self->grouped)
     return TRUE;
-  if (!exec (self, "BEGIN IMMEDIATE", error))
+  if (!exec_one (self, "BEGIN IMMEDIATE", error))
     return FALSE;
   self->grouped = TRUE;
   self->group_writes = 0;
@@ -571,15 +600,15 @@ write_begin (PmLedger  *self,
   if (self->in_transaction)
     return TRUE;
   if (!durable && self->group_delay_ms > 0)
-    return open_group (self, error) && exec (self, "SAVEPOINT pm_write", error);
+    return open_group (self, error) && exec_one (self, "SAVEPOINT pm_write", error);
   if (!commit_group (self, error))
     return FALSE;
-  if (durable && !exec (self, "PRAGMA synchronous = FULL", error))
+  if (durable && !exec_one (self, "PRAGMA synchronous = FULL", error))
     return FALSE;
-  if (!exec (self, "BEGIN IMMEDIATE", error))
+  if (!exec_one (self, "BEGIN IMMEDIATE", error))
     {
       if (durable)
-        exec (self, "PRAGMA synchronous = NORMAL", NULL);
+        exec_one (self, "PRAGMA synchronous = NORMAL", NULL);
       return FALSE;
     }
   return TRUE;
@@ -596,19 +625,19 @@ write_end (PmLedger  *self,
   if (!durable && self->grouped)
     {
       if (!ok)
-        exec (self, "ROLLBACK TO pm_write", NULL);
-      if (!exec (self, "RELEASE pm_write", ok ? error : NULL))
+        exec_one (self, "ROLLBACK TO pm_write", NULL);
+      if (!exec_one (self, "RELEASE pm_write", ok ? error : NULL))
         ok = FALSE;
       if (ok && ++self->group_writes >= PM_LEDGER_GROUP_MAX)
         ok = commit_group (self, error);
       return ok;
     }
   if (ok)
-    ok = exec (self, "COMMIT", error);
+    ok = exec_one (self, "COMMIT", error);
   if (!ok)
-    exec (self, "ROLLBACK", NULL);
+    exec_one (self, "ROLLBACK", NULL);
   if (durable)
-    exec (self, "PRAGMA synchronous = NORMAL", NULL);
+    exec_one (self, "PRAGMA synchronous = NORMAL", NULL);
   return ok;
 }
 
@@ -658,7 +687,7 @@ begin_explicit (PmLedger  *self,
    * savepoint that pm_ledger_rollback() undoes alone. */
   if (!durable && self->group_delay_ms > 0)
     {
-      if (!open_group (self, error) || !exec (self, "SAVEPOINT pm_explicit", error))
+      if (!open_group (self, error) || !exec_one (self, "SAVEPOINT pm_explicit", error))
         return FALSE;
       self->explicit_in_group = TRUE;
       self->in_transaction = TRUE;
@@ -669,11 +698,11 @@ begin_explicit (PmLedger  *self,
   /* SQLite cannot change the safety level inside a transaction, so a durable one is
    * committed with synchronous=FULL: intents written in it are durable at
    * pm_ledger_commit(), and the cost is one sync for the whole transaction. */
-  if (durable && !exec (self, "PRAGMA synchronous = FULL", error))
+  if (durable && !exec_one (self, "PRAGMA synchronous = FULL", error))
     return FALSE;
-  if (!exec (self, "BEGIN IMMEDIATE", error))
+  if (!exec_one (self, "BEGIN IMMEDIATE", error))
     {
-      exec (self, "PRAGMA synchronous = NORMAL", NULL);
+      exec_one (self, "PRAGMA synchronous = NORMAL", NULL);
       return FALSE;
     }
   self->in_transaction = TRUE;
@@ -707,21 +736,21 @@ pm_ledger_sqlite_commit (PmLedger  *self,
   if (self->explicit_in_group)
     {
       self->explicit_in_group = FALSE;
-      ok = exec (self, "RELEASE pm_explicit", error);
+      ok = exec_one (self, "RELEASE pm_explicit", error);
       if (!ok)
         {
-          exec (self, "ROLLBACK TO pm_explicit", NULL);
-          exec (self, "RELEASE pm_explicit", NULL);
+          exec_one (self, "ROLLBACK TO pm_explicit", NULL);
+          exec_one (self, "RELEASE pm_explicit", NULL);
           return FALSE;
         }
       if (++self->group_writes >= PM_LEDGER_GROUP_MAX || self->group_source == 0)
         ok = commit_group (self, error);
       return ok;
     }
-  ok = exec (self, "COMMIT", error);
+  ok = exec_one (self, "COMMIT", error);
   if (!ok)
-    exec (self, "ROLLBACK", NULL);
-  exec (self, "PRAGMA synchronous = NORMAL", NULL);
+    exec_one (self, "ROLLBACK", NULL);
+  exec_one (self, "PRAGMA synchronous = NORMAL", NULL);
   return ok && maybe_analyze (self, error);
 }
 
@@ -735,14 +764,14 @@ pm_ledger_sqlite_rollback (PmLedger *self)
   if (self->explicit_in_group)
     {
       self->explicit_in_group = FALSE;
-      exec (self, "ROLLBACK TO pm_explicit", NULL);
-      exec (self, "RELEASE pm_explicit", NULL);
+      exec_one (self, "ROLLBACK TO pm_explicit", NULL);
+      exec_one (self, "RELEASE pm_explicit", NULL);
       if (self->group_source == 0)
         commit_group (self, NULL);
       return;
     }
-  exec (self, "ROLLBACK", NULL);
-  exec (self, "PRAGMA synchronous = NORMAL", NULL);
+  exec_one (self, "ROLLBACK", NULL);
+  exec_one (self, "PRAGMA synchronous = NORMAL", NULL);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1260,13 +1289,116 @@ static const char insert_sql[] =
   "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
   "?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)";
 
-static const char update_sql[] =
-  "UPDATE bills SET profile_id = ?2, kind = ?3, payer_name = ?4, phone = ?5, "
-  "product = ?6, message = ?7, price = ?8, expire_date = ?9, method_id = ?10, note = ?11, "
-  "batch_id = ?12, state = ?13, short_url = ?14, appr_pay_type = ?15, appr_price = ?16, "
-  "appr_dt = ?17, appr_num = ?18, appr_issuer = ?19, appr_card_type = ?20, "
-  "appr_monthly = ?21, error_code = ?22, error_text = ?23, created_at = ?24, "
-  "updated_at = ?25, last_checked_at = ?26, next_check_at = ?27 WHERE bill_id = ?1";
+/* The columns in BILL_COLUMNS order, for an update that sets only what changed. */
+static const char *const column_names[N_COLUMNS] = {
+  "bill_id", "profile_id", "kind", "payer_name", "phone", "product", "message", "price",
+  "expire_date", "method_id", "note", "batch_id", "state", "short_url", "appr_pay_type",
+  "appr_price", "appr_dt", "appr_num", "appr_issuer", "appr_card_type", "appr_monthly",
+  "error_code", "error_text", "created_at", "updated_at", "last_checked_at", "next_check_at",
+};
+
+/* What bind_bill() writes in a column of integers for @bill. */
+static gint64
+bill_integer (PmBill *bill,
+              int     column)
+{
+  switch (column)
+    {
+    case COL_PRICE:
+      return pm_bill_get_price (bill);
+    case COL_APPR_PRICE:
+      return pm_bill_get_appr_price (bill);
+    case COL_CREATED_AT:
+      return pm_bill_get_created_at (bill);
+    case COL_UPDATED_AT:
+      return pm_bill_get_updated_at (bill);
+    case COL_LAST_CHECKED_AT:
+      return pm_bill_get_last_checked_at (bill);
+    case COL_NEXT_CHECK_AT:
+      return pm_bill_get_next_check_at (bill);
+    default:
+      g_return_val_if_reached (0);
+    }
+}
+
+/* What bind_bill() writes in a text column for @bill (NULL for "" in batch_id). */
+static const char *
+bill_text (PmBill *bill,
+           int     column)
+{
+  switch (column)
+    {
+    case COL_BILL_ID:
+      return pm_bill_get_bill_id (bill);
+    case COL_PROFILE_ID:
+      return pm_bill_get_profile_id (bill);
+    case COL_KIND:
+      return pm_bill_kind_to_string (pm_bill_get_kind (bill));
+    case COL_PAYER_NAME:
+      return pm_bill_get_payer_name (bill);
+    case COL_PHONE:
+      return pm_bill_get_phone (bill);
+    case COL_PRODUCT:
+      return pm_bill_get_product (bill);
+    case COL_MESSAGE:
+      return pm_bill_get_message (bill);
+    case COL_EXPIRE_DATE:
+      return pm_bill_get_expire_date (bill);
+    case COL_METHOD_ID:
+      return pm_bill_get_method_id (bill);
+    case COL_NOTE:
+      return pm_bill_get_note (bill);
+    case COL_BATCH_ID:
+      return pm_bill_get_batch_id (bill);
+    case COL_STATE:
+      return pm_bill_state_to_string (pm_bill_get_state (bill));
+    case COL_SHORT_URL:
+      return pm_bill_get_short_url (bill);
+    case COL_APPR_PAY_TYPE:
+      return pm_bill_get_appr_pay_type (bill);
+    case COL_APPR_DT:
+      return pm_bill_get_appr_dt (bill);
+    case COL_APPR_NUM:
+      return pm_bill_get_appr_num (bill);
+    case COL_APPR_ISSUER:
+      return pm_bill_get_appr_issuer (bill);
+    case COL_APPR_CARD_TYPE:
+      return pm_bill_get_appr_card_type (bill);
+    case COL_APPR_MONTHLY:
+      return pm_bill_get_appr_monthly (bill);
+    case COL_ERROR_CODE:
+      return pm_bill_get_error_code (bill);
+    case COL_ERROR_TEXT:
+      return pm_bill_get_error_text (bill);
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
+/* Whether column @column of the stored row (@stmt, selected in BILL_COLUMNS order)
+ * differs from what bind_bill() would write for @bill. NULL and "" are one value: the
+ * only nullable column, batch_id, is written NULL for "". */
+static gboolean
+column_differs (sqlite3_stmt *stmt,
+                int           column,
+                PmBill       *bill)
+{
+  const char *text;
+
+  switch (column)
+    {
+    case COL_PRICE:
+    case COL_APPR_PRICE:
+    case COL_CREATED_AT:
+    case COL_UPDATED_AT:
+    case COL_LAST_CHECKED_AT:
+    case COL_NEXT_CHECK_AT:
+      return sqlite3_column_int64 (stmt, column) != bill_integer (bill, column);
+    default:
+      text = bill_text (bill, column);
+      return g_strcmp0 (pm_ledger_column_text (stmt, column), text != NULL ? text : "") != 0;
+    }
+}
 
 /* ------------------------------------------------------------------------ */
 /* Writes                                                                   */
@@ -1422,16 +1554,41 @@ text_index_idle_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* After an insert: index the new bills when the main loop has nothing else to do. */
+/* After an insert: index the new bills when the main loop has nothing else to do, unless
+ * a bulk send holds them back (pm_ledger_hold_text_index). */
 static void
 text_index_later (PmLedger *self)
 {
   self->text_dirty = TRUE;
-  if (self->text_source == 0)
+  if (self->text_source == 0 && self->text_holds == 0)
     {
       self->text_source = g_idle_add_full (G_PRIORITY_LOW, text_index_idle_cb, self, NULL);
       g_source_set_name_by_id (self->text_source, "[paymint] text index");
     }
+}
+
+/* During a bulk send the main loop is idle between any two replies, and indexing the few
+ * bills written since the last idle moment each time made a small full-text segment
+ * (merged again and again) and a commit each: several percent of the send. Held, they
+ * are indexed in one pass when the last hold ends (or at a search, which indexes what it
+ * needs first, or when the ledger is closed). */
+void
+pm_ledger_hold_text_index (PmLedger *self,
+                           gboolean  hold)
+{
+  g_return_if_fail (PM_IS_LEDGER (self));
+
+  if (self->backend != &pm_ledger_sqlite_backend)
+    return;
+  if (hold)
+    {
+      if (self->text_holds++ == 0)
+        g_clear_handle_id (&self->text_source, g_source_remove);
+      return;
+    }
+  g_return_if_fail (self->text_holds > 0);
+  if (--self->text_holds == 0 && self->text_dirty)
+    text_index_later (self);
 }
 
 static gboolean
@@ -1516,17 +1673,24 @@ pm_ledger_sqlite_insert_bill (PmLedger  *self,
   return insert_bill (self, bill, FALSE, error);
 }
 
+/* Writes only the columns that differ from the stored row: SQLite rewrites the entry of
+ * every index that holds a column named in SET, changed or not, so a bill's answer
+ * (state, link, check times) written as all 27 columns dirtied a page of each of the
+ * bills' thirteen indexes; now only the indexes of what changed. The statements are
+ * cached by their text: a handful of shapes (send, read, refusal) in practice. */
 gboolean
 pm_ledger_sqlite_update_bill (PmLedger  *self,
                               PmBill    *bill,
                               GError   **error)
 {
   g_autofree char *bill_id = NULL;
+  g_autoptr(GString) sql = NULL;
   sqlite3_stmt *stmt;
   PmBillState old_state = PM_BILL_STATE_UNKNOWN;
   PmBillState new_state;
   gint64 at;
   gboolean ok;
+  int rc;
 
   g_return_val_if_fail (PM_IS_LEDGER (self), FALSE);
   g_return_val_if_fail (PM_IS_BILL (bill), FALSE);
@@ -1538,10 +1702,40 @@ pm_ledger_sqlite_update_bill (PmLedger  *self,
 
   if (!write_begin (self, FALSE, error))
     return FALSE;
-  ok = stored_state (self, bill_id, &old_state, error);
+  stmt = pm_ledger_prepare (self, "SELECT " BILL_COLUMNS " FROM bills b WHERE b.bill_id = ?",
+                            error);
+  ok = stmt != NULL;
   if (ok)
     {
-      stmt = pm_ledger_prepare (self, update_sql, error);
+      pm_ledger_bind_text (stmt, 1, bill_id);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          pm_bill_state_from_string (pm_ledger_column_text (stmt, COL_STATE), &old_state);
+          for (int column = COL_BILL_ID + 1; column < N_COLUMNS; column++)
+            if (column_differs (stmt, column, bill))
+              {
+                if (sql == NULL)
+                  sql = g_string_new ("UPDATE bills SET ");
+                else
+                  g_string_append (sql, ", ");
+                g_string_append_printf (sql, "%s = ?%d", column_names[column], column + 1);
+              }
+        }
+      sqlite3_reset (stmt);
+      if (rc == SQLITE_DONE)
+        {
+          g_set_error (error, PM_ERROR, PM_ERROR_NOT_FOUND,
+                       _("The bill “%s” is not in the payments database."), bill_id);
+          ok = FALSE;
+        }
+      else if (rc != SQLITE_ROW)
+        ok = pm_ledger_fail (self, rc, error);
+    }
+  if (ok && sql != NULL)
+    {
+      g_string_append (sql, " WHERE bill_id = ?1");
+      stmt = pm_ledger_prepare (self, sql->str, error);
       ok = stmt != NULL;
       if (ok)
         {

@@ -14,7 +14,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define PM_LEDGER_SCHEMA_VERSION 5
+#define PM_LEDGER_SCHEMA_VERSION 6
 
 /* Event kinds of the timeline (PmLedgerEvent.kind). Callers may add their own. */
 #define PM_LEDGER_EVENT_CREATED "created"  /* intent written (to: queued) */

@@ -913,7 +913,7 @@ pm_service_send_intent_async (PmService           *self,
   g_return_if_fail (PM_IS_BILL (intent));
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pm_service_send_async);
+  g_task_set_source_tag (task, pm_service_send_intent_async);
   if (self->sender == NULL)
     {
       g_task_return_error (task, no_connection_error ());

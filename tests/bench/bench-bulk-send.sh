@@ -14,7 +14,10 @@
 #      sequential kept-alive client);
 #   3. the same config with `--parallel --parallel-max PARALLEL` (default 8).
 # Prints every figure, the medians and the ratios (DESIGN.md target: ≥ 2× the sequential
-# kept-alive client on loopback). Figures only, no pass/fail on time.
+# kept-alive client on loopback), the CPU time paymint-cli spent per bill (user + system,
+# when /usr/bin/time is there) and the load average before and after: on a shared machine
+# the figures of a loaded run are not comparable with a quiet one's, only the ratios of
+# one run are. Figures only, no pass/fail on time.
 #
 # Environment (bench-wan.sh sets them):
 #   PM_BENCH_URL        a running sandbox's base URL (…/api/v1, payers off) to use instead
@@ -91,6 +94,13 @@ awk -v n="$rows" -v expire="$expire" 'BEGIN {
 
 now () { date +%s.%N; }
 
+# paymint-cli's CPU time (user + system seconds) goes to $work/cli.time when it can be had
+timer=
+if [ -x /usr/bin/time ] && /usr/bin/time -f '%U %S' -o "$work/probe.time" true 2>/dev/null; then
+  timer=/usr/bin/time
+fi
+load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')
+
 # The peers' configs: the same rows, each request with its own bill_id (as the desk sends),
 # the normalised phone, the sandbox demo key and connection headers.
 make_config () { # RUN
@@ -125,14 +135,16 @@ secs () { echo "$1 $2" | awk '{ printf "%.3f", $2 - $1 }'; }
 
 median () { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-: >"$work/cli.rates"; : >"$work/seq.rates"; : >"$work/par.rates"
+: >"$work/cli.rates"; : >"$work/seq.rates"; : >"$work/par.rates"; : >"$work/cli.cpu"
 for r in $(seq 1 "$runs"); do
   make_config "s$r"
   make_config "p$r"
 
   # 1. paymint-cli bulk-send, its default parallelism, a fresh ledger each run
+  echo '' >"$work/cli.time"
   start=$(now)
-  "$cli" --sandbox-url "$url" --ledger "$work/ledger-$r.db" --quiet \
+  ${timer:+$timer -f '%U %S' -o "$work/cli.time"} \
+    "$cli" --sandbox-url "$url" --ledger "$work/ledger-$r.db" --quiet \
     bulk-send --yes --batch "bench-run-$r" "$csv" >"$work/cli.out" 2>"$work/cli.err" || {
     cat "$work/cli.out" "$work/cli.err" >&2
     echo "bench-bulk-send: paymint-cli bulk-send failed" >&2
@@ -158,8 +170,14 @@ for r in $(seq 1 "$runs"); do
   end=$(now)
   par_s=$(secs "$start" "$end")
 
-  awk -v n="$rows" -v c="$cli_s" -v s="$seq_s" -v p="$par_s" -v r="$r" -v pp="$parallel" 'BEGIN {
-    printf "run %d: paymint-cli %.0f bills/s, sequential kept-alive curl %.0f bills/s, curl --parallel-max %d %.0f bills/s\n", r, n / c, n / s, pp, n / p
+  cpu=$(awk -v n="$rows" 'NF == 2 { printf "%.3f", ($1 + $2) * 1000 / n }' "$work/cli.time")
+  [ -n "$cpu" ] && echo "$cpu" >>"$work/cli.cpu"
+  awk -v n="$rows" -v c="$cli_s" -v s="$seq_s" -v p="$par_s" -v r="$r" -v pp="$parallel" \
+      -v cpu="$cpu" 'BEGIN {
+    printf "run %d: paymint-cli %.0f bills/s", r, n / c
+    if (cpu != "")
+      printf " (CPU %.3f ms/bill)", cpu
+    printf ", sequential kept-alive curl %.0f bills/s, curl --parallel-max %d %.0f bills/s\n", n / s, pp, n / p
   }'
   echo "$rows $cli_s" | awk '{ print $1 / $2 }' >>"$work/cli.rates"
   echo "$rows $seq_s" | awk '{ print $1 / $2 }' >>"$work/seq.rates"
@@ -171,10 +189,15 @@ echo "sandbox bills made by this benchmark: $((bills - bills_before)) (expected 
 cli_m=$(median <"$work/cli.rates")
 seq_m=$(median <"$work/seq.rates")
 par_m=$(median <"$work/par.rates")
+cpu_m=
+[ -s "$work/cli.cpu" ] && cpu_m=$(median <"$work/cli.cpu")
+load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')
 awk -v n="$rows" -v c="$cli_m" -v s="$seq_m" -v p="$par_m" -v pp="$parallel" -v runs="$runs" \
-    -v link="$link" -v target="$target" 'BEGIN {
-  printf "bulk-send %d bills (%s), median of %d runs:\n", n, link, runs
+    -v link="$link" -v target="$target" -v cpu="$cpu_m" -v lb="$load_before" -v la="$load_after" 'BEGIN {
+  printf "bulk-send %d bills (%s), median of %d runs (load average %s before, %s after):\n", n, link, runs, lb, la
   printf "  paymint-cli bulk-send (default parallelism, each intent durable first): %.0f bills/s\n", c
+  if (cpu != "")
+    printf "    its CPU time (user + system): %.3f ms per bill\n", cpu
   printf "  one curl, sequential, kept-alive:        %.0f bills/s  ratio %.2fx (target >= %sx)\n", s, c / s, target
   printf "  one curl --parallel --parallel-max %d:    %.0f bills/s  ratio %.2fx\n", pp, p, c / p
 }'

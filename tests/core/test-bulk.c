@@ -847,6 +847,33 @@ test_bounded (Fixture       *f,
   }
 }
 
+/* A bulk send's outcomes join the ledger's write groups: they are not committed one by one
+ * as a person's single send is (pm_service_send_finish publishes those), so a run of 64
+ * rows in two groups of intents commits a handful of groups, not one per bill. */
+static void
+test_group_commits (Fixture       *f,
+                    gconstpointer  data)
+{
+  const guint n = 64;
+  g_autofree char *rows = make_rows (n, FALSE);
+  g_autofree char *path = write_file (f, "rows.csv", rows);
+  g_autoptr(PmBulk) bulk = bulk_load (f, path, NULL);
+  g_autoptr(GError) error = NULL;
+  PmLedger *ledger = pm_service_get_ledger (f->service);
+  guint64 before;
+
+  pm_bulk_set_write_ahead (bulk, 32);
+  g_assert_true (bulk_check (bulk, &error));
+  /* no group ends by its timer during the run */
+  pm_ledger_set_group_commit (ledger, 60000);
+  before = pm_ledger_get_group_commits (ledger);
+  g_assert_true (bulk_send (bulk, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (pm_bulk_get_n_sent (bulk), ==, n);
+  g_assert_cmpuint (pm_ledger_get_group_commits (ledger) - before, <=, 4);
+  g_assert_cmpuint (ledger_count (f), ==, n);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -865,6 +892,7 @@ main (int   argc,
   ADD ("/bulk/fault/after-create", test_fault_after_create);
   ADD ("/bulk/fault/balance", test_fault_balance);
   ADD ("/bulk/bounded", test_bounded);
+  ADD ("/bulk/group-commits", test_group_commits);
 #undef ADD
   return g_test_run ();
 }
