@@ -33,6 +33,14 @@ struct _PmClient
   SoupSession *session;
   PmProfile   *profile;
   guint        timeout;
+
+  /* The addresses of the last base URL used, made once rather than on every call (a
+   * refresh makes thousands): the profile's text they came from, its normalized form,
+   * whether its host is this machine, and each endpoint's address (default query). */
+  char        *url_source;
+  char        *url_base;
+  gboolean     url_loopback;
+  GUri        *url_endpoints[PM_API_N_ENDPOINTS];
 };
 
 G_DEFINE_FINAL_TYPE (PmClient, pm_client, G_TYPE_OBJECT)
@@ -70,6 +78,7 @@ typedef struct
 } Call;
 
 #define READ_CHUNK (64 * 1024)
+#define READ_NOW   4096  /* bytes per read of a body that has already arrived */
 
 static void
 call_free (Call *call)
@@ -94,6 +103,23 @@ call_free (Call *call)
 /* ---------------------------------------------------------------------------------
  * GObject
  * ------------------------------------------------------------------------------ */
+
+static void
+clear_url_cache (PmClient *self)
+{
+  g_clear_pointer (&self->url_source, g_free);
+  g_clear_pointer (&self->url_base, g_free);
+  for (guint i = 0; i < PM_API_N_ENDPOINTS; i++)
+    g_clear_pointer (&self->url_endpoints[i], g_uri_unref);
+}
+
+static void
+pm_client_finalize (GObject *object)
+{
+  clear_url_cache ((PmClient *) object);
+
+  G_OBJECT_CLASS (pm_client_parent_class)->finalize (object);
+}
 
 static void
 pm_client_dispose (GObject *object)
@@ -156,6 +182,7 @@ pm_client_class_init (PmClientClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = pm_client_dispose;
+  object_class->finalize = pm_client_finalize;
   object_class->get_property = pm_client_get_property;
   object_class->set_property = pm_client_set_property;
 
@@ -204,6 +231,7 @@ pm_client_set_profile (PmClient  *self,
   g_return_if_fail (profile == NULL || PM_IS_PROFILE (profile));
 
   g_clear_object (&self->profile);
+  clear_url_cache (self);
   if (profile != NULL)
     self->profile = pm_profile_copy (profile);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE]);
@@ -490,7 +518,8 @@ fail_transport (GTask        *task,
   Call *call = g_task_get_task_data (task);
 
   g_debug ("← %s failed: %s (wrote: %s)", call->endpoint->name,
-           soup_error ? soup_error->message : "?", call->wrote ? "yes" : "no");
+           soup_error ? soup_error->message : "?",
+           !call->endpoint->changes_state ? "not watched" : call->wrote ? "yes" : "no");
   g_task_return_error (task, transport_error (call, soup_error));
 }
 
@@ -502,6 +531,84 @@ stop_deadline (Call *call)
       g_source_destroy (call->deadline);
       g_clear_pointer (&call->deadline, g_source_unref);
     }
+}
+
+static void read_chunk_cb (GObject      *object,
+                           GAsyncResult *result,
+                           gpointer      user_data);
+
+/* The body is all here (@at_end: its end was read) or over the cap: the reply is read. */
+static void
+body_read (GTask    *task,
+           gboolean  at_end)
+{
+  Call *call = g_task_get_task_data (task);
+  g_autoptr(GBytes) body = NULL;
+
+  stop_deadline (call);
+  if (at_end)
+    /* nothing is left to read: closing gives the connection back at once */
+    g_input_stream_close (call->stream, NULL, NULL);
+  else
+    g_input_stream_close_async (call->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  body = g_byte_array_free_to_bytes (g_steal_pointer (&call->body));
+  finish_reply (task, soup_message_get_status (call->msg), body);
+}
+
+/* Reads the rest of the body: first what has already arrived, without waiting (a reply
+ * this API sends usually comes whole with its headers, and one async read for it and
+ * one for its end cost more than the reply itself), then waits for more. Takes @task. */
+static void
+read_body (GTask *task)
+{
+  Call *call = g_task_get_task_data (task);
+  GPollableInputStream *pollable = NULL;
+
+  if (G_IS_POLLABLE_INPUT_STREAM (call->stream)
+      && g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (call->stream)))
+    pollable = G_POLLABLE_INPUT_STREAM (call->stream);
+
+  while (call->body->len <= PM_API_REPLY_MAX_BYTES)
+    {
+      g_autoptr(GError) error = NULL;
+      guint8 buffer[READ_NOW];
+      gssize n;
+
+      if (pollable == NULL)
+        break;
+      n = g_pollable_input_stream_read_nonblocking (pollable, buffer, sizeof buffer,
+                                                    call->internal, &error);
+      if (n > 0)
+        {
+          g_byte_array_append (call->body, buffer, (guint) n);
+          continue;
+        }
+      if (n == 0)
+        {
+          body_read (task, TRUE);
+          g_object_unref (task);
+          return;
+        }
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        break;
+      stop_deadline (call);
+      fail_transport (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  if (call->body->len > PM_API_REPLY_MAX_BYTES)
+    {
+      /* Too large to be a reply of this API: stop reading, let the limit in pm-api
+       * refuse it (for a call that spends balance, an unknown outcome). */
+      g_debug ("← %s: reply over %u bytes, not read further", call->endpoint->name,
+               PM_API_REPLY_MAX_BYTES);
+      body_read (task, FALSE);
+      g_object_unref (task);
+      return;
+    }
+  g_input_stream_read_bytes_async (call->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
+                                   call->internal, read_chunk_cb, task);
 }
 
 static void
@@ -521,29 +628,13 @@ read_chunk_cb (GObject      *object,
       fail_transport (task, error);
       return;
     }
-  if (g_bytes_get_size (chunk) > 0)
+  if (g_bytes_get_size (chunk) == 0)
     {
-      g_byte_array_append (call->body, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
-      if (call->body->len <= PM_API_REPLY_MAX_BYTES)
-        {
-          GTask *again = g_steal_pointer (&task);
-
-          g_input_stream_read_bytes_async (call->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
-                                           call->internal, read_chunk_cb, again);
-          return;
-        }
-      /* Too large to be a reply of this API: stop reading, let the limit in pm-api
-       * refuse it (for a call that spends balance, an unknown outcome). */
-      g_debug ("← %s: reply over %u bytes, not read further", call->endpoint->name,
-               PM_API_REPLY_MAX_BYTES);
+      body_read (task, TRUE);
+      return;
     }
-  stop_deadline (call);
-  g_input_stream_close_async (call->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-  {
-    g_autoptr(GBytes) body = g_byte_array_free_to_bytes (g_steal_pointer (&call->body));
-
-    finish_reply (task, soup_message_get_status (call->msg), body);
-  }
+  g_byte_array_append (call->body, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
+  read_body (g_steal_pointer (&task));
 }
 
 static void
@@ -563,8 +654,7 @@ send_done_cb (GObject      *object,
       return;
     }
   call->body = g_byte_array_new ();
-  g_input_stream_read_bytes_async (call->stream, READ_CHUNK, G_PRIORITY_DEFAULT, call->internal,
-                                   read_chunk_cb, g_steal_pointer (&task));
+  read_body (g_steal_pointer (&task));
 }
 
 static void
@@ -606,12 +696,21 @@ start_call (PmClient            *self,
       return;
     }
 
-  /* Refused addresses (plain http to a remote host, garbage) fail here, before any connection. */
-  base = pm_profile_normalize_url (pm_profile_get_base_url (self->profile), &error);
-  if (base == NULL)
+  /* Refused addresses (plain http to a remote host, garbage) fail here, before any
+   * connection. The profile is a private copy, but its text is compared each time all
+   * the same: the addresses made from it are reused only while it is unchanged. */
+  if (self->url_base == NULL
+      || g_strcmp0 (pm_profile_get_base_url (self->profile), self->url_source) != 0)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
+      base = pm_profile_normalize_url (pm_profile_get_base_url (self->profile), &error);
+      if (base == NULL)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      clear_url_cache (self);
+      self->url_source = g_strdup (pm_profile_get_base_url (self->profile));
+      self->url_base = g_steal_pointer (&base);
     }
   if (endpoint->auth != PM_API_AUTH_NONE)
     {
@@ -628,17 +727,33 @@ start_call (PmClient            *self,
         }
     }
 
-  if (query == NULL)
-    query = endpoint->query;
-  url = g_strconcat (base, endpoint->path, query ? "?" : "", query ? query : "", NULL);
-  uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
-  if (uri == NULL)
+  g_assert ((guint) endpoint_id < PM_API_N_ENDPOINTS);
+  if (query == NULL && self->url_endpoints[endpoint_id] != NULL)
+    uri = g_uri_ref (self->url_endpoints[endpoint_id]);
+  else
     {
-      g_task_return_error (task,
-                           pm_error_new_full (PM_ERROR_INVALID, PM_PROFILE_FIELD_BASE_URL, NULL,
-                                              FALSE, _("This is not a web address. "
-                                                       "Check the deployment address.")));
-      return;
+      gboolean usual = query == NULL;
+
+      if (query == NULL)
+        query = endpoint->query;
+      url = g_strconcat (self->url_base, endpoint->path, query ? "?" : "", query ? query : "",
+                         NULL);
+      uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
+      if (uri == NULL)
+        {
+          g_task_return_error (task,
+                               pm_error_new_full (PM_ERROR_INVALID, PM_PROFILE_FIELD_BASE_URL,
+                                                  NULL, FALSE,
+                                                  _("This is not a web address. "
+                                                    "Check the deployment address.")));
+          return;
+        }
+      if (usual)
+        {
+          /* every endpoint's address has the base URL's host */
+          self->url_endpoints[endpoint_id] = g_uri_ref (uri);
+          self->url_loopback = pm_profile_host_is_loopback (g_uri_get_host (uri));
+        }
     }
 
   call = g_new0 (Call, 1);
@@ -648,7 +763,9 @@ start_call (PmClient            *self,
   call->result_free = result_free;
   call->internal = g_cancellable_new ();
   call->bill_id = g_strdup (bill_id);
-  call->loopback = pm_profile_host_is_loopback (g_uri_get_host (uri));
+  call->loopback = uri == self->url_endpoints[endpoint_id]
+                   ? self->url_loopback
+                   : pm_profile_host_is_loopback (g_uri_get_host (uri));
   call->msg = soup_message_new_from_uri (endpoint->method, uri);
   g_task_set_task_data (task, call, (GDestroyNotify) call_free);
 
@@ -686,7 +803,10 @@ start_call (PmClient            *self,
 
       soup_message_set_request_body_from_bytes (call->msg, "application/json", bytes);
     }
-  g_signal_connect (call->msg, "wrote-headers", G_CALLBACK (wrote_headers_cb), call);
+  /* Whether the request went out matters only to a call that changes something (it
+   * may then have taken effect, see transport_error()): a read needs no handler. */
+  if (endpoint->changes_state)
+    g_signal_connect (call->msg, "wrote-headers", G_CALLBACK (wrote_headers_cb), call);
 
   if (cancellable != NULL)
     {

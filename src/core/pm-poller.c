@@ -15,6 +15,13 @@
  * open across a main-loop iteration, so an intent the sender writes meanwhile is never
  * caught in it (it stays durable before its request leaves). "bill-transition",
  * "bill-checked" and the refresh waiters are told after the commit, bill by bill.
+ *
+ * Automatic polling lists the due bills once for many reads (the "due" queue), not once
+ * per finished read: a list asks for 4 × concurrency bills more than are in flight or
+ * waiting for their commit, and lives until it is used up or the ledger is changed by
+ * someone else (a bill sent, another process); a bill taken from it is read only if the
+ * ledger still says it is due. While reads are in flight the wake-up timer is kept as it
+ * is (each finished read pumps again).
  */
 
 #include "config.h"
@@ -36,6 +43,7 @@
 typedef struct
 {
   char      *bill_id;
+  PmBill    *known;     /* the ledger's bill when the read began, or NULL */
   PmBill    *server;    /* what the read said, or NULL */
   GError    *error;     /* else why not: an answer that was no bill (never a network error) */
   GPtrArray *waiters;   /* GTasks waiting for this bill, taken from in_flight */
@@ -52,6 +60,7 @@ static void
 done_free (Done *d)
 {
   g_free (d->bill_id);
+  g_clear_object (&d->known);
   g_clear_object (&d->server);
   g_clear_error (&d->error);
   g_clear_pointer (&d->waiters, g_ptr_array_unref);
@@ -79,6 +88,10 @@ struct _PmPoller
   GHashTable      *in_flight;  /* bill_id → GPtrArray of waiting GTasks */
   GQueue           queue;      /* bill_ids to read now (manual refresh), owned strings */
   GHashTable      *queued;     /* the same ids, for O(1) de-duplication */
+  GQueue           due;        /* bill_ids the last due list gave, not started yet (owned) */
+  gboolean         due_listed; /* that list had every bill due then: no need to ask again */
+  guint            n_due_lists; /* due lists asked of the ledger (tests, benchmarks) */
+  gboolean         writing;    /* writing a group: the ledger's changes are ours */
   GPtrArray       *done;       /* Done: answers waiting for their group's commit */
   GHashTable      *done_ids;   /* their bill_ids (owned by the Done) */
   guint            flush_id;
@@ -99,6 +112,7 @@ enum {
   PROP_ENABLED,
   PROP_CONCURRENCY,
   PROP_N_COMMITS,
+  PROP_N_DUE_LISTS,
   N_PROPS
 };
 
@@ -115,6 +129,16 @@ static guint signals[N_SIGNALS];
 
 static void pump (PmPoller *self);
 static void flush_done (PmPoller *self);
+
+/* The ledger changed under us (a bill added, or changed by the sender or another
+ * process), time passed, or polling started again: the due list is asked again at the
+ * next pump. */
+static void
+forget_due (PmPoller *self)
+{
+  g_queue_clear_full (&self->due, g_free);
+  self->due_listed = FALSE;
+}
 
 static gint64
 now_utc (void)
@@ -134,6 +158,7 @@ set_online (PmPoller *self,
   if (self->online == online)
     return;
   self->online = online;
+  forget_due (self);
   g_debug ("Poller is %s", online ? "online" : "offline");
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ONLINE]);
 }
@@ -244,6 +269,32 @@ write_done (PmPoller *self,
   g_autoptr(PmBill) bill = NULL;
   g_autoptr(GError) ledger_error = NULL;
 
+  /* The answer says what the ledger said when the read began, and nobody waits for this
+   * bill: only its check is noted (the answer's state is no news), worked out from what
+   * the ledger said then, without reading the bill again. Had the ledger changed
+   * meanwhile (a refund, a payment another desk saw), that change stands: an answer
+   * older than it does not turn it back. */
+  if (d->server != NULL && d->known != NULL && d->waiters->len == 0
+      && pm_bill_get_state (d->server) == pm_bill_get_state (d->known))
+    {
+      d->before = pm_bill_get_state (d->known);
+      pm_bill_set_last_checked_at (d->known, d->at);
+      pm_bill_set_next_check_at (d->known, pm_schedule_next_check (d->known, d->at));
+      if (!pm_ledger_set_check_times (self->ledger, d->bill_id, d->at,
+                                      pm_bill_get_next_check_at (d->known), &ledger_error))
+        {
+          if (g_error_matches (ledger_error, PM_ERROR, PM_ERROR_NOT_FOUND))
+            {
+              /* removed meanwhile: as when a lookup finds nothing */
+              d->outcome = g_steal_pointer (&ledger_error);
+              return;
+            }
+          d->storage = g_steal_pointer (&ledger_error);
+        }
+      d->bill = g_object_ref (d->known);
+      return;
+    }
+
   bill = pm_ledger_lookup (self->ledger, d->bill_id, &ledger_error);
   if (bill == NULL)
     {
@@ -318,6 +369,7 @@ flush_done (PmPoller *self)
   /* in bill-id order: desks sharing a ledger write their groups' rows in one order, so
    * two groups never wait for each other's rows (a deadlock) */
   g_ptr_array_sort (batch, compare_done);
+  self->writing = TRUE;
   for (guint i = 0; i < batch->len; i++)
     write_done (self, g_ptr_array_index (batch, i));
   if (in_transaction)
@@ -327,6 +379,7 @@ flush_done (PmPoller *self)
     }
   else
     self->n_commits += batch->len;
+  self->writing = FALSE;
   /* A change of state (paid, refunded elsewhere) is told only once it is committed for
    * everyone: with group commit on, the group is committed now rather than later. */
   for (guint i = 0; committed && i < batch->len; i++)
@@ -371,6 +424,7 @@ flush_cb (gpointer user_data)
 static void
 defer_read (PmPoller     *self,
             const char   *bill_id,
+            PmBill       *known,
             PmBill       *server,
             const GError *error)
 {
@@ -378,6 +432,7 @@ defer_read (PmPoller     *self,
   g_autofree char *key = NULL;
 
   d->bill_id = g_strdup (bill_id);
+  d->known = known != NULL ? g_object_ref (known) : NULL;
   d->server = server != NULL ? g_object_ref (server) : NULL;
   d->error = server == NULL ? g_error_copy (error) : NULL;
   d->at = now_utc ();
@@ -397,6 +452,7 @@ defer_read (PmPoller     *self,
 static void
 finish_read (PmPoller     *self,
              const char   *bill_id,
+             PmBill       *known,
              PmBill       *server,
              const GError *error)
 {
@@ -413,19 +469,21 @@ finish_read (PmPoller     *self,
       return;
     }
   set_online (self, TRUE);
-  defer_read (self, bill_id, server, error);
+  defer_read (self, bill_id, known, server, error);
 }
 
 typedef struct
 {
   PmPoller *self;
   char     *bill_id;
+  PmBill   *known;     /* the ledger's bill when the read began (plain reads) */
 } ReadOp;
 
 static void
 read_op_free (ReadOp *op)
 {
   g_object_unref (op->self);
+  g_clear_object (&op->known);
   g_free (op->bill_id);
   g_free (op);
 }
@@ -444,7 +502,7 @@ read_done_cb (GObject      *object,
   server = pm_client_read_finish (PM_CLIENT (object), result, &error);
   if (g_cancellable_is_cancelled (op->self->cancellable))
     return;
-  finish_read (op->self, op->bill_id, server, error);
+  finish_read (op->self, op->bill_id, op->known, server, error);
   pump (op->self);
   /* nothing else in flight: no answer is coming to share the commit */
   if (g_hash_table_size (op->self->in_flight) == 0 && op->self->done->len > 0)
@@ -482,12 +540,28 @@ reconcile_done_cb (GObject      *object,
   pump (self);
 }
 
+/* What the ledger's due list asks of a bill (pm_ledger_list_due()) */
+static gboolean
+is_due (PmBill *bill,
+        gint64  now)
+{
+  PmBillState state = pm_bill_get_state (bill);
+  gint64 next = pm_bill_get_next_check_at (bill);
+
+  return (state == PM_BILL_STATE_QUEUED || state == PM_BILL_STATE_SENDING
+          || state == PM_BILL_STATE_UNKNOWN || state == PM_BILL_STATE_UNPAID
+          || state == PM_BILL_STATE_PAID)
+         && next > 0 && next <= now;
+}
+
 /* Starts a read of @bill_id unless one is already in flight; @waiter (optional) is
- * completed with its outcome. */
+ * completed with its outcome. @if_due: only if the ledger says it is due now (a bill
+ * from the due queue, listed a moment ago). */
 static void
 start_read (PmPoller   *self,
             const char *bill_id,
-            GTask      *waiter)
+            GTask      *waiter,
+            gboolean    if_due)
 {
   GPtrArray *waiters = g_hash_table_lookup (self->in_flight, bill_id);
   g_autoptr(PmBill) bill = NULL;
@@ -518,6 +592,9 @@ start_read (PmPoller   *self,
         }
       return;
     }
+  /* checked, paid or settled since it was listed */
+  if (if_due && !is_due (bill, now_utc ()))
+    return;
 
   waiters = g_ptr_array_new ();
   if (waiter != NULL)
@@ -535,7 +612,10 @@ start_read (PmPoller   *self,
      * send again only when the server does not have it) */
     pm_sender_reconcile_async (self->sender, bill_id, self->cancellable, reconcile_done_cb, op);
   else
-    pm_client_read_async (self->client, bill_id, self->cancellable, read_done_cb, op);
+    {
+      op->known = g_steal_pointer (&bill);
+      pm_client_read_async (self->client, bill_id, self->cancellable, read_done_cb, op);
+    }
 }
 
 static gboolean
@@ -544,6 +624,7 @@ timer_cb (gpointer user_data)
   PmPoller *self = user_data;
 
   self->timer_id = 0;
+  forget_due (self); /* bills become due as time passes */
   pump (self);
   return G_SOURCE_REMOVE;
 }
@@ -560,13 +641,22 @@ schedule_unreadable (const GError *error)
     g_warning ("Could not read the polling schedule: %s", error->message);
 }
 
+/* @again: work the wake-up time out anew even while reads are in flight (the ledger
+ * changed, so it may be earlier) */
 static void
-schedule_timer (PmPoller *self)
+schedule_timer (PmPoller *self,
+                gboolean  again)
 {
   g_autoptr(GError) error = NULL;
   gint64 next;
   gint64 wait;
 
+  /* Reads in flight each pump again when they finish: the timer already set stays (it
+   * wakes the poller for bills due later even if a read hangs), rather than being
+   * worked out anew with a ledger query after every read. */
+  if (!again && self->timer_id != 0 && g_hash_table_size (self->in_flight) > 0
+      && self->enabled && self->online && self->profile_id != NULL)
+    return;
   g_clear_handle_id (&self->timer_id, g_source_remove);
   if (!self->enabled || !self->online || self->profile_id == NULL)
     return;
@@ -598,35 +688,53 @@ pump (PmPoller *self)
 
       g_hash_table_remove (self->queued, bill_id);
       if (!g_hash_table_contains (self->in_flight, bill_id))
-        start_read (self, bill_id, NULL);
+        start_read (self, bill_id, NULL, FALSE);
     }
 
   if (self->enabled && self->profile_id != NULL
       && g_hash_table_size (self->in_flight) < cap)
     {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GPtrArray) due = NULL;
-      guint want = self->concurrency * 2 + g_hash_table_size (self->in_flight)
-                   + self->done->len;
+      gboolean listed = FALSE;
 
-      due = pm_ledger_list_due (self->ledger, self->profile_id, now_utc (), want, &error);
-      if (due == NULL)
-        schedule_unreadable (error);
-      for (guint i = 0; due != NULL && i < due->len; i++)
+      while (g_hash_table_size (self->in_flight) < cap)
         {
-          const char *bill_id = pm_bill_get_bill_id (g_ptr_array_index (due, i));
+          g_autofree char *bill_id = NULL;
 
-          if (g_hash_table_size (self->in_flight) >= cap)
+          /* at most one list per pump: what it gave may all be in flight already */
+          if (g_queue_is_empty (&self->due) && !self->due_listed && !listed)
+            {
+              g_autoptr(GError) error = NULL;
+              g_autoptr(GPtrArray) due = NULL;
+              /* the bills in flight and those waiting for their commit are still due in
+               * the ledger: listed again, and passed over */
+              guint want = self->concurrency * 4 + g_hash_table_size (self->in_flight)
+                           + self->done->len;
+
+              listed = TRUE;
+              self->n_due_lists++;
+              due = pm_ledger_list_due (self->ledger, self->profile_id, now_utc (), want,
+                                        &error);
+              if (due == NULL)
+                schedule_unreadable (error);
+              for (guint i = 0; due != NULL && i < due->len; i++)
+                g_queue_push_tail (&self->due,
+                                   g_strdup (pm_bill_get_bill_id (g_ptr_array_index (due, i))));
+              /* everything due now is in the queue (or the ledger could not say: the
+               * timer asks again) */
+              self->due_listed = due == NULL || due->len < want;
+            }
+          bill_id = g_queue_pop_head (&self->due);
+          if (bill_id == NULL)
             break;
           if (g_hash_table_contains (self->in_flight, bill_id)
               || g_hash_table_contains (self->done_ids, bill_id)
               || pm_sender_is_in_flight (self->sender, bill_id))
             continue;
-          start_read (self, bill_id, NULL);
+          start_read (self, bill_id, NULL, TRUE);
         }
     }
 
-  schedule_timer (self);
+  schedule_timer (self, FALSE);
 
   if (g_hash_table_size (self->in_flight) == 0 && g_queue_is_empty (&self->queue)
       && self->done->len == 0)
@@ -639,7 +747,7 @@ reschedule_idle_cb (gpointer user_data)
   PmPoller *self = user_data;
 
   self->reschedule_idle_id = 0;
-  schedule_timer (self);
+  schedule_timer (self, TRUE);
   return G_SOURCE_REMOVE;
 }
 
@@ -650,6 +758,10 @@ ledger_changed_cb (PmLedger   *ledger,
                    const char *bill_id,
                    PmPoller   *self)
 {
+  /* our own writes make no bill due sooner than listed (a bill still in the due queue
+   * that we checked meanwhile is passed over when its turn comes) */
+  if (!self->writing)
+    forget_due (self);
   if (self->reschedule_idle_id == 0 && self->timer_id != 0)
     self->reschedule_idle_id = g_idle_add (reschedule_idle_cb, self);
 }
@@ -699,6 +811,9 @@ pm_poller_get_property (GObject    *object,
       break;
     case PROP_N_COMMITS:
       g_value_set_uint (value, self->n_commits);
+      break;
+    case PROP_N_DUE_LISTS:
+      g_value_set_uint (value, self->n_due_lists);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -759,6 +874,7 @@ pm_poller_finalize (GObject *object)
   PmPoller *self = PM_POLLER (object);
 
   g_queue_clear_full (&self->queue, g_free);
+  g_queue_clear_full (&self->due, g_free);
   g_hash_table_unref (self->queued);
   g_hash_table_unref (self->in_flight);
   g_ptr_array_unref (self->done);
@@ -792,6 +908,11 @@ pm_poller_class_init (PmPollerClass *klass)
    * answers is one commit) */
   properties[PROP_N_COMMITS] =
     g_param_spec_uint ("n-commits", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /* due lists automatic polling asked of the ledger so far (tests, benchmarks: one list
+   * serves many reads) */
+  properties[PROP_N_DUE_LISTS] =
+    g_param_spec_uint ("n-due-lists", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -839,6 +960,7 @@ pm_poller_init (PmPoller *self)
   self->done_ids = g_hash_table_new (g_str_hash, g_str_equal);
   self->cancellable = g_cancellable_new ();
   g_queue_init (&self->queue);
+  g_queue_init (&self->due);
 }
 
 PmPoller *
@@ -887,6 +1009,7 @@ pm_poller_set_profile_id (PmPoller   *self,
   /* reads queued for the old profile cannot be made with the new client */
   g_queue_clear_full (&self->queue, g_free);
   g_hash_table_remove_all (self->queued);
+  forget_due (self);
   pump_soon (self);
 }
 
@@ -903,7 +1026,10 @@ pm_poller_set_enabled (PmPoller *self,
   if (!enabled)
     g_clear_handle_id (&self->timer_id, g_source_remove);
   else
-    pump_soon (self);
+    {
+      forget_due (self);
+      pump_soon (self);
+    }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENABLED]);
 }
 
@@ -983,7 +1109,7 @@ pm_poller_refresh_bill_async (PmPoller            *self,
       return;
     }
   /* A person asked: read even while offline, and let the answer decide. */
-  start_read (self, bill_id, task);
+  start_read (self, bill_id, task, FALSE);
 }
 
 PmBill *
