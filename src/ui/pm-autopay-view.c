@@ -1212,6 +1212,8 @@ pm_autopay_view_map (GtkWidget *widget)
 {
   PmAutopayView *self = PM_AUTOPAY_VIEW (widget);
 
+  /* shown at last: its widgets are styled and measured from now on (see init) */
+  gtk_widget_set_visible (GTK_WIDGET (self->toast_overlay), TRUE);
   GTK_WIDGET_CLASS (pm_autopay_view_parent_class)->map (widget);
   /* visible: load what was never loaded, and resume polling */
   load_all (self, TRUE);
@@ -1339,6 +1341,10 @@ static void
 pm_autopay_view_init (PmAutopayView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Hidden until the page is first shown (map): the window builds every page at start-up,
+   * and a page of an AdwViewStack is measured even while another one is shown, so the
+   * start-up's first frame would style and measure this one for nothing. */
+  gtk_widget_set_visible (GTK_WIDGET (self->toast_overlay), FALSE);
 
   self->cancellable = g_cancellable_new ();
   self->payers = g_ptr_array_new_with_free_func ((GDestroyNotify) payer_free);

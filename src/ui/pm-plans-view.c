@@ -1167,6 +1167,16 @@ pm_plans_view_get_property (GObject    *object,
 }
 
 static void
+pm_plans_view_map (GtkWidget *widget)
+{
+  PmPlansView *self = PM_PLANS_VIEW (widget);
+
+  /* shown at last: its widgets are styled and measured from now on (see init) */
+  gtk_widget_set_visible (GTK_WIDGET (self->toast_overlay), TRUE);
+  GTK_WIDGET_CLASS (pm_plans_view_parent_class)->map (widget);
+}
+
+static void
 pm_plans_view_class_init (PmPlansViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -1176,6 +1186,7 @@ pm_plans_view_class_init (PmPlansViewClass *klass)
   object_class->dispose = pm_plans_view_dispose;
   object_class->finalize = pm_plans_view_finalize;
   object_class->get_property = pm_plans_view_get_property;
+  widget_class->map = pm_plans_view_map;
 
   properties[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE,
                                                 G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -1228,6 +1239,11 @@ pm_plans_view_init (PmPlansView *self)
 {
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Hidden until the page is first shown (map): the window builds every page at start-up,
+   * and a page of an AdwViewStack is measured even while another one is shown, so the
+   * start-up's first frame would style and measure this one for nothing. The plans are
+   * read and run as before; only the widgets wait. */
+  gtk_widget_set_visible (GTK_WIDGET (self->toast_overlay), FALSE);
 }
 
 GtkWidget *

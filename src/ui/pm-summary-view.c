@@ -475,6 +475,8 @@ pm_summary_view_map (GtkWidget *widget)
 {
   PmSummaryView *self = PM_SUMMARY_VIEW (widget);
 
+  /* shown at last: its widgets are styled and measured from now on (see init) */
+  gtk_widget_set_visible (GTK_WIDGET (self->stack), TRUE);
   GTK_WIDGET_CLASS (pm_summary_view_parent_class)->map (widget);
   if (self->dirty || (self->summary == NULL && !self->loading))
     reload (self);
@@ -633,6 +635,10 @@ pm_summary_view_init (PmSummaryView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   ensure_css ();
   pm_ui_wrap_words_within (GTK_WIDGET (self));
+  /* The window builds every page at start-up, and a page of an AdwViewStack is measured
+   * even while another one is shown: until this one is first shown (map), its content
+   * is hidden, so the start-up's first frame neither styles nor measures it. */
+  gtk_widget_set_visible (GTK_WIDGET (self->stack), FALSE);
 
   self->span = PM_SUMMARY_SPAN_MONTH;
   self->year = g_date_time_get_year (now);
