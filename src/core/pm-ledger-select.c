@@ -239,6 +239,11 @@ add_prefix_set (Sql        *sql,
       sql_text (sql, w.upper);
       sql_text (sql, w.upper_end);
     }
+  /* a set in id order: SQLite merges the sorted branches (the name's grams come in id
+   * order) instead of building a temporary table of every match to drop repeats, and
+   * the bills are then read in id order */
+  if (g_str_equal (union_op, "UNION"))
+    g_string_append (sql->sql, " ORDER BY 1");
   g_string_append (sql->sql, ")");
 }
 
