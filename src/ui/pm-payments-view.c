@@ -64,6 +64,8 @@ struct _PmPaymentsView
   PmService          *service;
   PmLedgerModel      *model;
   struct _PmPaymentsRows *rows;       /* what the column view shows: rows over self->model */
+  GtkSliceListModel  *first_rows;     /* self->rows, cut to the first frame's until it is painted */
+  guint               grow_id;        /* the idle that lets every row in */
   GtkSingleSelection *selection;
   PmLedgerQuery      *query;
   GCancellable       *cancellable;
@@ -962,6 +964,8 @@ restore_scroll_cb (GtkWidget     *widget,
   return G_SOURCE_CONTINUE;
 }
 
+#define FIRST_FRAME_ROWS 40  /* rows built for the first frame (a tall window shows ~35) */
+
 /* A new query gets a new model (deferred: its first page only), shown through the same
  * rows and selection (rows_set_model: the row widgets stay, never one items-changed from
  * the old result to the new, in which GTK would look for its rows among a million new
@@ -981,7 +985,12 @@ replace_model (PmPaymentsView *self,
   if (self->selection == NULL)
     {
       self->rows = g_object_new (PM_TYPE_PAYMENTS_ROWS, NULL);
-      self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->rows)));
+      /* GTK 4.8's list views keep 200 row widgets whatever their height (about fifteen
+       * widgets a row, each styled and measured): the first frame gets the rows it can
+       * show, the list all of its rows once that frame is painted (first_paint_cb) */
+      self->first_rows = gtk_slice_list_model_new (g_object_ref (G_LIST_MODEL (self->rows)), 0,
+                                                   self->painted ? G_MAXUINT : FIRST_FRAME_ROWS);
+      self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->first_rows)));
       gtk_single_selection_set_autoselect (self->selection, FALSE);
       gtk_single_selection_set_can_unselect (self->selection, FALSE);
       gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
@@ -1112,12 +1121,27 @@ request_totals (PmPaymentsView *self)
                                 g_object_ref (self));
 }
 
+static gboolean
+grow_rows_cb (gpointer user_data)
+{
+  PmPaymentsView *self = user_data;
+
+  self->grow_id = 0;
+  if (self->first_rows != NULL)
+    gtk_slice_list_model_set_size (self->first_rows, G_MAXUINT);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 first_paint_cb (GdkFrameClock  *clock,
                 PmPaymentsView *self)
 {
   g_signal_handlers_disconnect_by_func (clock, first_paint_cb, self);
   self->painted = TRUE;
+  /* the rest of the rows after what is waiting (growing the end of the list keeps the
+   * scroll and the selection) */
+  if (self->grow_id == 0)
+    self->grow_id = g_idle_add_full (G_PRIORITY_LOW, grow_rows_cb, self, NULL);
   if (self->totals_waiting)
     request_totals (self);
 }
@@ -2022,6 +2046,7 @@ pm_payments_view_dispose (GObject *object)
   g_cancellable_cancel (self->totals_cancellable);
   g_clear_object (&self->totals_cancellable);
   g_clear_handle_id (&self->sync_id, g_source_remove);
+  g_clear_handle_id (&self->grow_id, g_source_remove);
   g_clear_handle_id (&self->tick_id, g_source_remove);
   g_clear_handle_id (&self->narrow_idle_id, g_source_remove);
   if (self->save_widths_id != 0)
@@ -2041,6 +2066,7 @@ pm_payments_view_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->selection, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), PM_TYPE_PAYMENTS_VIEW);
   g_clear_object (&self->selection);
+  g_clear_object (&self->first_rows);
   g_clear_object (&self->rows);
   g_clear_object (&self->model);
   g_clear_object (&self->current);
