@@ -756,6 +756,14 @@ totals_data_free (gpointer data)
   g_free (totals);
 }
 
+static guint totals_delay_ms;   /* pm_ledger_model_set_totals_delay_for_testing() */
+
+void
+pm_ledger_model_set_totals_delay_for_testing (guint ms)
+{
+  g_atomic_int_set (&totals_delay_ms, ms);
+}
+
 /* SQLite's progress handler: a non-zero return interrupts the statement. */
 static int
 totals_progress_cb (void *user_data)
@@ -776,6 +784,8 @@ totals_thread (GTask        *task,
 
   if (g_task_return_error_if_cancelled (task))
     return;
+  if (g_atomic_int_get (&totals_delay_ms) > 0)
+    g_usleep ((gulong) g_atomic_int_get (&totals_delay_ms) * 1000);
   reader = readers_take (data->readers, &error);
   if (reader == NULL)
     {

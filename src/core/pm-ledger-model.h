@@ -71,4 +71,8 @@ gboolean             pm_ledger_model_totals_finish (PmLedgerModel       *self,
                                                     PmLedgerTotals      *totals,
                                                     GError             **error);
 
+/* Test hook: every count of pm_ledger_model_totals_async() takes at least @ms longer, as
+ * on a large ledger (0: as it is). */
+void                 pm_ledger_model_set_totals_delay_for_testing (guint ms);
+
 G_END_DECLS

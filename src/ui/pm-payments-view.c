@@ -71,6 +71,8 @@ struct _PmPaymentsView
   GCancellable       *cancellable;
   GCancellable       *totals_cancellable; /* the totals being computed, for self->model */
   guint               totals_retries;     /* rows read again for totals that disagreed */
+  PmLedgerModel      *totals_for;         /* the model those totals are of (its task holds it) */
+  gboolean            totals_again;       /* the list changed while they were being counted */
   gboolean            counting;           /* the model takes its size from the totals */
   gboolean            painted;            /* a frame with the rows has been painted */
   gboolean            totals_waiting;     /* totals wanted once that frame is painted */
@@ -1069,6 +1071,7 @@ show_totals (PmPaymentsView       *self,
 }
 
 static void sync_view (PmPaymentsView *self, SyncFlags flags);
+static void request_totals (PmPaymentsView *self);
 
 static void
 totals_done_cb (GObject      *object,
@@ -1079,7 +1082,7 @@ totals_done_cb (GObject      *object,
   PmLedgerModel *model = PM_LEDGER_MODEL (object);
   g_autoptr(GError) error = NULL;
   PmLedgerTotals totals;
-  gboolean ok;
+  gboolean ok, again;
 
   self->counting = TRUE;
   ok = pm_ledger_model_totals_finish (model, result, &totals, &error);
@@ -1089,33 +1092,50 @@ totals_done_cb (GObject      *object,
       || gtk_widget_get_root (GTK_WIDGET (self)) == NULL)
     return;
   g_clear_object (&self->totals_cancellable);
+  again = self->totals_again;
+  self->totals_again = FALSE;
   if (ok && totals.all.count != g_list_model_get_n_items (G_LIST_MODEL (model)))
     {
-      /* another process wrote between the two reads: read the rows once more, at once
-       * the first times, then at the pace of the other changes (queue_sync); the totals
-       * line stays empty meanwhile, never showing a count the list contradicts */
+      /* The totals line stays empty, never showing a count the list contradicts. The
+       * list changed while they were counted: count again. Or another process wrote
+       * between the two reads: read the rows once more at once, then count again at the
+       * pace of the other changes (queue_sync). */
       show_totals (self, NULL, NULL);
-      if (self->totals_retries++ < 2)
+      if (again)
+        request_totals (self);
+      else if (self->totals_retries++ < 1)
         sync_view (self, SYNC_ROWS);
       else
-        queue_sync (self, SYNC_ROWS);
+        queue_sync (self, SYNC_TOTALS);
       return;
     }
   self->totals_retries = 0;
   show_totals (self, ok ? &totals : NULL, error);
+  /* what changed meanwhile (a bill's state, say) is counted next */
+  if (again)
+    request_totals (self);
 }
 
 /* Totals of self->model's query, in a worker thread; whatever was being computed for an
- * earlier query or state is dropped. */
+ * earlier query or state is dropped. Totals of this very list under way are left to
+ * finish and counted again after (on a million bills, a count restarted at every change
+ * of a busy list would never end). */
 static void
 request_totals (PmPaymentsView *self)
 {
+  if (self->totals_cancellable != NULL && self->totals_for == self->model)
+    {
+      self->totals_again = TRUE;
+      return;
+    }
   g_cancellable_cancel (self->totals_cancellable);
   g_clear_object (&self->totals_cancellable);
+  self->totals_again = FALSE;
   /* the first rows are painted before anything else runs (first_paint_cb) */
   self->totals_waiting = !self->painted;
   if (self->totals_waiting)
     return;
+  self->totals_for = self->model;
   self->totals_cancellable = g_cancellable_new ();
   pm_ledger_model_totals_async (self->model, self->totals_cancellable, totals_done_cb,
                                 g_object_ref (self));

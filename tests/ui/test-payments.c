@@ -911,6 +911,87 @@ test_many_totals_after_rows (void)
   pm_payments_view_set_search (view, "");
 }
 
+/* A list that keeps changing while its totals are counted (a poller moving states on a
+ * large ledger): the count under way is left to finish and counted again after, so the
+ * totals line keeps up; a count restarted at every change would never end. */
+typedef struct
+{
+  char  *last;      /* the last non-empty totals text seen */
+  guint  updates;   /* how many different ones */
+} Busy;
+
+static gboolean
+busy_tick (gpointer data)
+{
+  Busy *busy = data;
+  const char *text = pm_payments_view_get_totals_text (view);
+
+  if (text != NULL && *text != '\0' && g_strcmp0 (text, busy->last) != 0)
+    {
+      g_free (busy->last);
+      busy->last = g_strdup (text);
+      busy->updates++;
+    }
+  return FALSE;
+}
+
+static void
+test_totals_keep_up (void)
+{
+  PmService *service = pm_application_get_service (app);
+  PmLedger *ledger = pm_service_get_ledger (service);
+  g_autofree char *bill_id = NULL;
+  g_autoptr(GError) error = NULL;
+  Busy busy = { 0 };
+  gint64 end;
+  guint flips = 0;
+
+  pm_payments_view_set_state_filter (view, 0);
+  pm_payments_view_set_search (view, "");
+  insert_bill (ledger, "상태왕복", "01012121212", "교재비", 1000, "2099-12-31",
+               PM_BILL_STATE_UNPAID, 0);
+  {
+    g_autoptr(PmLedgerQuery) query = pm_ledger_query_new ();
+    g_autoptr(GPtrArray) found = NULL;
+
+    pm_ledger_query_set_text (query, "상태왕복");
+    found = pm_ledger_fetch (ledger, query, 0, 1, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (found->len, ==, 1);
+    bill_id = g_strdup (pm_bill_get_bill_id (g_ptr_array_index (found, 0)));
+  }
+  pm_test_spin_until (totals_have, (gpointer) "₩", 10000);
+
+  /* each count takes 400 ms; the bill changes every 100 ms for 2.5 s */
+  pm_ledger_model_set_totals_delay_for_testing (400);
+  end = g_get_monotonic_time () + 2500 * 1000;
+  while (g_get_monotonic_time () < end)
+    {
+      gint64 next = g_get_monotonic_time () + 100 * 1000;
+      g_autoptr(PmBill) bill = pm_ledger_lookup (ledger, bill_id, &error);
+
+      /* the amount changes too, so every count that finishes shows a new figure */
+      g_assert_no_error (error);
+      pm_bill_set_state (bill, flips % 2 == 0 ? PM_BILL_STATE_PAID : PM_BILL_STATE_UNPAID);
+      pm_bill_set_price (bill, 1000 + ++flips);
+      g_assert_true (pm_ledger_update_bill (ledger, bill, &error));
+      g_assert_no_error (error);
+      /* as the poller tells of what it saw */
+      g_signal_emit_by_name (service, "bill-transition", bill, (int) PM_BILL_STATE_UNPAID,
+                             (int) pm_bill_get_state (bill));
+      while (g_get_monotonic_time () < next)
+        {
+          if (!g_main_context_iteration (NULL, FALSE))
+            g_usleep (1000);
+          busy_tick (&busy);
+        }
+    }
+  pm_ledger_model_set_totals_delay_for_testing (0);
+  /* counts finished while the changes went on, and the line showed them */
+  g_assert_cmpuint (busy.updates, >=, 2);
+  g_free (busy.last);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -946,6 +1027,7 @@ main (int   argc,
   g_test_add_func ("/payments/not-sent", test_not_sent);
   g_test_add_func ("/payments/live", test_live);
   g_test_add_func ("/payments/many-totals-after-rows", test_many_totals_after_rows);
+  g_test_add_func ("/payments/totals-keep-up", test_totals_keep_up);
 
   ret = g_test_run ();
   g_clear_object (&sent_a);
