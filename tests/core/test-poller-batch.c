@@ -17,19 +17,12 @@
 #include "pm-sandbox.h"
 #include "pm-sender.h"
 #include "pm-service.h"
+#include "pm-test-desk.h"
 #include "pm-test-util.h"
 
 #define N_BILLS 60
 
-typedef struct
-{
-  PmSandbox *sandbox;
-  PmService *service;
-  PmProfile *profile;
-  char      *dir;
-  char      *ledger_path;
-  GPtrArray *ids;
-} Fixture;
+typedef PmTestDesk Fixture;
 
 typedef struct
 {
@@ -41,81 +34,19 @@ typedef struct
 } Counts;
 
 static void
-sent_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Fixture *f = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PmBill) bill = pm_service_send_finish (PM_SERVICE (object), result, &error);
-
-  g_assert_no_error (error);
-  g_ptr_array_add (f->ids, g_strdup (pm_bill_get_bill_id (bill)));
-}
-
-static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *url = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autoptr(GDateTime) later = g_date_time_add_days (now, 7);
-  g_autofree char *expire = g_date_time_format (later, "%Y-%m-%d");
+  static const PmTestDeskBills bills = { "한결", "01012345678", "11월 수강료", "수강료 안내", 1000 };
 
-  f->sandbox = pm_sandbox_new ();
-  pm_sandbox_set_seed (f->sandbox, 7);
-  pm_sandbox_set_payers (f->sandbox, 0.0, 60, 120, 0.0);
-  g_assert_true (pm_sandbox_start (f->sandbox, NULL, 0, &error));
-  g_assert_no_error (error);
-  url = pm_sandbox_dup_base_url (f->sandbox);
-
-  f->dir = g_dir_make_tmp ("poller-batch-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->ledger_path = g_build_filename (f->dir, "ledger.db", NULL);
-  f->service = pm_service_new (f->ledger_path, &error);
-  g_assert_no_error (error);
-  f->profile = pm_profile_new ();
-  pm_profile_set_name (f->profile, "Sandbox");
-  pm_profile_set_base_url (f->profile, url);
-  pm_profile_set_api_key (f->profile, PM_SANDBOX_DEMO_KEY);
-  pm_profile_set_mode (f->profile, PM_PROFILE_MODE_MMK);
-  pm_service_set_profile (f->service, f->profile);
-  pm_service_set_polling (f->service, FALSE, 4);
-
-  f->ids = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < N_BILLS; i++)
-    {
-      g_autoptr(PmBill) bill = pm_bill_new ();
-
-      pm_bill_set_payer_name (bill, "한결");
-      pm_bill_set_phone (bill, "01012345678");
-      pm_bill_set_product (bill, "11월 수강료");
-      pm_bill_set_message (bill, "수강료 안내");
-      pm_bill_set_price (bill, 1000 + i);
-      pm_bill_set_expire_date (bill, expire);
-      pm_service_send_async (f->service, bill, NULL, sent_cb, f);
-    }
-  while (f->ids->len < N_BILLS)
-    g_main_context_iteration (NULL, TRUE);
+  pm_test_desk_set_up (f, "poller-batch", 7, N_BILLS, 0, &bills);
 }
 
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autoptr(GPtrArray) files = pm_test_list_files (f->dir);
-
-  g_assert_finalize_object (f->service);
-  g_clear_object (&f->profile);
-  pm_sandbox_stop (f->sandbox);
-  g_clear_object (&f->sandbox);
-  g_ptr_array_unref (f->ids);
-  for (guint i = 0; i < files->len; i++)
-    g_unlink (g_ptr_array_index (files, i));
-  g_rmdir (f->dir);
-  g_free (f->dir);
-  g_free (f->ledger_path);
+  pm_test_desk_tear_down (f);
 }
 
 static void
