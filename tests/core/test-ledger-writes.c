@@ -15,6 +15,7 @@
 
 #include "pm-bill.h"
 #include "pm-error.h"
+#include "pm-test-ledger.h"
 #include "pm-test-util.h"
 
 #include <string.h>
@@ -22,43 +23,6 @@
 
 #define BASE_TIME G_GINT64_CONSTANT (1795000000)  /* 2026-11-18, UTC */
 #define N_BILLS   3000
-
-static char *
-tmp_path (const char *name)
-{
-  static guint serial;
-  g_autofree char *file = g_strdup_printf ("%u-%s", ++serial, name);
-
-  return g_build_filename (g_get_user_data_dir (), "ledger-writes-tests", file, NULL);
-}
-
-static PmLedger *
-open_ledger (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  PmLedger *ledger = pm_ledger_new (path, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (ledger);
-  return ledger;
-}
-
-static int
-sql_int (const char *path,
-         const char *sql)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  int value = -1;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    value = sqlite3_column_int (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
-}
 
 /* A bill unlike its neighbours in every indexed column, so that each index spreads over
  * many pages and a write to one entry of each shows as a page of each. */
@@ -145,8 +109,8 @@ update (PmLedger *ledger,
 static void
 test_update_writes_what_changed (void)
 {
-  g_autofree char *path = tmp_path ("changed.db");
-  g_autoptr(PmLedger) ledger = open_ledger (path);
+  g_autofree char *path = pm_test_tmp_path ("ledger-writes-tests", "changed.db");
+  g_autoptr(PmLedger) ledger = pm_test_open_ledger (path);
   g_autoptr(PmBill) bill = NULL;
   g_autoptr(PmBill) stored = NULL;
   g_autoptr(PmBill) unchanged = NULL;
@@ -155,7 +119,7 @@ test_update_writes_what_changed (void)
   int indexes, unchanged_pages, note_pages, answer_pages;
 
   fill (ledger);
-  indexes = sql_int (path, "SELECT count(*) FROM pragma_index_list ('bills')");
+  indexes = pm_test_sql_int (path, "SELECT count(*) FROM pragma_index_list ('bills')");
   g_assert_cmpint (indexes, >=, 10);
 
   other = bill_number (N_BILLS / 2 + 1);   /* paid: the answer changes its state */
@@ -203,13 +167,13 @@ test_update_writes_what_changed (void)
   g_assert_cmpstr (pm_bill_get_payer_name (stored), ==, pm_bill_get_payer_name (other));
   g_assert_cmpint (pm_bill_get_price (stored), ==, pm_bill_get_price (other));
   g_assert_cmpint (pm_bill_get_created_at (stored), ==, pm_bill_get_created_at (other));
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM events WHERE kind = 'state'"), ==, 1);
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM events WHERE kind = 'state'"), ==, 1);
 
   /* the totals follow the state */
-  g_assert_cmpint (sql_int (path, "SELECT sum (n) FROM bill_counts WHERE state = 'unpaid'"), ==,
-                   sql_int (path, "SELECT count(*) FROM bills WHERE state = 'unpaid'"));
-  g_assert_cmpint (sql_int (path, "SELECT sum (won) FROM bill_counts WHERE state = 'paid'"), ==,
-                   sql_int (path, "SELECT sum (price) FROM bills WHERE state = 'paid'"));
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT sum (n) FROM bill_counts WHERE state = 'unpaid'"), ==,
+                   pm_test_sql_int (path, "SELECT count(*) FROM bills WHERE state = 'unpaid'"));
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT sum (won) FROM bill_counts WHERE state = 'paid'"), ==,
+                   pm_test_sql_int (path, "SELECT sum (price) FROM bills WHERE state = 'paid'"));
 
   /* a bill without a batch: "" and NULL are one value (no write); a batch set and
    * cleared again is stored */
@@ -223,10 +187,10 @@ test_update_writes_what_changed (void)
   g_assert_cmpint (pages_written (ledger), ==, 0);
   pm_bill_set_batch_id (bill, "batch-2");
   update (ledger, bill);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bills WHERE batch_id = 'batch-2'"), ==, 1);
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM bills WHERE batch_id = 'batch-2'"), ==, 1);
   pm_bill_set_batch_id (bill, NULL);
   update (ledger, bill);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bills WHERE batch_id = 'batch-2'"), ==, 0);
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM bills WHERE batch_id = 'batch-2'"), ==, 0);
 
   /* a renamed payer is renamed in the text indexes too (their triggers watch the name) */
   {
@@ -236,9 +200,9 @@ test_update_writes_what_changed (void)
     g_assert_no_error (error);
     pm_bill_set_payer_name (bill, "정예린");
     update (ledger, bill);
-    g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bills_fts WHERE bills_fts MATCH '\"정예린\"'"),
+    g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM bills_fts WHERE bills_fts MATCH '\"정예린\"'"),
                      ==, 1);
-    g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bill_grams WHERE gram = '예린'"), ==, 1);
+    g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM bill_grams WHERE gram = '예린'"), ==, 1);
   }
 
   /* a bill that is not there */
@@ -262,8 +226,8 @@ drain_main_loop (void)
 static void
 test_update_every_column (void)
 {
-  g_autofree char *path = tmp_path ("every.db");
-  g_autoptr(PmLedger) ledger = open_ledger (path);
+  g_autofree char *path = pm_test_tmp_path ("ledger-writes-tests", "every.db");
+  g_autoptr(PmLedger) ledger = pm_test_open_ledger (path);
   g_autoptr(PmBill) first = bill_number (1);
   g_autoptr(PmBill) bill = NULL;
   g_autoptr(PmBill) stored = NULL;
@@ -328,11 +292,11 @@ test_update_every_column (void)
   g_assert_cmpint (pm_bill_get_last_checked_at (stored), ==, BASE_TIME + 3);
   g_assert_cmpint (pm_bill_get_next_check_at (stored), ==, BASE_TIME + 4);
   /* the totals moved with profile, state and price */
-  g_assert_cmpint (sql_int (path, "SELECT n FROM bill_counts WHERE profile_id = 'p2' AND state = 'cancelled'"),
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT n FROM bill_counts WHERE profile_id = 'p2' AND state = 'cancelled'"),
                    ==, 1);
-  g_assert_cmpint (sql_int (path, "SELECT won FROM bill_counts WHERE profile_id = 'p2' AND state = 'cancelled'"),
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT won FROM bill_counts WHERE profile_id = 'p2' AND state = 'cancelled'"),
                    ==, 4321);
-  g_assert_cmpint (sql_int (path, "SELECT sum (n) FROM bill_counts WHERE profile_id = 'p1'"), ==, 0);
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT sum (n) FROM bill_counts WHERE profile_id = 'p1'"), ==, 0);
 }
 
 /* While a bulk send holds them (pm_ledger_hold_text_index), new bills wait for the text
@@ -342,8 +306,8 @@ test_update_every_column (void)
 static void
 test_text_index_held (void)
 {
-  g_autofree char *path = tmp_path ("text-held.db");
-  g_autoptr(PmLedger) ledger = open_ledger (path);
+  g_autofree char *path = pm_test_tmp_path ("ledger-writes-tests", "text-held.db");
+  g_autoptr(PmLedger) ledger = pm_test_open_ledger (path);
   g_autoptr(GError) error = NULL;
   const char *indexed_to = "SELECT value FROM ledger_meta WHERE key = 'text_indexed_to'";
 
@@ -357,18 +321,18 @@ test_text_index_held (void)
       g_assert_no_error (error);
       drain_main_loop ();
     }
-  g_assert_cmpint (sql_int (path, indexed_to), ==, 0);
+  g_assert_cmpint (pm_test_sql_int (path, indexed_to), ==, 0);
 
   /* one hold ends, one remains: they still wait */
   pm_ledger_hold_text_index (ledger, FALSE);
   drain_main_loop ();
-  g_assert_cmpint (sql_int (path, indexed_to), ==, 0);
+  g_assert_cmpint (pm_test_sql_int (path, indexed_to), ==, 0);
 
   /* the last one ends: all five in one pass */
   pm_ledger_hold_text_index (ledger, FALSE);
   drain_main_loop ();
-  g_assert_cmpint (sql_int (path, indexed_to), ==, 5);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bills_fts WHERE bills_fts MATCH '\"010\"'"),
+  g_assert_cmpint (pm_test_sql_int (path, indexed_to), ==, 5);
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM bills_fts WHERE bills_fts MATCH '\"010\"'"),
                    ==, 5);
 
   /* not held: a new bill is indexed at the next idle moment, as before */
@@ -379,7 +343,7 @@ test_text_index_held (void)
     g_assert_no_error (error);
   }
   drain_main_loop ();
-  g_assert_cmpint (sql_int (path, indexed_to), ==, 6);
+  g_assert_cmpint (pm_test_sql_int (path, indexed_to), ==, 6);
 }
 
 /* Transaction control runs as prepared statements now: commits, rollbacks and savepoints
@@ -387,8 +351,8 @@ test_text_index_held (void)
 static void
 test_transactions_repeat (void)
 {
-  g_autofree char *path = tmp_path ("repeat.db");
-  g_autoptr(PmLedger) ledger = open_ledger (path);
+  g_autofree char *path = pm_test_tmp_path ("ledger-writes-tests", "repeat.db");
+  g_autoptr(PmLedger) ledger = pm_test_open_ledger (path);
   g_autoptr(GError) error = NULL;
 
   for (guint round = 0; round < 3; round++)
@@ -422,9 +386,9 @@ test_transactions_repeat (void)
       g_assert_no_error (error);
       pm_ledger_set_group_commit (ledger, 0);
     }
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bills"), ==, 3);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bills WHERE state = 'unpaid'"), ==, 3);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM events WHERE kind = 'state' "
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM bills"), ==, 3);
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM bills WHERE state = 'unpaid'"), ==, 3);
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM events WHERE kind = 'state' "
                                   "AND from_state = 'queued' AND to_state = 'unpaid'"), ==, 3);
 }
 
@@ -467,7 +431,7 @@ query_plan (PmLedger   *ledger,
 static void
 test_due_index (void)
 {
-  g_autofree char *path = tmp_path ("due-v5.db");
+  g_autofree char *path = pm_test_tmp_path ("ledger-writes-tests", "due-v5.db");
   g_autoptr(PmLedger) ledger = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *due_plan = NULL;
@@ -492,9 +456,9 @@ test_due_index (void)
                    >, 0);
   g_clear_object (&ledger);
 
-  ledger = open_ledger (path);
-  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sqlite_master WHERE name = 'bills_due' "
+  ledger = pm_test_open_ledger (path);
+  g_assert_cmpint (pm_test_sql_int (path, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM sqlite_master WHERE name = 'bills_due' "
                                   "AND sql LIKE '%WHERE next_check_at > 0'"), ==, 1);
   /* an intent and a change of state build no temporary table any more */
   g_assert_cmpint (ephemeral_tables (ledger, "INSERT INTO bills (bill_id) VALUES ('x')"), ==, 0);

@@ -11,6 +11,7 @@
 
 #include "pm-bill.h"
 #include "pm-error.h"
+#include "pm-test-ledger.h"
 #include "pm-test-util.h"
 
 #include <string.h>
@@ -20,26 +21,6 @@
 
 #define TODAY "2026-11-23"
 #define BASE_TIME G_GINT64_CONSTANT (1795000000)  /* 2026-11-18, UTC */
-
-static char *
-tmp_path (const char *name)
-{
-  static guint serial;
-  g_autofree char *file = g_strdup_printf ("%u-%s", ++serial, name);
-
-  return g_build_filename (g_get_user_data_dir (), "ledger-tests", file, NULL);
-}
-
-static PmLedger *
-open_ledger (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  PmLedger *ledger = pm_ledger_new (path, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (ledger);
-  return ledger;
-}
 
 static PmBill *
 make_bill (const char  *bill_id,
@@ -77,23 +58,6 @@ insert (PmLedger *ledger,
   g_assert_no_error (error);
 }
 
-static int
-sql_int (const char *path,
-         const char *sql)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  int value = -1;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    value = sqlite3_column_int (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
-}
-
 static void
 sql_exec (const char *path,
           const char *sql)
@@ -122,8 +86,8 @@ file_bytes (const char *path)
 static void
 test_schema (void)
 {
-  g_autofree char *path = tmp_path ("schema.db");
-  g_autoptr(PmLedger) ledger = open_ledger (path);
+  g_autofree char *path = pm_test_tmp_path ("ledger-tests", "schema.db");
+  g_autoptr(PmLedger) ledger = pm_test_open_ledger (path);
   static const char *const tables[] = { "bills", "events", "batches", "payers", "bills_fts" };
 
   for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
@@ -131,25 +95,25 @@ test_schema (void)
       g_autofree char *sql =
         g_strdup_printf ("SELECT count(*) FROM sqlite_master WHERE name = '%s'", tables[i]);
 
-      g_assert_cmpint (sql_int (path, sql), ==, 1);
+      g_assert_cmpint (pm_test_sql_int (path, sql), ==, 1);
     }
-  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM pragma_journal_mode "
+  g_assert_cmpint (pm_test_sql_int (path, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM pragma_journal_mode "
                                   "WHERE journal_mode = 'wal'"), ==, 1);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
                                   "AND tbl_name = 'bills'"), >=, 10);
   g_assert_cmpstr (pm_ledger_get_path (ledger), ==, path);
 
   /* Reopening an up-to-date file changes nothing. */
   g_clear_object (&ledger);
-  ledger = open_ledger (path);
-  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
+  ledger = pm_test_open_ledger (path);
+  g_assert_cmpint (pm_test_sql_int (path, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
 }
 
 static void
 test_migrate_from_v0 (void)
 {
-  g_autofree char *path = tmp_path ("v0.db");
+  g_autofree char *path = pm_test_tmp_path ("ledger-tests", "v0.db");
   g_autoptr(PmLedger) ledger = NULL;
   g_autoptr(PmBill) bill = NULL;
   g_autoptr(PmBill) found = NULL;
@@ -157,11 +121,11 @@ test_migrate_from_v0 (void)
   /* A database from before the ledger had a schema: user_version 0, another table. */
   g_mkdir_with_parents (g_path_get_dirname (path), 0700);
   sql_exec (path, "CREATE TABLE scratch (x TEXT); INSERT INTO scratch VALUES ('keep me');");
-  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, 0);
+  g_assert_cmpint (pm_test_sql_int (path, "PRAGMA user_version"), ==, 0);
 
-  ledger = open_ledger (path);
-  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM scratch"), ==, 1);
+  ledger = pm_test_open_ledger (path);
+  g_assert_cmpint (pm_test_sql_int (path, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM scratch"), ==, 1);
 
   bill = make_bill ("V0BILL", "p1", "홍길동", "01012345678", "수업료", 1000, TODAY,
                     BASE_TIME, PM_BILL_STATE_UNPAID);
@@ -173,7 +137,7 @@ test_migrate_from_v0 (void)
 static void
 test_migrate_real_v1 (void)
 {
-  g_autofree char *path = tmp_path ("real-v1.db");
+  g_autofree char *path = pm_test_tmp_path ("ledger-tests", "real-v1.db");
   g_autoptr(PmLedger) ledger = NULL;
   g_autoptr(PmLedgerQuery) query = pm_ledger_query_new ();
   g_autoptr(GError) error = NULL;
@@ -192,12 +156,12 @@ test_migrate_real_v1 (void)
                     BASE_TIME, PM_BILL_STATE_UNPAID);
   insert (ledger, bill);
   g_clear_object (&ledger);
-  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, 1);
+  g_assert_cmpint (pm_test_sql_int (path, "PRAGMA user_version"), ==, 1);
 
   /* this version migrates it: text re-indexing and totals only on real changes */
-  ledger = open_ledger (path);
-  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sqlite_master WHERE name = "
+  ledger = pm_test_open_ledger (path);
+  g_assert_cmpint (pm_test_sql_int (path, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM sqlite_master WHERE name = "
                                   "'bills_fts_update' AND sql LIKE '%WHEN%'"), ==, 1);
 
   /* a state change keeps search and totals right; a name change is searchable */
@@ -224,7 +188,7 @@ test_migrate_real_v1 (void)
 static void
 test_migrate_batches_v2_to_v3 (void)
 {
-  g_autofree char *path = tmp_path ("batches-v2.db");
+  g_autofree char *path = pm_test_tmp_path ("ledger-tests", "batches-v2.db");
   g_autoptr(PmLedger) ledger = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PmLedgerBatch) batch = NULL;
@@ -252,11 +216,11 @@ test_migrate_batches_v2_to_v3 (void)
       insert (ledger, bill);
     }
   g_clear_object (&ledger);
-  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (pm_test_sql_int (path, "PRAGMA user_version"), ==, 2);
 
-  ledger = open_ledger (path);
-  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM pragma_table_info('batches') WHERE "
+  ledger = pm_test_open_ledger (path);
+  g_assert_cmpint (pm_test_sql_int (path, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM pragma_table_info('batches') WHERE "
                                   "name IN ('name', 'profile_id', 'content_hash')"), ==, 3);
   batch = pm_ledger_lookup_batch (ledger, "OLDBATCH", &error);
   g_assert_no_error (error);
@@ -326,7 +290,7 @@ test_migrate_batches_v2_to_v3 (void)
 static void
 test_migrate_v1_to_v2 (void)
 {
-  g_autofree char *path = tmp_path ("v1.db");
+  g_autofree char *path = pm_test_tmp_path ("ledger-tests", "v1.db");
   g_autoptr(PmLedger) ledger = NULL;
   g_autoptr(PmLedgerQuery) query = pm_ledger_query_new ();
   g_autoptr(GError) error = NULL;
@@ -338,7 +302,7 @@ test_migrate_v1_to_v2 (void)
   guint n = 0;
 
   /* A v1 file with bills, made by this version. */
-  ledger = open_ledger (path);
+  ledger = pm_test_open_ledger (path);
   for (int i = 0; i < 5; i++)
     {
       g_autofree char *id = g_strdup_printf ("MIG%d", i);
@@ -359,8 +323,8 @@ test_migrate_v1_to_v2 (void)
   g_assert_error (error, PM_ERROR, PM_ERROR_STORAGE);
   g_assert_null (ledger);
   g_clear_error (&error);
-  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, (int) n);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM pragma_table_info('bills') "
+  g_assert_cmpint (pm_test_sql_int (path, "PRAGMA user_version"), ==, (int) n);
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM pragma_table_info('bills') "
                                   "WHERE name = 'tag'"), ==, 0);
 
   /* A working next step is one more entry. */
@@ -370,8 +334,8 @@ test_migrate_v1_to_v2 (void)
   ledger = pm_ledger_new_with_migrations (path, steps, n + 1, &error);
   g_assert_no_error (error);
   g_assert_nonnull (ledger);
-  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, (int) n + 1);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bills WHERE tag = 'old'"), ==, 5);
+  g_assert_cmpint (pm_test_sql_int (path, "PRAGMA user_version"), ==, (int) n + 1);
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM bills WHERE tag = 'old'"), ==, 5);
 
   /* Old rows are still found, by search too. */
   pm_ledger_query_set_text (query, "필라테스");
@@ -493,27 +457,27 @@ test_open_concurrently (void)
   builtin = pm_ledger_get_migrations (&n_steps);
   for (guint round = 0; round < n_rounds; round++)
     {
-      g_autofree char *fresh = tmp_path ("concurrent-new.db");
-      g_autofree char *v0 = tmp_path ("concurrent-v0.db");
-      g_autofree char *old = tmp_path ("concurrent-old.db");
+      g_autofree char *fresh = pm_test_tmp_path ("ledger-tests", "concurrent-new.db");
+      g_autofree char *v0 = pm_test_tmp_path ("ledger-tests", "concurrent-v0.db");
+      g_autofree char *old = pm_test_tmp_path ("ledger-tests", "concurrent-old.db");
       g_autoptr(PmLedger) ledger = NULL;
       g_autoptr(GError) error = NULL;
 
       /* a file that does not exist yet */
       g_mkdir_with_parents (g_path_get_dirname (fresh), 0700);
       open_concurrently (fresh, round, n_procs);
-      g_assert_cmpint (sql_int (fresh, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
-      g_assert_cmpint (sql_int (fresh, "SELECT count(*) FROM bills"), ==, (int) n_procs);
-      g_assert_cmpint (sql_int (fresh, "SELECT count(*) FROM pragma_journal_mode "
+      g_assert_cmpint (pm_test_sql_int (fresh, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
+      g_assert_cmpint (pm_test_sql_int (fresh, "SELECT count(*) FROM bills"), ==, (int) n_procs);
+      g_assert_cmpint (pm_test_sql_int (fresh, "SELECT count(*) FROM pragma_journal_mode "
                                        "WHERE journal_mode = 'wal'"), ==, 1);
       assert_integrity (fresh);
 
       /* a database from before the ledger had a schema, still in rollback-journal mode */
       sql_exec (v0, "CREATE TABLE scratch (x TEXT); INSERT INTO scratch VALUES ('keep');");
       open_concurrently (v0, round, n_procs);
-      g_assert_cmpint (sql_int (v0, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
-      g_assert_cmpint (sql_int (v0, "SELECT count(*) FROM bills"), ==, (int) n_procs);
-      g_assert_cmpint (sql_int (v0, "SELECT count(*) FROM scratch"), ==, 1);
+      g_assert_cmpint (pm_test_sql_int (v0, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
+      g_assert_cmpint (pm_test_sql_int (v0, "SELECT count(*) FROM bills"), ==, (int) n_procs);
+      g_assert_cmpint (pm_test_sql_int (v0, "SELECT count(*) FROM scratch"), ==, 1);
       assert_integrity (v0);
 
       /* a ledger of the first schema version, with a bill */
@@ -526,10 +490,10 @@ test_open_concurrently (void)
         insert (ledger, bill);
       }
       g_clear_object (&ledger);
-      g_assert_cmpint (sql_int (old, "PRAGMA user_version"), ==, 1);
+      g_assert_cmpint (pm_test_sql_int (old, "PRAGMA user_version"), ==, 1);
       open_concurrently (old, round, n_procs);
-      g_assert_cmpint (sql_int (old, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
-      g_assert_cmpint (sql_int (old, "SELECT count(*) FROM bills"), ==, (int) n_procs + 1);
+      g_assert_cmpint (pm_test_sql_int (old, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
+      g_assert_cmpint (pm_test_sql_int (old, "SELECT count(*) FROM bills"), ==, (int) n_procs + 1);
       assert_integrity (old);
     }
 }
@@ -550,7 +514,7 @@ commit_later_thread (gpointer data)
 static void
 test_open_while_another_writes (void)
 {
-  g_autofree char *path = tmp_path ("v0-busy.db");
+  g_autofree char *path = pm_test_tmp_path ("ledger-tests", "v0-busy.db");
   g_autoptr(PmLedger) ledger = NULL;
   g_autoptr(GError) error = NULL;
   GThread *thread;
@@ -567,10 +531,10 @@ test_open_while_another_writes (void)
   sqlite3_close (db);
   g_assert_no_error (error);
   g_assert_nonnull (ledger);
-  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM pragma_journal_mode "
+  g_assert_cmpint (pm_test_sql_int (path, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM pragma_journal_mode "
                                   "WHERE journal_mode = 'wal'"), ==, 1);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM scratch"), ==, 2);
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM scratch"), ==, 2);
 }
 
 static void
@@ -592,10 +556,10 @@ assert_refused_untouched (const char *path,
 static void
 test_damaged_files (void)
 {
-  g_autofree char *garbage = tmp_path ("garbage.db");
-  g_autofree char *header_only = tmp_path ("header.db");
-  g_autofree char *truncated = tmp_path ("truncated.db");
-  g_autofree char *newer = tmp_path ("newer.db");
+  g_autofree char *garbage = pm_test_tmp_path ("ledger-tests", "garbage.db");
+  g_autofree char *header_only = pm_test_tmp_path ("ledger-tests", "header.db");
+  g_autofree char *truncated = pm_test_tmp_path ("ledger-tests", "truncated.db");
+  g_autofree char *newer = pm_test_tmp_path ("ledger-tests", "newer.db");
   g_autofree char *noise = g_malloc (10000);
   g_autoptr(GBytes) full = NULL;
   g_autoptr(PmLedger) ledger = NULL;
@@ -612,7 +576,7 @@ test_damaged_files (void)
   assert_refused_untouched (header_only, "damaged");
 
   /* A real ledger cut in half. */
-  ledger = open_ledger (truncated);
+  ledger = pm_test_open_ledger (truncated);
   for (int i = 0; i < 400; i++)
     {
       g_autofree char *id = g_strdup_printf ("T%05d", i);
@@ -648,8 +612,8 @@ count_signal_cb (PmLedger   *ledger,
 static void
 test_intent_durable (void)
 {
-  g_autofree char *path = tmp_path ("intent.db");
-  g_autoptr(PmLedger) ledger = open_ledger (path);
+  g_autofree char *path = pm_test_tmp_path ("ledger-tests", "intent.db");
+  g_autoptr(PmLedger) ledger = pm_test_open_ledger (path);
   g_autoptr(PmLedger) other = NULL;
   g_autoptr(PmBill) bill = NULL;
   g_autoptr(PmBill) again = NULL;
@@ -670,7 +634,7 @@ test_intent_durable (void)
   g_assert_cmpstr (g_ptr_array_index (added, 0), ==, "INTENT1");
 
   /* A second connection (another process after a crash) sees it at once. */
-  other = open_ledger (path);
+  other = pm_test_open_ledger (path);
   seen = pm_ledger_lookup (other, "INTENT1", &error);
   g_assert_no_error (error);
   g_assert_nonnull (seen);
@@ -705,8 +669,8 @@ test_intent_durable (void)
 static void
 test_states_and_events (void)
 {
-  g_autofree char *path = tmp_path ("events.db");
-  g_autoptr(PmLedger) ledger = open_ledger (path);
+  g_autofree char *path = pm_test_tmp_path ("ledger-tests", "events.db");
+  g_autoptr(PmLedger) ledger = pm_test_open_ledger (path);
   g_autoptr(PmBill) bill = NULL;
   g_autoptr(PmBill) row = NULL;
   g_autoptr(GPtrArray) changed = g_ptr_array_new_with_free_func (g_free);
@@ -790,9 +754,9 @@ test_states_and_events (void)
 static void
 test_busy (void)
 {
-  g_autofree char *path = tmp_path ("busy.db");
-  g_autoptr(PmLedger) ledger = open_ledger (path);
-  g_autoptr(PmLedger) other = open_ledger (path);
+  g_autofree char *path = pm_test_tmp_path ("ledger-tests", "busy.db");
+  g_autoptr(PmLedger) ledger = pm_test_open_ledger (path);
+  g_autoptr(PmLedger) other = pm_test_open_ledger (path);
   g_autoptr(PmBill) bill = NULL;
   g_autoptr(GError) error = NULL;
   gint64 start;
@@ -829,7 +793,7 @@ static const char *const products[] = {
 static PmLedger *
 fill_ledger (const char *path)
 {
-  PmLedger *ledger = open_ledger (path);
+  PmLedger *ledger = pm_test_open_ledger (path);
   g_autoptr(GError) error = NULL;
 
   g_assert_true (pm_ledger_begin (ledger, &error));
@@ -878,7 +842,7 @@ has_id (GPtrArray  *bills,
 static void
 test_filters (void)
 {
-  g_autofree char *path = tmp_path ("filters.db");
+  g_autofree char *path = pm_test_tmp_path ("ledger-tests", "filters.db");
   g_autoptr(PmLedger) ledger = fill_ledger (path);
   g_autoptr(PmLedgerQuery) query = pm_ledger_query_new ();
   g_autoptr(GPtrArray) bills = NULL;
@@ -989,7 +953,7 @@ compare_for_sort (PmBill       *a,
 static void
 test_sorts_and_paging (void)
 {
-  g_autofree char *path = tmp_path ("sorts.db");
+  g_autofree char *path = pm_test_tmp_path ("ledger-tests", "sorts.db");
   g_autoptr(PmLedger) ledger = fill_ledger (path);
   g_autoptr(PmLedgerQuery) query = pm_ledger_query_new ();
   g_autoptr(GError) error = NULL;
@@ -1054,7 +1018,7 @@ test_sorts_and_paging (void)
 static void
 test_totals (void)
 {
-  g_autofree char *path = tmp_path ("totals.db");
+  g_autofree char *path = pm_test_tmp_path ("ledger-tests", "totals.db");
   g_autoptr(PmLedger) ledger = fill_ledger (path);
   g_autoptr(PmLedgerQuery) query = pm_ledger_query_new ();
   g_autoptr(GError) error = NULL;
@@ -1162,7 +1126,7 @@ search_count (PmLedger   *ledger,
 static void
 test_search (void)
 {
-  g_autofree char *path = tmp_path ("search.db");
+  g_autofree char *path = pm_test_tmp_path ("ledger-tests", "search.db");
   g_autoptr(PmLedger) ledger = fill_ledger (path);
   g_autoptr(PmLedgerQuery) query = pm_ledger_query_new ();
   g_autoptr(GPtrArray) bills = NULL;
@@ -1220,7 +1184,7 @@ test_search (void)
 static void
 test_due_unsettled_payers (void)
 {
-  g_autofree char *path = tmp_path ("due.db");
+  g_autofree char *path = pm_test_tmp_path ("ledger-tests", "due.db");
   g_autoptr(PmLedger) ledger = fill_ledger (path);
   g_autoptr(GPtrArray) due = NULL;
   g_autoptr(GPtrArray) unsettled = NULL;
@@ -1300,7 +1264,7 @@ test_due_unsettled_payers (void)
   g_assert_no_error (error);
   g_assert_false (pm_ledger_update_batch (ledger, "B2", 9, 1, &error));
   g_assert_error (error, PM_ERROR, PM_ERROR_NOT_FOUND);
-  g_assert_cmpint (sql_int (path, "SELECT n_sent * 100 + n_failed FROM batches"), ==, 901);
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT n_sent * 100 + n_failed FROM batches"), ==, 901);
 }
 
 /* ---- export ---- */
@@ -1372,8 +1336,8 @@ column_index (GPtrArray  *header,
 static void
 test_export (void)
 {
-  g_autofree char *path = tmp_path ("export.db");
-  g_autofree char *csv_path = tmp_path ("export.csv");
+  g_autofree char *path = pm_test_tmp_path ("ledger-tests", "export.db");
+  g_autofree char *csv_path = pm_test_tmp_path ("ledger-tests", "export.csv");
   g_autoptr(PmLedger) ledger = fill_ledger (path);
   g_autoptr(PmLedgerQuery) query = pm_ledger_query_new ();
   g_autoptr(PmBill) odd = NULL;
@@ -1623,8 +1587,8 @@ assert_no_bills_scan (PmLedger            *ledger,
 static void
 test_search_grams (void)
 {
-  g_autofree char *path = tmp_path ("grams.db");
-  g_autoptr(PmLedger) ledger = open_ledger (path);
+  g_autofree char *path = pm_test_tmp_path ("ledger-tests", "grams.db");
+  g_autoptr(PmLedger) ledger = pm_test_open_ledger (path);
   g_autoptr(GError) error = NULL;
   g_autoptr(PmBill) bill = NULL;
   g_autoptr(PmLedgerQuery) query = pm_ledger_query_new ();
@@ -1653,7 +1617,7 @@ test_search_grams (void)
   ids = search_ids (ledger, "최영");
   g_assert_cmpstr (ids, ==, "G0-04");
   g_clear_pointer (&ids, g_free);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bill_grams WHERE id = "
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM bill_grams WHERE id = "
                                   "(SELECT id FROM bills WHERE bill_id = 'G0-04') "
                                   "AND gram IN ('민', '최', '영', '희', '최영', '영희')"), ==, 5);
 
@@ -1691,7 +1655,7 @@ test_search_grams (void)
 static void
 test_migrate_v3_to_v4 (void)
 {
-  g_autofree char *path = tmp_path ("grams-v3.db");
+  g_autofree char *path = pm_test_tmp_path ("ledger-tests", "grams-v3.db");
   g_autoptr(PmLedger) ledger = NULL;
   g_autoptr(GError) error = NULL;
   const PmLedgerMigration *builtin;
@@ -1704,14 +1668,14 @@ test_migrate_v3_to_v4 (void)
   g_assert_no_error (error);
   fill_gram_ledger (ledger);
   g_clear_object (&ledger);
-  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, 3);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sqlite_master "
+  g_assert_cmpint (pm_test_sql_int (path, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM sqlite_master "
                                   "WHERE name = 'bill_grams'"), ==, 0);
 
   /* this version indexes what was there, and what comes */
-  ledger = open_ledger (path);
-  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bill_grams"), >, 100);
+  ledger = pm_test_open_ledger (path);
+  g_assert_cmpint (pm_test_sql_int (path, "PRAGMA user_version"), ==, PM_LEDGER_SCHEMA_VERSION);
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM bill_grams"), >, 100);
   check_grams_match_like (ledger, path);
   {
     g_autoptr(PmBill) bill = make_bill ("NEW1", "p1", "조민영", "01011112222", "item", 1000,
@@ -1730,14 +1694,14 @@ test_migrate_v3_to_v4 (void)
 static int
 indexed_to (const char *path)
 {
-  return sql_int (path, "SELECT value FROM ledger_meta WHERE key = 'text_indexed_to'");
+  return pm_test_sql_int (path, "SELECT value FROM ledger_meta WHERE key = 'text_indexed_to'");
 }
 
 static void
 test_text_index_later (void)
 {
-  g_autofree char *path = tmp_path ("text-later.db");
-  g_autoptr(PmLedger) ledger = open_ledger (path);
+  g_autofree char *path = pm_test_tmp_path ("ledger-tests", "text-later.db");
+  g_autoptr(PmLedger) ledger = pm_test_open_ledger (path);
   g_autoptr(GError) error = NULL;
   g_autoptr(PmBill) renamed = NULL;
   g_autofree char *ids = NULL;
@@ -1755,7 +1719,7 @@ test_text_index_later (void)
       insert (ledger, bill);
     }
   g_assert_cmpint (indexed_to (path), ==, 0);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bill_grams"), ==, 0);
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM bill_grams"), ==, 0);
 
   /* renamed before it was indexed: the index gets the new name only */
   renamed = pm_ledger_lookup (ledger, "T3", &error);
@@ -1792,8 +1756,8 @@ test_text_index_later (void)
 
     insert (ledger, bill);
   }
-  g_assert_cmpint (sql_int (path, "SELECT id FROM bills WHERE bill_id = 'T4'"), ==, 4);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bill_grams WHERE id = 4 AND gram = '도윤'"),
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT id FROM bills WHERE bill_id = 'T4'"), ==, 4);
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM bill_grams WHERE id = 4 AND gram = '도윤'"),
                    ==, 1);
   ids = search_ids (ledger, "도윤");
   g_assert_cmpstr (ids, ==, "T4");
@@ -1817,7 +1781,7 @@ test_text_index_later (void)
   g_assert_cmpint (indexed_to (path), ==, 8);
   g_clear_object (&ledger);
   g_assert_cmpint (indexed_to (path), ==, 14);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bills_fts WHERE bills_fts MATCH '\"PT 10\"'"),
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM bills_fts WHERE bills_fts MATCH '\"PT 10\"'"),
                    ==, 10);
 }
 
@@ -1826,8 +1790,8 @@ test_text_index_later (void)
 static void
 test_group_commit (void)
 {
-  g_autofree char *path = tmp_path ("group.db");
-  g_autoptr(PmLedger) ledger = open_ledger (path);
+  g_autofree char *path = pm_test_tmp_path ("ledger-tests", "group.db");
+  g_autoptr(PmLedger) ledger = pm_test_open_ledger (path);
   g_autoptr(GError) error = NULL;
   g_autoptr(PmBill) seen = NULL;
   guint64 groups;
@@ -1847,7 +1811,7 @@ test_group_commit (void)
   g_assert_no_error (error);
   g_assert_nonnull (seen);
   g_clear_object (&seen);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bills"), ==, 0);
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM bills"), ==, 0);
 
   /* a write that fails undoes only itself */
   pm_ledger_set_fail_writes_for_testing (ledger, TRUE);
@@ -1877,43 +1841,43 @@ test_group_commit (void)
     g_assert_no_error (error);
   }
   g_assert_cmpuint (pm_ledger_get_group_commits (ledger), ==, groups + 1);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bills"), ==, 3);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bills WHERE bill_id = 'GA' AND state = 'unpaid'"),
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM bills"), ==, 3);
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM bills WHERE bill_id = 'GA' AND state = 'unpaid'"),
                    ==, 1);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bills WHERE bill_id = 'GB' AND state = 'paid'"),
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM bills WHERE bill_id = 'GB' AND state = 'paid'"),
                    ==, 1);
 
   /* more writes wait again; pm_ledger_flush() commits them; so does closing */
   g_assert_true (pm_ledger_set_state (ledger, "GA", PM_BILL_STATE_PAID, NULL, BASE_TIME + 9,
                                       &error));
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bills WHERE state = 'paid'"), ==, 1);
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM bills WHERE state = 'paid'"), ==, 1);
   g_assert_true (pm_ledger_flush (ledger, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bills WHERE state = 'paid'"), ==, 2);
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM bills WHERE state = 'paid'"), ==, 2);
   g_assert_true (pm_ledger_set_state (ledger, "GC", PM_BILL_STATE_UNPAID, NULL, BASE_TIME + 10,
                                       &error));
   g_clear_object (&ledger);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bills WHERE bill_id = 'GC' AND state = 'unpaid'"),
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM bills WHERE bill_id = 'GC' AND state = 'unpaid'"),
                    ==, 1);
 }
 
 static void
 test_group_commit_timer (void)
 {
-  g_autofree char *path = tmp_path ("group-timer.db");
-  g_autoptr(PmLedger) ledger = open_ledger (path);
+  g_autofree char *path = pm_test_tmp_path ("ledger-tests", "group-timer.db");
+  g_autoptr(PmLedger) ledger = pm_test_open_ledger (path);
   g_autoptr(PmBill) a = make_bill ("GT", "p1", "김민수", "01011112222", "수강료", 10000,
                                    "2026-12-31", BASE_TIME, PM_BILL_STATE_UNPAID);
   gint64 deadline;
 
   pm_ledger_set_group_commit (ledger, 5);
   insert (ledger, a);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bills"), ==, 0);
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM bills"), ==, 0);
   /* the main loop commits the group by itself (a bound, not a speed figure) */
   deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-  while (sql_int (path, "SELECT count(*) FROM bills") == 0 && g_get_monotonic_time () < deadline)
+  while (pm_test_sql_int (path, "SELECT count(*) FROM bills") == 0 && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM bills"), ==, 1);
+  g_assert_cmpint (pm_test_sql_int (path, "SELECT count(*) FROM bills"), ==, 1);
 }
 
 int
