@@ -23,7 +23,6 @@
 #include <string.h>
 
 #include "pm-error.h"
-#include "pm-ledger-private.h"
 
 G_DEFINE_QUARK (pm-bulk-error-quark, pm_bulk_error)
 

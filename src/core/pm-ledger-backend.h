@@ -127,6 +127,7 @@ struct _PmLedgerBackend
   guint64        (*get_group_commits)    (PmLedger *self);
   gboolean       (*index_text)           (PmLedger *self, guint max_bills, guint *n_left,
                                           GError **error);
+  void           (*hold_text_index)      (PmLedger *self, gboolean hold);
   void           (*set_fail_writes)      (PmLedger *self, gboolean fail_writes);
 };
 

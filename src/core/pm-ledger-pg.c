@@ -1748,6 +1748,13 @@ pg_index_text (PmLedger  *self,
   return TRUE;
 }
 
+/* Nothing waits for them: the server keeps them as rows are written. */
+static void
+pg_hold_text_index (PmLedger *self,
+                    gboolean  hold)
+{
+}
+
 static void
 pg_set_fail_writes (PmLedger *self,
                     gboolean  fail_writes)
@@ -1803,5 +1810,6 @@ const PmLedgerBackend pm_ledger_pg_backend = {
   .flush = pg_flush,
   .get_group_commits = pg_get_group_commits,
   .index_text = pg_index_text,
+  .hold_text_index = pg_hold_text_index,
   .set_fail_writes = pg_set_fail_writes,
 };

@@ -43,13 +43,6 @@ gboolean    pm_ledger_locate             (PmLedger             *self,
 void        pm_ledger_copy_bill_into     (PmBill               *from,
                                           PmBill               *to);
 
-/* While held (calls with @hold TRUE not yet matched by one with FALSE), new bills wait
- * for the text indexes instead of being indexed at the next idle moment; the last end of
- * a hold indexes them in one pass. A search indexes what it needs first all the same. A
- * bulk send holds them for its run. Only the SQLite ledger has these indexes; on another
- * ledger this does nothing. */
-void        pm_ledger_hold_text_index    (PmLedger             *self,
-                                          gboolean              hold);
 /* Test hook: while @fail_writes, SQLite refuses every write of this connection
  * (PRAGMA query_only), as it would a database that cannot be written; reads still work. */
 void        pm_ledger_set_fail_writes_for_testing (PmLedger *self,
@@ -202,6 +195,7 @@ void pm_ledger_sqlite_set_group_commit (PmLedger *self,
 gboolean pm_ledger_sqlite_flush (PmLedger *self,
                                  GError **error);
 guint64 pm_ledger_sqlite_get_group_commits (PmLedger *self);
+void pm_ledger_sqlite_hold_text_index (PmLedger *self, gboolean hold);
 gboolean pm_ledger_sqlite_begin (PmLedger *self,
                                  GError **error);
 gboolean pm_ledger_sqlite_begin_observed (PmLedger *self,

@@ -1573,13 +1573,9 @@ text_index_later (PmLedger *self)
  * are indexed in one pass when the last hold ends (or at a search, which indexes what it
  * needs first, or when the ledger is closed). */
 void
-pm_ledger_hold_text_index (PmLedger *self,
-                           gboolean  hold)
+pm_ledger_sqlite_hold_text_index (PmLedger *self,
+                                  gboolean  hold)
 {
-  g_return_if_fail (PM_IS_LEDGER (self));
-
-  if (self->backend != &pm_ledger_sqlite_backend)
-    return;
   if (hold)
     {
       if (self->text_holds++ == 0)
@@ -2253,5 +2249,6 @@ const PmLedgerBackend pm_ledger_sqlite_backend = {
   .flush = pm_ledger_sqlite_flush,
   .get_group_commits = pm_ledger_sqlite_get_group_commits,
   .index_text = pm_ledger_sqlite_index_text,
+  .hold_text_index = pm_ledger_sqlite_hold_text_index,
   .set_fail_writes = pm_ledger_sqlite_set_fail_writes_for_testing,
 };

@@ -688,6 +688,15 @@ pm_ledger_index_text (PmLedger  *self,
 }
 
 void
+pm_ledger_hold_text_index (PmLedger *self,
+                           gboolean  hold)
+{
+  g_return_if_fail (PM_IS_LEDGER (self));
+
+  self->backend->hold_text_index (self, hold);
+}
+
+void
 pm_ledger_set_fail_writes_for_testing (PmLedger  *self,
                                        gboolean   fail_writes)
 {

@@ -360,5 +360,11 @@ gboolean    pm_ledger_index_text        (PmLedger             *self,
                                          guint                 max_bills,
                                          guint                *n_left,
                                          GError              **error);
+/* While held (calls with @hold TRUE not yet matched by one with FALSE), new bills wait
+ * for the text indexes instead of being indexed at the next idle moment; the last end of
+ * a hold indexes them in one pass. A search indexes what it needs first all the same. A
+ * bulk send holds them for its run. */
+void        pm_ledger_hold_text_index   (PmLedger             *self,
+                                         gboolean              hold);
 
 G_END_DECLS
